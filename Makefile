@@ -1,0 +1,93 @@
+# Newsroom: `make run` serves the site, `make test` runs every test.
+# Both set everything up first, from a fresh clone.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+
+# The first Python of at least 3.12 on this machine (pyenv's included).
+PYTHON ?= $(shell for p in python3.13 python3.12 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3 python3 python; do \
+	if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then command -v $$p; break; fi; done)
+
+# make run serves with production settings on plain http at 127.0.0.1. A local
+# secret key is made once under .data/ unless SECRET_KEY is set.
+RUN_ENV := SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-false} SECURE_COOKIES=$${SECURE_COOKIES:-false} \
+	SECRET_KEY_FILE=$${SECRET_KEY_FILE:-.data/secret_key}
+
+.PHONY: help
+help:
+	@echo "make run     set up and serve the site at http://127.0.0.1:8000/ (HOST, PORT)"
+	@echo "make dev     the same with Django's auto-reloading server and DEBUG on"
+	@echo "make test    set up and run the whole test suite"
+	@echo "make lint    ruff"
+	@echo "make bench   serve with production settings and measure throughput"
+	@echo "make db-start / db-stop   the private PostgreSQL under .data/ (when DATABASE_URL is unset)"
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "Newsroom needs Python 3.12 or newer. Install it (e.g. 'apt-get install python3.12', 'brew install python@3.12'," >&2; \
+		echo "or 'pyenv install 3.12') or point PYTHON at it: make run PYTHON=/path/to/python3.12" >&2; exit 1; fi
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements.lock
+	@touch $@
+
+.PHONY: install
+install: $(VENV)/.installed
+
+.data/secret_key:
+	@mkdir -p .data
+	@$(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+	@chmod 600 $@
+
+.PHONY: run
+run: install .data/secret_key
+	@$(RUN_ENV) $(MANAGE) serve
+
+.PHONY: dev
+dev: install
+	DEBUG=true $(MANAGE) migrate
+	DEBUG=true $(MANAGE) createcachetable
+	DEBUG=true $(MANAGE) load_demo
+	DEBUG=true $(MANAGE) ensure_admin
+	DEBUG=true $(MANAGE) run_worker & worker=$$!; trap "kill $$worker" EXIT; \
+		DEBUG=true $(MANAGE) runserver $${HOST:-127.0.0.1}:$${PORT:-8000}
+
+# Browser tests need Debian's chromium (no browser downloads) and, for the
+# accessibility and HTML checks, axe-core and vnu-jar from npm plus a Java.
+# Where they cannot be installed, those tests skip and say why.
+.PHONY: browser-deps
+browser-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v java >/dev/null 2>&1; then \
+		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+			echo "Installing chromium and a Java runtime with apt-get..."; \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium default-jre-headless >/dev/null) \
+				|| echo "apt-get could not install chromium: browser tests will be skipped"; \
+		else echo "chromium is not installed and apt-get is not usable here: browser tests will be skipped"; fi; \
+	fi
+	@if command -v npm >/dev/null 2>&1 && [ ! -d node_modules/axe-core ]; then \
+		npm ci --silent --no-audit --no-fund || echo "npm ci failed: accessibility and HTML checks will be skipped"; \
+	fi
+
+.PHONY: test
+test: install browser-deps
+	DJANGO_SETTINGS_MODULE=tests.settings $(MANAGE) makemigrations --check --dry-run >/dev/null || { echo "Missing migrations: run 'manage.py makemigrations'" >&2; exit 1; }
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+.PHONY: lint
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+.PHONY: bench
+bench: install .data/secret_key
+	@$(RUN_ENV) $(PY) -m newsroom.bench
+
+.PHONY: db-start db-stop
+db-start: install
+	$(PY) -m newsroom.devdb start
+db-stop: install
+	$(PY) -m newsroom.devdb stop

@@ -1,0 +1,102 @@
+"""Our small additions to django-tasks-db's worker: heartbeats, a reaper, retries.
+
+django-tasks-db leaves a task RUNNING forever when its worker is killed
+mid-task, and has no retries. Each worker here records a heartbeat; any worker
+re-queues RUNNING tasks whose worker has gone quiet, and `retry_later`
+re-enqueues a task with exponential back-off.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import os
+import socket
+import threading
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.tasks import Task, TaskResultStatus
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from newsroom.models import WorkerHeartbeat
+
+logger = logging.getLogger(__name__)
+
+
+def beat(worker_id: str) -> None:
+    WorkerHeartbeat.objects.update_or_create(
+        worker_id=worker_id,
+        defaults={"hostname": socket.gethostname()[:255], "pid": os.getpid(), "seen_at": timezone.now()},
+    )
+
+
+def start_heartbeat(worker_id: str, *, interval: float, stale_after: float) -> threading.Event:
+    """Beat, and reap lost workers' tasks, every `interval` seconds from a thread.
+
+    The thread runs until the returned event is set. It has its own database
+    connection, so a long task on the main thread never delays a beat.
+    """
+    beat(worker_id)
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.wait(interval):
+            try:
+                beat(worker_id)
+                reap_stale_tasks(stale_after=stale_after)
+            except Exception:  # a missed beat is tried again next interval
+                logger.exception("Heartbeat failed")
+                connection.close()
+        connection.close()
+
+    threading.Thread(target=run, name="heartbeat", daemon=True).start()
+    return stop
+
+
+def reap_stale_tasks(*, stale_after: float | None = None, max_attempts: int | None = None) -> int:
+    """Re-queue RUNNING tasks whose worker is gone. Returns how many were reaped.
+
+    A task that has already been tried `max_attempts` times is marked FAILED
+    instead, so a task that kills its worker cannot loop forever.
+    """
+    stale_after = settings.WORKER_STALE_AFTER if stale_after is None else stale_after
+    max_attempts = settings.TASK_MAX_ATTEMPTS if max_attempts is None else max_attempts
+    cutoff = timezone.now() - datetime.timedelta(seconds=stale_after)
+    alive = set(WorkerHeartbeat.objects.filter(seen_at__gte=cutoff).values_list("worker_id", flat=True))
+    reaped = 0
+    with transaction.atomic():
+        running = DBTaskResult.objects.running().filter(started_at__lt=cutoff).select_for_update(skip_locked=True)
+        for task_result in running:
+            if task_result.worker_ids and task_result.worker_ids[-1] in alive:
+                continue
+            if len(task_result.worker_ids) >= max_attempts:
+                task_result.status = TaskResultStatus.FAILED
+                task_result.finished_at = timezone.now()
+                task_result.exception_class_path = "newsroom.worker.WorkerLost"
+                task_result.traceback = f"The worker died {len(task_result.worker_ids)} times running this task."
+                task_result.save(update_fields=["status", "finished_at", "exception_class_path", "traceback"])
+            else:
+                task_result.status = TaskResultStatus.READY
+                task_result.run_after = timezone.now()
+                task_result.save(update_fields=["status", "run_after"])
+            logger.warning("Reaped task %s (%s) from lost worker", task_result.id, task_result.task_path)
+            reaped += 1
+    WorkerHeartbeat.objects.filter(seen_at__lt=cutoff - datetime.timedelta(days=1)).delete()
+    return reaped
+
+
+def retry_later(task: Task, *args: Any, attempt: int, base_delay: float = 30, **kwargs: Any) -> bool:
+    """Enqueue `task` again after an exponential back-off; False once out of attempts.
+
+    `attempt` is the number of the attempt that just failed (1 for the first).
+    The caller passes `attempt=attempt + 1` on to the task.
+    """
+    if attempt >= settings.TASK_MAX_ATTEMPTS:
+        return False
+    delay = base_delay * 2 ** (attempt - 1)
+    run_after = timezone.now() + datetime.timedelta(seconds=delay)
+    task.using(run_after=run_after).enqueue(*args, **kwargs)
+    return True

@@ -1,0 +1,38 @@
+import os
+import sys
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+CORPORA = BASE_DIR.parent / "shared" / "corpora"
+
+
+def database_url() -> str:
+    """A DATABASE_URL for the test database, for subprocesses (workers, servers)."""
+    db = connection.settings_dict
+    host = quote(db["HOST"] or "", safe="")
+    user = quote(db["USER"] or "", safe="")
+    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{user}{password}@{host}{port}/{db['NAME']}"
+
+
+def subprocess_env(**extra: str) -> dict[str, str]:
+    """The environment for a subprocess that must use the test database."""
+    env = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "tests.settings", **extra}
+    env["PYTHONPATH"] = str(BASE_DIR)
+    return env
+
+
+def python() -> str:
+    return sys.executable
+
+
+@pytest.fixture
+def corpora() -> Path:
+    if not CORPORA.is_dir():
+        pytest.skip(f"the shared corpora folder is absent ({CORPORA}); hostile-input tests need it")
+    return CORPORA

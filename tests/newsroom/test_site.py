@@ -1,0 +1,135 @@
+import json
+import subprocess
+
+from django.test import TestCase, override_settings
+
+from tests.conftest import BASE_DIR, python, subprocess_env
+
+
+class HealthzTests(TestCase):
+    def test_it_answers_200_when_the_database_answers(self) -> None:
+        response = self.client.get("/healthz")
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json(), {"status": "ok", "database": "ok"})
+        self.assertIn("no-cache", response["Cache-Control"])
+
+    def test_it_answers_503_when_the_database_does_not(self) -> None:
+        # A real connection attempt to a port nothing listens on.
+        script = (
+            "import django; django.setup();"
+            "from django.test import Client;"
+            "r = Client().get('/healthz');"
+            "print(r.status_code, r.content.decode())"
+        )
+        env = subprocess_env(DATABASE_URL="postgres://nobody@127.0.0.1:9/nothing", DB_CONN_MAX_AGE="0")
+        out = subprocess.run(
+            [python(), "-c", script], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=60
+        )
+        status, body = out.stdout.strip().split(" ", 1)
+        self.assertEqual(status, "503", out.stderr)
+        self.assertEqual(json.loads(body)["database"], "unavailable")
+
+
+class SettingsTests(TestCase):
+    def run_settings(self, **env: str) -> subprocess.CompletedProcess:
+        environment = subprocess_env(**env)
+        for name in ("SECRET_KEY", "SECRET_KEY_FILE", "DEBUG"):
+            if name not in env:
+                environment.pop(name, None)
+        environment["DJANGO_SETTINGS_MODULE"] = "newsroom.settings"
+        return subprocess.run(
+            [python(), "-c", "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)"],
+            cwd=BASE_DIR,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off(self) -> None:
+        out = self.run_settings()
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("ImproperlyConfigured", out.stderr)
+        self.assertIn("SECRET_KEY is not set", out.stderr)
+
+    def test_it_starts_without_a_secret_key_in_debug(self) -> None:
+        out = self.run_settings(DEBUG="true")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(out.stdout.strip(), "True")
+
+    def test_debug_is_off_unless_set(self) -> None:
+        out = self.run_settings(SECRET_KEY="x" * 60)
+        self.assertEqual(out.stdout.strip(), "False", out.stderr)
+
+    def test_it_reads_the_secret_key_from_a_file(self) -> None:
+        secret = BASE_DIR / ".data" / "test-secret"
+        secret.parent.mkdir(exist_ok=True)
+        secret.write_text("y" * 60)
+        try:
+            out = self.run_settings(SECRET_KEY_FILE=str(secret))
+        finally:
+            secret.unlink()
+        self.assertEqual(out.returncode, 0, out.stderr)
+
+    def test_check_deploy_is_clean_with_production_settings(self) -> None:
+        env = subprocess_env(
+            SECRET_KEY="a-production-secret-" + "k" * 50,
+            ALLOWED_HOSTS="news.example.org",
+            SECURE_SSL_REDIRECT="true",
+            SECURE_COOKIES="true",
+            SECURE_HSTS_INCLUDE_SUBDOMAINS="true",
+            SECURE_HSTS_PRELOAD="true",
+            DJANGO_SETTINGS_MODULE="newsroom.settings",
+        )
+        env.pop("DEBUG", None)
+        out = subprocess.run(
+            [python(), "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+            cwd=BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+
+
+class SecurityHeaderTests(TestCase):
+    def test_every_response_carries_a_strict_content_security_policy(self) -> None:
+        response = self.client.get("/")
+        csp = response["Content-Security-Policy"]
+        self.assertIn("default-src 'self'", csp)
+        self.assertIn("frame-ancestors 'none'", csp)
+        self.assertNotIn("unsafe-inline", csp)
+        self.assertNotIn("unsafe-eval", csp)
+        self.assertEqual(response["X-Content-Type-Options"], "nosniff")
+        self.assertEqual(response["X-Frame-Options"], "DENY")
+        self.assertEqual(response["Referrer-Policy"], "strict-origin-when-cross-origin")
+
+
+class PageTests(TestCase):
+    def test_the_home_page_has_landmarks_and_a_skip_link(self) -> None:
+        response = self.client.get("/")
+        self.assertContains(response, '<a class="skip-link" href="#main">')
+        self.assertContains(response, '<main id="main"')
+        self.assertContains(response, "<header")
+        self.assertContains(response, "<footer")
+        self.assertContains(response, '<html lang="en"')
+
+    def test_unknown_pages_get_the_sites_404(self) -> None:
+        response = self.client.get("/no-such-page/")
+        self.assertEqual(response.status_code, 404)
+        self.assertContains(response, "Page not found", status_code=404)
+        self.assertContains(response, '<main id="main"', status_code=404)
+
+    @override_settings(ROOT_URLCONF="tests.newsroom.urls_broken")
+    def test_server_errors_get_the_sites_500(self) -> None:
+        self.client.raise_request_exception = False
+        response = self.client.get("/boom/")
+        self.assertEqual(response.status_code, 500)
+        self.assertContains(response, "Something went wrong", status_code=500)
+        self.assertNotContains(response, "Traceback", status_code=500)
+
+    def test_robots_txt_keeps_crawlers_out_of_the_admin(self) -> None:
+        response = self.client.get("/robots.txt")
+        self.assertEqual(response["Content-Type"], "text/plain; charset=utf-8")
+        self.assertContains(response, "Disallow: /admin/")
