@@ -47,6 +47,7 @@ class Command(BaseCommand):
                     "gthread",
                     "--access-logfile",
                     "-",
+                    "--no-control-socket",
                 ]
             ),
         ]
@@ -55,6 +56,8 @@ class Command(BaseCommand):
         def stop(signum: int, frame: object) -> None:
             raise KeyboardInterrupt
 
+        # SIGINT too: a shell that starts us in the background ignores it by default.
+        signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
         try:
             while all(child.poll() is None for child in children):
