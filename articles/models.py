@@ -1,0 +1,444 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+from taggit.models import TagBase, TaggedItemBase
+
+from articles import markup
+
+
+class Tag(TagBase):
+    """A typed tag: what a story is about, where, which UN body or mission."""
+
+    class Kind(models.TextChoices):
+        TOPIC = "topic", _("Topic")
+        COUNTRY = "country", _("Country")
+        UN_BODY = "un_body", _("UN body")
+        MISSION = "mission", _("Peace operation or mission")
+        ORGANISATION = "organisation", _("Organisation")
+        PERSON = "person", _("Person")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.TOPIC, db_index=True)
+    description = models.TextField(_("description"), blank=True, help_text=_("Shown on the tag's page."))
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:tag", kwargs={"slug": self.slug})
+
+
+class TaggedArticle(TaggedItemBase):
+    content_object = models.ForeignKey("Article", on_delete=models.CASCADE, related_name="tagged_items")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_articles")
+
+    class Meta:
+        verbose_name = _("tagged article")
+        verbose_name_plural = _("tagged articles")
+        constraints = [models.UniqueConstraint(fields=["content_object", "tag"], name="unique_article_tag")]
+
+
+def photo_upload_to(photo: Photo, filename: str) -> str:
+    now = timezone.now()
+    return f"photos/{now:%Y/%m}/{filename}"
+
+
+class Photo(models.Model):
+    """An image in the media library, re-encoded on upload (see articles/images.py)."""
+
+    image = models.ImageField(_("image"), upload_to=photo_upload_to, width_field="width", height_field="height")
+    width = models.PositiveIntegerField(_("width"), editable=False, default=0)
+    height = models.PositiveIntegerField(_("height"), editable=False, default=0)
+    alt_text = models.CharField(
+        _("alt text"),
+        max_length=300,
+        help_text=_("What the image shows, for readers who cannot see it. Required."),
+    )
+    caption = models.TextField(_("caption"), blank=True)
+    credit = models.CharField(_("credit"), max_length=200, blank=True, help_text=_("E.g. UN PHOTO/ESKINDER DEBEBE"))
+    licence = models.CharField(
+        _("licence or usage note"), max_length=300, blank=True, help_text=_("Internal: who may use it and how.")
+    )
+    focal_x = models.FloatField(_("focal point, across"), default=0.5, help_text=_("0 is the left edge, 1 the right."))
+    focal_y = models.FloatField(_("focal point, down"), default=0.5, help_text=_("0 is the top edge, 1 the bottom."))
+    renditions = models.JSONField(
+        _("renditions"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_('{"jpeg": [[width, path], ...], "webp": [...]}, made in the background.'),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["-uploaded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(focal_x__gte=0, focal_x__lte=1, focal_y__gte=0, focal_y__lte=1),
+                name="photo_focal_point_in_image",
+            ),
+            models.CheckConstraint(condition=~Q(alt_text=""), name="photo_alt_text_required"),
+        ]
+
+    def __str__(self) -> str:
+        return self.alt_text[:80]
+
+    @property
+    def focal_position(self) -> str:
+        """CSS object-position for the focal point."""
+        return f"{self.focal_x * 100:.0f}% {self.focal_y * 100:.0f}%"
+
+
+class Author(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    role = models.CharField(_("role"), max_length=200, blank=True, help_text=_("E.g. Contributing writer"))
+    bio = models.TextField(_("short bio"), blank=True, help_text=_("Shown under the author's articles."))
+    photo = models.ForeignKey(
+        Photo, verbose_name=_("photo"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author",
+    )
+    email = models.EmailField(_("e-mail"), blank=True, help_text=_("Private: never shown to readers."))
+    links = models.TextField(
+        _("public links"), blank=True, help_text=_("One address per line: a website, a profile, a social account.")
+    )
+
+    class Meta:
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+    @property
+    def link_list(self) -> list[str]:
+        return [line.strip() for line in self.links.splitlines() if line.strip().startswith(("https://", "http://"))]
+
+
+class Column(models.Model):
+    """A recurring series, such as a monthly column on UN appointments."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    description = models.CharField(_("one-line description"), max_length=300, blank=True)
+    partner = models.CharField(_("partner organisation"), max_length=200, blank=True)
+    cadence = models.CharField(_("cadence"), max_length=100, blank=True, help_text=_("E.g. A monthly column"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("column")
+        verbose_name_plural = _("columns")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:column", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self) -> ArticleQuerySet:
+        """Live for readers: published, and the publish time has passed (a future time is an embargo)."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_listing(self) -> ArticleQuerySet:
+        """Everything a list of stories shows: column, lead photo, authors, tags."""
+        return self.select_related("column", "lead_photo").prefetch_related(
+            models.Prefetch("authors", queryset=Author.objects.order_by("articleauthor__position")),
+            "tags",
+        )
+
+    def for_page(self) -> ArticleQuerySet:
+        """Everything the article page shows, in a fixed number of queries."""
+        return self.select_related("column", "lead_photo", "social_image").prefetch_related(
+            models.Prefetch(
+                "authors",
+                queryset=Author.objects.select_related("photo").order_by("articleauthor__position"),
+            ),
+            "tags",
+            models.Prefetch("blocks", queryset=Block.objects.select_related("photo", "speaker")),
+            "interviewees",
+            "corrections",
+        )
+
+
+class Article(models.Model):
+    class Kind(models.TextChoices):
+        NEWS = "news", _("News")
+        ANALYSIS = "analysis", _("Analysis")
+        INTERVIEW = "interview", _("Interview")
+        OPINION = "opinion", _("Opinion")
+        COLUMN = "column", _("Column")
+        EXPLAINER = "explainer", _("Explainer")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In review")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        SCHEDULED = "scheduled", _("Scheduled")
+        PUBLISHED = "published", _("Published")
+        UNPUBLISHED = "unpublished", _("Unpublished")
+
+    title = models.CharField(_("headline"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True, allow_unicode=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.NEWS, db_index=True)
+    standfirst = models.TextField(
+        _("standfirst"), blank=True, help_text=_("The dek: a sentence or two under the headline.")
+    )
+    authors = models.ManyToManyField(
+        Author, through="ArticleAuthor", related_name="articles", verbose_name=_("authors")
+    )
+    column = models.ForeignKey(
+        Column, verbose_name=_("column"), null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
+    tags = TaggableManager(through=TaggedArticle, blank=True, verbose_name=_("tags"))
+    lead_photo = models.ForeignKey(
+        Photo, verbose_name=_("lead photo"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lead_caption = models.TextField(
+        _("lead photo caption"), blank=True, help_text=_("Leave empty to use the photo's own.")
+    )
+    lead_credit = models.CharField(
+        _("lead photo credit"), max_length=200, blank=True, help_text=_("Leave empty to use the photo's own.")
+    )
+    editors_note = models.TextField(
+        _("editor's note"), blank=True, help_text=_("E.g. This interview has been edited and condensed.")
+    )
+    comment_prompt = models.CharField(
+        _("comment prompt"), max_length=300, blank=True, help_text=_("E.g. What are your thoughts on ...?")
+    )
+    comments_open = models.BooleanField(_("comments open"), default=True)
+    interviewer_label = models.CharField(
+        _("interviewer label"),
+        max_length=60,
+        blank=True,
+        help_text=_("Shown before each question. Empty: the site's short name in capitals."),
+    )
+    meta_description = models.CharField(
+        _("meta description"), max_length=300, blank=True, help_text=_("For search engines. Empty: the standfirst.")
+    )
+    social_image = models.ForeignKey(
+        Photo,
+        verbose_name=_("social image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Empty: the lead photo."),
+    )
+    canonical_url = models.URLField(
+        _("canonical URL"), blank=True, help_text=_("For syndicated pieces: the original's address.")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    published_at = models.DateTimeField(
+        _("publish time"), null=True, blank=True, db_index=True, help_text=_("Readers see it from this time on.")
+    )
+    first_published_at = models.DateTimeField(_("first published at"), null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(
+        _("last updated"), null=True, blank=True, help_text=_('Shown to readers as "Updated" when set.')
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    modified_at = models.DateTimeField(_("modified at"), auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["status", "-published_at"], name="article_status_published")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="published_article_has_publish_time",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        when = timezone.localtime(self.published_at or self.created_at or timezone.now())
+        return reverse(
+            "articles:detail",
+            kwargs={"year": when.year, "month": f"{when.month:02d}", "day": f"{when.day:02d}", "slug": self.slug},
+        )
+
+    @property
+    def is_public(self) -> bool:
+        """Mirrors ArticleQuerySet.published()."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_interview(self) -> bool:
+        return self.kind == self.Kind.INTERVIEW
+
+    @property
+    def interviewer(self) -> str:
+        return self.interviewer_label or settings.SITE_SHORT_NAME.upper()
+
+    @property
+    def caption(self) -> str:
+        return self.lead_caption or (self.lead_photo.caption if self.lead_photo else "")
+
+    @property
+    def credit(self) -> str:
+        return self.lead_credit or (self.lead_photo.credit if self.lead_photo else "")
+
+    @property
+    def description(self) -> str:
+        return self.meta_description or self.standfirst
+
+
+class ArticleAuthor(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE)
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, verbose_name=_("author"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("byline")
+        verbose_name_plural = _("bylines")
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["article", "author"], name="unique_article_author")]
+
+    def __str__(self) -> str:
+        return str(self.author)
+
+
+class Interviewee(models.Model):
+    """Someone answering questions in an interview article."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="interviewees")
+    name = models.CharField(_("full name"), max_length=200)
+    label = models.CharField(
+        _("label"), max_length=60, help_text=_("Shown before each answer, in capitals, e.g. GAUTHIER VELA")
+    )
+    description = models.CharField(_("one-line description"), max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("interviewee")
+        verbose_name_plural = _("interviewees")
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["article", "label"], name="unique_interviewee_label")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.label})"
+
+    def save(self, *args, **kwargs) -> None:
+        self.label = self.label.strip().rstrip(":").upper()
+        super().save(*args, **kwargs)
+
+
+class Block(models.Model):
+    """One piece of an article's body, in order. Which fields count depends on `kind`."""
+
+    class Kind(models.TextChoices):
+        PARAGRAPH = "paragraph", _("Paragraph")
+        HEADING = "heading", _("Heading")
+        QUESTION = "question", _("Question")
+        ANSWER = "answer", _("Answer")
+        PHOTO = "photo", _("Photo")
+        PULL_QUOTE = "pull_quote", _("Pull quote")
+
+    class Size(models.TextChoices):
+        INLINE = "inline", _("Inline")
+        WIDE = "wide", _("Wide")
+        FULL = "full", _("Full width")
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="blocks")
+    position = models.PositiveIntegerField(_("position"), default=0)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PARAGRAPH)
+    text = models.TextField(
+        _("text"),
+        blank=True,
+        help_text=_("Paragraphs, questions and answers accept links, emphasis, lists and block quotes."),
+    )
+    html = models.TextField(editable=False, blank=True)
+    speaker = models.ForeignKey(
+        Interviewee,
+        verbose_name=_("speaker"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Answers: who answers. Questions are the interviewer's."),
+    )
+    photo = models.ForeignKey(
+        Photo, verbose_name=_("photo"), null=True, blank=True, on_delete=models.PROTECT, related_name="blocks"
+    )
+    caption = models.TextField(_("caption"), blank=True, help_text=_("Photos: leave empty to use the photo's own."))
+    credit = models.CharField(_("credit"), max_length=200, blank=True)
+    size = models.CharField(_("size"), max_length=10, choices=Size.choices, default=Size.INLINE)
+    attribution = models.CharField(
+        _("attribution"), max_length=200, blank=True, help_text=_("Pull quotes: who said it.")
+    )
+
+    class Meta:
+        verbose_name = _("block")
+        verbose_name_plural = _("blocks")
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(kind="photo") | Q(photo__isnull=False), name="photo_block_has_photo"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.position}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.html = markup.render_block_text(self.kind, self.text)
+        super().save(*args, **kwargs)
+
+    @property
+    def photo_caption(self) -> str:
+        return self.caption or (self.photo.caption if self.photo else "")
+
+    @property
+    def photo_credit(self) -> str:
+        return self.credit or (self.photo.credit if self.photo else "")
+
+
+class Correction(models.Model):
+    """A correction or update appended to a published article, shown at its foot."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("Correction")
+        UPDATE = "update", _("Update")
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.CORRECTION)
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.text[:60]}"

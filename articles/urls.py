@@ -1,0 +1,13 @@
+from django.urls import path
+
+from articles import views
+
+app_name = "articles"
+
+urlpatterns = [
+    path("<int:year>/<int:month>/<int:day>/<str:slug>/", views.article_detail, name="detail"),
+    path("tag/<str:slug>/", views.tag_detail, name="tag"),
+    path("author/<slug:slug>/", views.author_detail, name="author"),
+    path("column/<slug:slug>/", views.column_detail, name="column"),
+    path("preview/<int:pk>/", views.article_preview, name="preview"),
+]

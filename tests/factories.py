@@ -1,0 +1,103 @@
+"""Plain factory functions: deterministic defaults, related rows made only when not given."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import itertools
+
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from PIL import Image
+
+from articles.models import Article, ArticleAuthor, Author, Block, Column, Interviewee, Photo, Tag
+
+_counter = itertools.count(1)
+
+
+def _next() -> int:
+    return next(_counter)
+
+
+def image_bytes(width: int = 640, height: int = 400, fmt: str = "JPEG", color: str = "steelblue") -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(buffer, fmt)
+    return buffer.getvalue()
+
+
+def make_photo(**fields) -> Photo:
+    n = _next()
+    fields.setdefault("alt_text", f"A conference room at UN headquarters, view {n}")
+    fields.setdefault("caption", f"Delegates take their seats, picture {n}.")
+    fields.setdefault("credit", "NEWSROOM PHOTO")
+    photo = Photo(**{k: v for k, v in fields.items() if k != "image"})
+    photo.image.save(f"photo-{n}.jpg", ContentFile(fields.get("image") or image_bytes()), save=False)
+    photo.save()
+    return photo
+
+
+def make_author(**fields) -> Author:
+    n = _next()
+    fields.setdefault("name", f"Author {n}")
+    fields.setdefault("slug", f"author-{n}")
+    fields.setdefault("role", "Contributing writer")
+    fields.setdefault("bio", f"Author {n} reports on the Security Council.")
+    return Author.objects.create(**fields)
+
+
+def make_column(**fields) -> Column:
+    n = _next()
+    fields.setdefault("name", f"Column {n}")
+    fields.setdefault("slug", f"column-{n}")
+    fields.setdefault("description", "A monthly column on appointments at the UN.")
+    return Column.objects.create(**fields)
+
+
+def make_tag(**fields) -> Tag:
+    n = _next()
+    fields.setdefault("name", f"Tag {n}")
+    fields.setdefault("slug", f"tag-{n}")
+    return Tag.objects.create(**fields)
+
+
+def make_article(*, authors: list[Author] | None = None, tags: list[Tag] | None = None, **fields) -> Article:
+    n = _next()
+    fields.setdefault("title", f"Security Council story {n}")
+    fields.setdefault("slug", f"security-council-story-{n}")
+    fields.setdefault("standfirst", f"What happened in the chamber, part {n}.")
+    fields.setdefault("status", Article.Status.PUBLISHED)
+    if fields["status"] == Article.Status.PUBLISHED:
+        fields.setdefault("published_at", timezone.now() - datetime.timedelta(hours=n))
+    article = Article.objects.create(**fields)
+    for position, author in enumerate(authors if authors is not None else [make_author()]):
+        ArticleAuthor.objects.create(article=article, author=author, position=position)
+    if tags:
+        article.tags.add(*tags)
+    return article
+
+
+def make_block(article: Article, **fields) -> Block:
+    fields.setdefault("kind", Block.Kind.PARAGRAPH)
+    fields.setdefault("position", article.blocks.count())
+    fields.setdefault("text", "The Council met on Tuesday.")
+    return Block.objects.create(article=article, **fields)
+
+
+def make_interviewee(article: Article, **fields) -> Interviewee:
+    n = _next()
+    fields.setdefault("name", f"Interviewee {n}")
+    fields.setdefault("label", f"SPEAKER{n}")
+    return Interviewee.objects.create(article=article, **fields)
+
+
+def make_user(username: str = "reader", *, is_staff: bool = False, is_superuser: bool = False, perms: tuple = ()):
+    from django.contrib.auth.models import Permission
+
+    user = get_user_model().objects.create_user(
+        username, f"{username}@example.org", "correct horse battery", is_staff=is_staff, is_superuser=is_superuser
+    )
+    for perm in perms:
+        app_label, codename = perm.split(".")
+        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return user
