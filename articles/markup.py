@@ -12,6 +12,8 @@ import re
 import nh3
 from django.utils.html import escape
 
+from articles.symbols import link_symbols
+
 ALLOWED_TAGS = {"p", "a", "em", "strong", "i", "b", "ul", "ol", "li", "blockquote", "br", "cite", "sub", "sup"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 URL_SCHEMES = {"http", "https", "mailto"}
@@ -38,11 +40,14 @@ def paragraphs_from_text(text: str) -> str:
 
 
 def render_rich_text(text: str) -> str:
-    """Editors' text to sanitized HTML; text without block tags gets paragraphs."""
+    """Editors' text to sanitized HTML; text without block tags gets paragraphs.
+
+    UN document symbols in the text are then linked to undocs.org (articles/symbols.py).
+    """
     if not text.strip():
         return ""
     html = text if BLOCK_TAG.search(text) else paragraphs_from_text(text)
-    return sanitize(html)
+    return link_symbols(sanitize(html))
 
 
 def render_block_text(kind: str, text: str) -> str:

@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
-from django.db import models
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import connection, models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -442,3 +447,88 @@ class Correction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.text[:60]}"
+
+
+# Discovery: search, cited UN documents and view counts (issue 4). The tables
+# below are written by PostgreSQL triggers or by a single upsert, never by
+# Article.save(), so every write path (admin, imports, scripts) keeps them right.
+
+
+class SearchDocument(models.Model):
+    """An article's search vector and the UN document symbols it cites, one row per article.
+
+    Maintained by PostgreSQL triggers on articles_article and articles_block (see
+    migration 0002_search_views_symbols): the vector weighs the headline (A) above
+    the standfirst (B) above body and Q&A text (C), in the `newsroom_search` text
+    search configuration (English stemming, accent-insensitive where the server has
+    `unaccent`). `symbols` holds every symbol linked to undocs.org in the body, so
+    /documents/<symbol>/ is one GIN-indexed query. Kept out of Article so that
+    listing queries never drag a large tsvector along.
+    """
+
+    # The foreign key is declared ON DELETE CASCADE in the database (migration), not
+    # collected by Django: Django would delete this row before the article's blocks,
+    # whose delete trigger would then write it again for an article about to vanish.
+    article = models.OneToOneField(
+        Article,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        primary_key=True,
+        related_name="search_document",
+    )
+    vector = SearchVectorField(null=True)
+    symbols = ArrayField(models.CharField(max_length=100), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")
+        indexes = [
+            GinIndex(fields=["vector"], name="searchdocument_vector"),
+            GinIndex(fields=["symbols"], name="searchdocument_symbols"),
+        ]
+
+    def __str__(self) -> str:
+        return f"search document {self.article_id}"
+
+
+class ArticleViewQuerySet(models.QuerySet):
+    def most_read(self, *, days: int = 7, limit: int = 5) -> ArticleQuerySet:
+        """Published articles with the most views over the last `days` days (today included). One query."""
+        since = timezone.localdate() - datetime.timedelta(days=days - 1)
+        return (
+            Article.objects.published()
+            .filter(views__day__gte=since)
+            .annotate(total_views=models.Sum("views__count"))
+            .order_by("-total_views", "-published_at", "-id")
+            .only("id", "title", "slug", "published_at", "created_at", "kind")[:limit]
+        )
+
+
+class ArticleView(models.Model):
+    """How many times readers opened an article on one day. No cookie, no IP address, no reader identity."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="views")
+    day = models.DateField(_("day"))
+    count = models.PositiveIntegerField(_("views"), default=0)
+
+    objects = ArticleViewQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("article views on a day")
+        verbose_name_plural = _("article views per day")
+        constraints = [models.UniqueConstraint(fields=["article", "day"], name="unique_article_view_day")]
+        indexes = [models.Index(fields=["day", "article"], name="articleview_day_article")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} {self.day}: {self.count}"
+
+    @classmethod
+    def record(cls, article_id: int) -> None:
+        """Count one view of the article today: one INSERT ... ON CONFLICT, atomic under concurrency."""
+        table = cls._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (article_id, day, count) VALUES (%s, %s, 1) "
+                f"ON CONFLICT (article_id, day) DO UPDATE SET count = {table}.count + 1",
+                [article_id, timezone.localdate()],
+            )

@@ -1,13 +1,28 @@
 from django.urls import path
 
-from articles import views
+from articles import feeds, views
 
 app_name = "articles"
 
 urlpatterns = [
     path("<int:year>/<int:month>/<int:day>/<str:slug>/", views.article_detail, name="detail"),
+    path("<int:year>/", views.archive_year, name="archive-year"),
+    path("<int:year>/<int:month>/", views.archive_month, name="archive-month"),
     path("tag/<str:slug>/", views.tag_detail, name="tag"),
+    path("tag/<str:slug>/feed/", feeds.TagFeed(), name="tag-feed"),
+    path("tag/<str:slug>/feed/atom/", feeds.TagAtomFeed(), name="tag-feed-atom"),
     path("author/<slug:slug>/", views.author_detail, name="author"),
+    path("author/<slug:slug>/feed/", feeds.AuthorFeed(), name="author-feed"),
+    path("author/<slug:slug>/feed/atom/", feeds.AuthorAtomFeed(), name="author-feed-atom"),
     path("column/<slug:slug>/", views.column_detail, name="column"),
+    path("column/<slug:slug>/feed/", feeds.ColumnFeed(), name="column-feed"),
+    path("column/<slug:slug>/feed/atom/", feeds.ColumnAtomFeed(), name="column-feed-atom"),
+    path("documents/<path:symbol>/", views.document_detail, name="document"),
+    path("search/", views.search_results, name="search"),
+    path("feed/", feeds.LatestArticlesFeed(), name="feed"),
+    path("feed/atom/", feeds.LatestArticlesAtomFeed(), name="feed-atom"),
+    path("sitemap.xml", views.sitemap_index, name="sitemap-index"),
+    path("sitemap-news.xml", views.sitemap_news, name="sitemap-news"),
+    path("sitemap-<slug:section>.xml", views.sitemap_section, name="sitemap"),
     path("preview/<int:pk>/", views.article_preview, name="preview"),
 ]

@@ -1,13 +1,57 @@
+import datetime
+import logging
+import re
+
+from django.conf import settings
 from django.contrib.auth.decorators import permission_required
-from django.core.paginator import Paginator
+from django.contrib.sitemaps import views as sitemap_views
+from django.db import DatabaseError, transaction
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from articles.models import Article, Author, Column, Tag
+from articles import search, sitemaps, symbols
+from articles.models import Article, ArticleView, Author, Column, Tag
+from newsroom.pagination import paginate
 
-PAGE_SIZE = 20
+logger = logging.getLogger(__name__)
+
+# User agents that are not readers: crawlers, link previews, monitors, scripts.
+BOT_USER_AGENT = re.compile(
+    r"bot|crawl|spider|slurp|archiver|facebookexternalhit|embedly|preview|monitor|pingdom|uptime|lighthouse"
+    r"|headless|phantomjs|python|curl|wget|httpie|go-http-client|java/|okhttp|axios|node-fetch|feed|reader",
+    re.IGNORECASE,
+)
+
+
+def is_bot(request: HttpRequest) -> bool:
+    user_agent = request.headers.get("User-Agent", "")
+    return not user_agent or bool(BOT_USER_AGENT.search(user_agent))
+
+
+def record_view(request: HttpRequest, article: Article) -> None:
+    """Count a reader's view of the article, never failing the page.
+
+    Counted here, after the page is rendered, rather than by a beacon image: no
+    second request, no JavaScript, and it works for readers who block images. It
+    costs one upsert (about a tenth of a millisecond) inside a savepoint, so a
+    failure (a lock timeout, a read-only replica) is logged and dropped without
+    spoiling the request's transaction. Nothing about the reader is stored:
+    no cookie, no IP address, only (article, day) -> count. Browsers' speculative
+    prefetches are not views.
+    """
+    if is_bot(request) or request.headers.get("Sec-Purpose", "").startswith("prefetch"):
+        return
+    try:
+        with transaction.atomic():
+            ArticleView.record(article.pk)
+    except DatabaseError:
+        logger.warning("Could not count a view of article %s", article.pk, exc_info=True)
 
 
 @require_GET
@@ -16,29 +60,27 @@ def article_detail(request: HttpRequest, year: int, month: int, day: int, slug: 
     published = timezone.localtime(article.published_at)
     if (published.year, published.month, published.day) != (year, month, day):
         return redirect(article, permanent=True)
-    return render(request, "articles/article_detail.html", {"article": article})
+    response = render(request, "articles/article_detail.html", {"article": article})
+    record_view(request, article)
+    return response
 
 
-def _listing(request: HttpRequest, articles, template: str, context: dict) -> HttpResponse:
-    paginator = Paginator(articles.for_listing(), PAGE_SIZE, allow_empty_first_page=True)
-    number = request.GET.get("page", "1")
-    if not number.isdigit() or not 1 <= int(number) <= paginator.num_pages:
-        raise Http404
-    page = paginator.page(int(number))
+def _listing(request: HttpRequest, articles: QuerySet, template: str, context: dict, **options) -> HttpResponse:
+    page = paginate(request, articles.for_listing(), **options)
     return render(request, template, {**context, "page": page, "articles": page.object_list})
 
 
 @require_GET
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
-    articles = Article.objects.published().filter(tags=tag)
+    articles = Article.objects.published().filter(tagged_items__tag=tag)
     return _listing(request, articles, "articles/tag_detail.html", {"tag": tag})
 
 
 @require_GET
 def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
     author = get_object_or_404(Author.objects.select_related("photo"), slug=slug)
-    articles = Article.objects.published().filter(authors=author)
+    articles = Article.objects.published().filter(articleauthor__author=author)
     return _listing(request, articles, "articles/author_detail.html", {"author": author})
 
 
@@ -49,6 +91,66 @@ def column_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _listing(request, articles, "articles/column_detail.html", {"column": column})
 
 
+def _month_start(year: int, month: int) -> datetime.datetime:
+    try:
+        return timezone.make_aware(datetime.datetime(year, month, 1))  # noqa: DTZ001 (made aware here)
+    except (ValueError, OverflowError):
+        raise Http404(_("There is no such date.")) from None
+
+
+@require_GET
+def archive_year(request: HttpRequest, year: int) -> HttpResponse:
+    start, end = _month_start(year, 1), _month_start(year + 1, 1) if year < 9999 else None
+    articles = Article.objects.published().filter(published_at__gte=start)
+    if end:
+        articles = articles.filter(published_at__lt=end)
+    page = paginate(request, articles.for_listing(), allow_empty=False)
+    months = articles.dates("published_at", "month", order="ASC")
+    context = {"year": start, "months": months, "page": page, "articles": page.object_list}
+    return render(request, "articles/article_archive_year.html", context)
+
+
+@require_GET
+def archive_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
+    start = _month_start(year, month)
+    end = _month_start(year + month // 12, month % 12 + 1)
+    articles = Article.objects.published().filter(published_at__gte=start, published_at__lt=end)
+    return _listing(request, articles, "articles/article_archive_month.html", {"month": start}, allow_empty=False)
+
+
+@require_GET
+def document_detail(request: HttpRequest, symbol: str) -> HttpResponse:
+    """Every published article that cites a UN document symbol: one GIN-indexed lookup."""
+    canonical = symbols.canonical(symbol)
+    if not symbols.SYMBOL.fullmatch(canonical):
+        raise Http404(_("This is not a UN document symbol."))
+    if canonical != symbol:
+        return redirect("articles:document", symbol=canonical, permanent=True)
+    articles = Article.objects.published().filter(search_document__symbols__contains=[canonical])
+    context = {"symbol": canonical, "undocs_url": symbols.RESOLVER + canonical}
+    return _listing(request, articles, "articles/document_detail.html", context, allow_empty=False)
+
+
+@require_GET
+def search_results(request: HttpRequest) -> HttpResponse:
+    form = search.SearchForm(request.GET)
+    context: dict = {"form": form, "query": ""}
+    if form.is_valid() and form.has_criteria:
+        data = form.cleaned_data
+        query = data["q"]
+        articles = search.search_articles(
+            query, kind=data["kind"], tag=data["tag"], author=data["author"], start=data["start"], end=data["end"]
+        )
+        page = paginate(request, articles.for_listing())
+        snippets = search.highlight(query, list(page.object_list))
+        results = [(article, snippets.get(article.pk)) for article in page.object_list]
+        context.update(query=query, page=page, results=results, searched=True)
+    response = render(request, "articles/search_results.html", context)
+    # Results pages are for readers, not for search engines' indexes.
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
 @permission_required("articles.change_article")
 @require_GET
 def article_preview(request: HttpRequest, pk: int) -> HttpResponse:
@@ -57,4 +159,31 @@ def article_preview(request: HttpRequest, pk: int) -> HttpResponse:
     response = render(request, "articles/article_detail.html", {"article": article, "is_preview": True})
     response["X-Robots-Tag"] = "noindex"
     response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+def sitemap_index(request: HttpRequest) -> HttpResponse:
+    """The sitemap index: one entry per file of each section, and the news sitemap. A COUNT per section."""
+    entries = []
+    for section, sitemap_class in sitemaps.SITEMAPS.items():
+        location = settings.SITE_URL + reverse("articles:sitemap", kwargs={"section": section})
+        pages = sitemap_class().paginator.num_pages
+        entries += [{"location": location + (f"?p={number}" if number > 1 else "")} for number in range(1, pages + 1)]
+    entries.append({"location": settings.SITE_URL + reverse("articles:sitemap-news")})
+    return TemplateResponse(request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml")
+
+
+@require_GET
+def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
+    return sitemap_views.sitemap(request, sitemaps.SITEMAPS, section=section)
+
+
+@require_GET
+def sitemap_news(request: HttpRequest) -> HttpResponse:
+    context = {"publication_name": settings.SITE_NAME, "language": settings.LANGUAGE_CODE}
+    response = sitemap_views.sitemap(
+        request, {"news": sitemaps.NewsSitemap}, section="news", template_name="articles/sitemap_news.xml"
+    )
+    response.context_data.update(context)
     return response

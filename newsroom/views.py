@@ -1,13 +1,37 @@
 from django.db import DatabaseError, connection
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from articles.models import Article, Column
+from newsroom.pagination import paginate
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+    """The lead story, the latest stories and each column's newest piece; older stories on ?page=2 onwards.
+
+    Queries on page 1: COUNT, the page, its authors and tags, the column pieces,
+    plus the cached most-read list (articles/templatetags/discovery_tags.py).
+    """
+    if "s" in request.GET:  # WordPress search addresses
+        return redirect(f"{reverse('articles:search')}?{request.GET.urlencode().replace('s=', 'q=', 1)}")
+    page = paginate(request, Article.objects.published().for_listing())
+    stories = list(page.object_list)
+    context: dict = {"page": page, "articles": stories, "lead": None, "column_pieces": []}
+    if page.number == 1:
+        newest_in_column = (
+            Article.objects.published().filter(column=OuterRef("pk")).order_by("-published_at", "-id").values("pk")[:1]
+        )
+        newest_ids = Column.objects.filter(is_active=True).annotate(newest=Subquery(newest_in_column)).values("newest")
+        context["column_pieces"] = (
+            Article.objects.published().filter(pk__in=newest_ids).select_related("column").order_by("column__name")
+        )
+        context["lead"], context["articles"] = (stories[0], stories[1:]) if stories else (None, [])
+    return render(request, "home.html", context)
 
 
 @never_cache

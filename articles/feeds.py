@@ -1,0 +1,170 @@
+"""RSS 2.0 and Atom feeds: site-wide and for every tag, author and column.
+
+Every link is absolute, built from SITE_URL (not from the request's Host header,
+which a proxy or a client may set to anything). Each feed runs a fixed number of
+queries: the object (for tag, author and column feeds), the articles, their
+authors and their tags.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Enclosure
+from django.utils.translation import gettext as _
+
+from articles.models import Article, Author, Column, Tag
+
+FEED_SIZE = 30
+
+
+def absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+class LatestArticlesFeed(Feed):
+    """The site's newest published stories."""
+
+    feed_url_name = "articles:feed"
+
+    def get_object(self, request: HttpRequest, **kwargs):
+        return None
+
+    def title(self, obj) -> str:
+        return settings.SITE_NAME
+
+    def description(self, obj) -> str:
+        return _("The latest stories from %(site)s.") % {"site": settings.SITE_NAME}
+
+    def subtitle(self, obj) -> str:
+        return self.description(obj)
+
+    def link(self, obj) -> str:
+        return absolute(obj.get_absolute_url() if obj is not None else reverse("home"))
+
+    def feed_url(self, obj) -> str:
+        kwargs = {"slug": obj.slug} if obj is not None else {}
+        return absolute(reverse(self.feed_url_name, kwargs=kwargs))
+
+    def filtered(self, obj) -> QuerySet[Article]:
+        return Article.objects.published()
+
+    def items(self, obj) -> list[Article]:
+        return list(self.filtered(obj).for_listing()[:FEED_SIZE])
+
+    def item_title(self, item: Article) -> str:
+        return item.title
+
+    def item_description(self, item: Article) -> str:
+        return item.description
+
+    def item_link(self, item: Article) -> str:
+        return absolute(item.get_absolute_url())
+
+    def item_guid(self, item: Article) -> str:
+        return self.item_link(item)
+
+    def item_author_name(self, item: Article) -> str | None:
+        names = [author.name for author in item.authors.all()]
+        if not names:
+            return None
+        return (
+            names[0]
+            if len(names) == 1
+            else _("%(names)s and %(last)s")
+            % {
+                "names": ", ".join(names[:-1]),
+                "last": names[-1],
+            }
+        )
+
+    def item_author_link(self, item: Article) -> str | None:
+        authors = list(item.authors.all())
+        return absolute(authors[0].get_absolute_url()) if len(authors) == 1 else None
+
+    def item_categories(self, item: Article) -> list[str]:
+        return [tag.name for tag in item.tags.all()]
+
+    def item_pubdate(self, item: Article):
+        return item.published_at
+
+    def item_updateddate(self, item: Article):
+        return max(filter(None, [item.published_at, item.updated_at]))
+
+    def item_enclosures(self, item: Article) -> list[Enclosure]:
+        photo = item.lead_photo
+        if photo is None or not photo.image:
+            return []
+        try:
+            length = str(photo.image.size)
+        except OSError:  # the file is missing from storage: still announce the image
+            length = "0"
+        mime_type = mimetypes.guess_type(photo.image.name)[0] or "image/jpeg"
+        return [Enclosure(absolute(photo.image.url), length, mime_type)]
+
+
+class LatestArticlesAtomFeed(LatestArticlesFeed):
+    feed_type = Atom1Feed
+    feed_url_name = "articles:feed-atom"
+
+
+class _ObjectFeed(LatestArticlesFeed):
+    model: type
+    label: str = ""
+
+    def get_object(self, request: HttpRequest, slug: str):
+        return get_object_or_404(self.model, slug=slug)
+
+    def title(self, obj) -> str:
+        return f"{obj} · {settings.SITE_NAME}"
+
+    def description(self, obj) -> str:
+        return _("The latest stories in %(name)s from %(site)s.") % {"name": obj, "site": settings.SITE_NAME}
+
+
+class TagFeed(_ObjectFeed):
+    model = Tag
+    feed_url_name = "articles:tag-feed"
+
+    def filtered(self, obj: Tag) -> QuerySet[Article]:
+        return Article.objects.published().filter(tagged_items__tag=obj)
+
+
+class TagAtomFeed(TagFeed):
+    feed_type = Atom1Feed
+    feed_url_name = "articles:tag-feed-atom"
+
+
+class AuthorFeed(_ObjectFeed):
+    model = Author
+    feed_url_name = "articles:author-feed"
+
+    def description(self, obj) -> str:
+        return _("The latest stories by %(name)s for %(site)s.") % {"name": obj, "site": settings.SITE_NAME}
+
+    def filtered(self, obj: Author) -> QuerySet[Article]:
+        return Article.objects.published().filter(articleauthor__author=obj)
+
+
+class AuthorAtomFeed(AuthorFeed):
+    feed_type = Atom1Feed
+    feed_url_name = "articles:author-feed-atom"
+
+
+class ColumnFeed(_ObjectFeed):
+    model = Column
+    feed_url_name = "articles:column-feed"
+
+    def filtered(self, obj: Column) -> QuerySet[Article]:
+        return Article.objects.published().filter(column=obj)
+
+
+class ColumnAtomFeed(ColumnFeed):
+    feed_type = Atom1Feed
+    feed_url_name = "articles:column-feed-atom"

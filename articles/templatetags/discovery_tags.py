@@ -1,0 +1,85 @@
+"""Related stories and "most read this week", for the article page and the home page."""
+
+from __future__ import annotations
+
+from django import template
+from django.core.cache import cache
+from django.db.models import Case, IntegerField, Sum, Value, When
+
+from articles.models import Article, ArticleView, Tag
+
+register = template.Library()
+
+RELATED_COUNT = 4
+MOST_READ_COUNT = 5
+MOST_READ_CACHE_KEY = "discovery:most-read"
+MOST_READ_CACHE_SECONDS = 600
+# A shared mission or country says more about a story than a shared broad topic.
+TAG_WEIGHTS = {
+    Tag.Kind.MISSION: 5,
+    Tag.Kind.PERSON: 4,
+    Tag.Kind.COUNTRY: 3,
+    Tag.Kind.ORGANISATION: 3,
+    Tag.Kind.UN_BODY: 2,
+    Tag.Kind.TOPIC: 1,
+}
+_RELATED_FIELDS = ("id", "title", "slug", "kind", "published_at", "created_at", "column_id")
+
+
+def related_articles(article: Article, *, limit: int = RELATED_COUNT) -> list[Article]:
+    """Stories to read next: shared tags weighted by kind, then the same column, then the newest.
+
+    Never the article itself, and always two queries: the tag-scored candidates,
+    and one UNION of the column's newest and the site's newest to fill the list.
+    Reads `article.tags.all()`, prefetched by `for_page()`.
+    """
+    tag_ids = [tag.pk for tag in article.tags.all()]
+    others = Article.objects.published().exclude(pk=article.pk)
+    weight = Case(
+        *(When(tagged_items__tag__kind=kind, then=Value(points)) for kind, points in TAG_WEIGHTS.items()),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    same_column = Case(
+        When(column_id=article.column_id or 0, then=Value(1)), default=Value(0), output_field=IntegerField()
+    )
+    by_tags = list(
+        others.filter(tagged_items__tag_id__in=tag_ids or [0])
+        .annotate(score=Sum(weight), same_column=same_column)
+        .order_by("-score", "-same_column", "-published_at", "-id")
+        .only(*_RELATED_FIELDS)[:limit]
+    )
+    in_column = others.filter(column_id=article.column_id or 0).order_by("-published_at", "-id").only(*_RELATED_FIELDS)
+    newest = others.order_by("-published_at", "-id").only(*_RELATED_FIELDS)
+    fill = list(in_column[:limit].union(newest[: limit + 1], all=True))
+    # The union's order is not guaranteed: the column's stories first, then by date.
+    fill.sort(key=lambda story: (story.column_id != article.column_id, -story.published_at.timestamp(), -story.pk))
+    chosen: dict[int, Article] = {}
+    for story in by_tags + fill:
+        chosen.setdefault(story.pk, story)
+    return list(chosen.values())[:limit]
+
+
+def most_read(*, limit: int = MOST_READ_COUNT) -> list[dict]:
+    """The most read stories of the last seven days, as {title, url}, cached for ten minutes.
+
+    A cache hit is one cache read; a miss adds one query over the daily counters.
+    """
+    stories = cache.get(MOST_READ_CACHE_KEY)
+    if stories is None:
+        stories = [
+            {"title": article.title, "url": article.get_absolute_url(), "views": article.total_views}
+            for article in ArticleView.objects.most_read(days=7, limit=limit)
+        ]
+        cache.set(MOST_READ_CACHE_KEY, stories, MOST_READ_CACHE_SECONDS)
+    return stories
+
+
+@register.inclusion_tag("includes/related_stories.html")
+def related_stories(article: Article) -> dict:
+    return {"stories": related_articles(article)}
+
+
+@register.inclusion_tag("includes/most_read.html")
+def most_read_stories() -> dict:
+    return {"stories": most_read()}
