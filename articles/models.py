@@ -48,6 +48,8 @@ class TaggedArticle(TaggedItemBase):
         verbose_name = _("tagged article")
         verbose_name_plural = _("tagged articles")
         constraints = [models.UniqueConstraint(fields=["content_object", "tag"], name="unique_article_tag")]
+        # Tag pages and related stories walk a tag's articles (discovery, issue 4).
+        indexes = [models.Index(fields=["tag", "content_object"], name="taggedarticle_tag_article")]
 
 
 def photo_upload_to(photo: Photo, filename: str) -> str:
@@ -272,7 +274,16 @@ class Article(models.Model):
         verbose_name = _("article")
         verbose_name_plural = _("articles")
         ordering = ["-published_at", "-id"]
-        indexes = [models.Index(fields=["status", "-published_at"], name="article_status_published")]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_status_published"),
+            # Discovery (issue 4): each column's newest piece, and live articles by id for listing joins.
+            models.Index(
+                fields=["column", "-published_at"], condition=Q(status="published"), name="article_column_published"
+            ),
+            models.Index(
+                fields=["id"], include=["published_at"], condition=Q(status="published"), name="article_live_id"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(published_at__isnull=False),
@@ -330,6 +341,8 @@ class ArticleAuthor(models.Model):
         verbose_name_plural = _("bylines")
         ordering = ["position", "id"]
         constraints = [models.UniqueConstraint(fields=["article", "author"], name="unique_article_author")]
+        # Author pages walk an author's articles (discovery, issue 4).
+        indexes = [models.Index(fields=["author", "article"], name="articleauthor_author_article")]
 
     def __str__(self) -> str:
         return str(self.author)
@@ -478,6 +491,12 @@ class SearchDocument(models.Model):
     )
     vector = SearchVectorField(null=True)
     symbols = ArrayField(models.CharField(max_length=100), default=list, blank=True)
+    # Copies of the article's columns that search filters and ranks on, so a
+    # search scans this one table; results are still fetched through
+    # Article.objects.published(), which stays the rule for what readers see.
+    status = models.CharField(max_length=20, blank=True)
+    kind = models.CharField(max_length=20, blank=True)
+    published_at = models.DateTimeField(null=True)
 
     class Meta:
         verbose_name = _("search document")

@@ -7,17 +7,22 @@ Queries use websearch_to_tsquery, so readers can type words, "quoted phrases",
 
 from __future__ import annotations
 
+import datetime
 import html
 
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Window
+from django.http import Http404
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _t, gettext_lazy as _
 
-from articles.models import Article, Author, Tag
+from articles.models import Article, ArticleAuthor, Author, SearchDocument, Tag, TaggedArticle
+from newsroom import pagination
 
 CONFIG = "newsroom_search"
 MAX_QUERY_LENGTH = 200
@@ -76,32 +81,63 @@ class SearchForm(forms.Form):
         )
 
 
-def search_articles(
-    query: str, *, kind: str = "", tag: Tag | None = None, author: Author | None = None, start=None, end=None
-) -> QuerySet[Article]:
-    """Published articles matching the query and filters, best match first (newest first without a query).
+def search_page(
+    number: int,
+    query: str,
+    *,
+    kind: str = "",
+    tag: Tag | None = None,
+    author: Author | None = None,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    per_page: int | None = None,
+) -> Page:
+    """One page of published articles matching the query and filters: best match first, newest first without a query.
 
-    One query when evaluated (plus for_listing's prefetches); rows carry `rank`.
+    Two queries plus for_listing's prefetches. The first ranks and counts (a
+    window COUNT) on SearchDocument alone, whose copies of status, kind and
+    publish time spare a join over every match; the second fetches the page
+    through Article.objects.published(), so only live articles are ever shown.
+    Raises Http404 for an empty page past the first.
     """
-    articles = Article.objects.published()
+    per_page = per_page or pagination.PAGE_SIZE
+    documents = SearchDocument.objects.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
     if kind:
-        articles = articles.filter(kind=kind)
+        documents = documents.filter(kind=kind)
     if tag is not None:
-        articles = articles.filter(tagged_items__tag=tag)
+        documents = documents.filter(
+            Exists(TaggedArticle.objects.filter(content_object_id=OuterRef("article_id"), tag=tag))
+        )
     if author is not None:
-        articles = articles.filter(articleauthor__author=author)
+        documents = documents.filter(
+            Exists(ArticleAuthor.objects.filter(article_id=OuterRef("article_id"), author=author))
+        )
     if start:
-        articles = articles.filter(published_at__date__gte=start)
+        documents = documents.filter(published_at__date__gte=start)
     if end:
-        articles = articles.filter(published_at__date__lte=end)
-    if not query:
-        return articles.order_by("-published_at", "-id")
-    search_query = SearchQuery(query, config=CONFIG, search_type="websearch")
-    return (
-        articles.filter(search_document__vector=search_query)
-        .annotate(rank=SearchRank(F("search_document__vector"), search_query, normalization=1))
-        .order_by("-rank", "-published_at", "-id")
+        documents = documents.filter(published_at__date__lte=end)
+    if query:
+        search_query = SearchQuery(query, config=CONFIG, search_type="websearch")
+        documents = (
+            documents.filter(vector=search_query)
+            .annotate(rank=SearchRank(F("vector"), search_query, normalization=1))
+            .order_by("-rank", "-published_at", "-article_id")
+        )
+    else:
+        documents = documents.order_by("-published_at", "-article_id")
+    bottom = (number - 1) * per_page
+    rows = list(
+        documents.annotate(total=Window(Count("*"))).values_list("article_id", "total")[bottom : bottom + per_page]
     )
+    if not rows and number > 1:
+        raise Http404(_t("There is no such page."))
+    ids = [article_id for article_id, _total in rows]
+    found = (
+        {article.pk: article for article in Article.objects.published().filter(pk__in=ids).for_listing()} if ids else {}
+    )
+    paginator = Paginator([], per_page)
+    paginator.count = rows[0][1] if rows else 0
+    return Page([found[pk] for pk in ids if pk in found], number, paginator)
 
 
 def highlight(query: str, articles: list[Article]) -> dict[int, SafeString]:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 
 from articles import search, sitemaps, symbols
 from articles.models import Article, ArticleView, Author, Column, Tag
-from newsroom.pagination import paginate
+from newsroom.pagination import page_number, paginate
 
 logger = logging.getLogger(__name__)
 
@@ -138,10 +138,15 @@ def search_results(request: HttpRequest) -> HttpResponse:
     if form.is_valid() and form.has_criteria:
         data = form.cleaned_data
         query = data["q"]
-        articles = search.search_articles(
-            query, kind=data["kind"], tag=data["tag"], author=data["author"], start=data["start"], end=data["end"]
+        page = search.search_page(
+            page_number(request),
+            query,
+            kind=data["kind"],
+            tag=data["tag"],
+            author=data["author"],
+            start=data["start"],
+            end=data["end"],
         )
-        page = paginate(request, articles.for_listing())
         snippets = search.highlight(query, list(page.object_list))
         results = [(article, snippets.get(article.pk)) for article in page.object_list]
         context.update(query=query, page=page, results=results, searched=True)

@@ -40,12 +40,13 @@ def drop_search_configuration(apps, schema_editor) -> None:
     schema_editor.execute(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {CONFIG}")
 
 
-# One set-based refresh for a batch of article ids: the weighted vector and the
-# symbols linked to undocs.org (by our symbol linker or by hand) in the body.
+# One set-based refresh for a batch of article ids: the weighted vector, the
+# symbols linked to undocs.org (by our symbol linker or by hand) in the body, and
+# copies of the columns search filters on (status, kind, publish time).
 REFRESH_FUNCTION = r"""
 CREATE FUNCTION articles_refresh_search_documents(ids bigint[]) RETURNS void LANGUAGE sql AS $$
-INSERT INTO articles_searchdocument (article_id, vector, symbols)
-SELECT a.id,
+INSERT INTO articles_searchdocument (article_id, status, kind, published_at, vector, symbols)
+SELECT a.id, a.status, a.kind, a.published_at,
        setweight(to_tsvector('newsroom_search', coalesce(a.title, '')), 'A')
        || setweight(to_tsvector('newsroom_search', coalesce(a.standfirst, '')), 'B')
        || setweight(to_tsvector('newsroom_search', coalesce(body.text, '')), 'C'),
@@ -62,7 +63,9 @@ LEFT JOIN LATERAL (
     WHERE b.article_id = a.id
 ) cited ON true
 WHERE a.id = ANY(ids)
-ON CONFLICT (article_id) DO UPDATE SET vector = EXCLUDED.vector, symbols = EXCLUDED.symbols;
+ON CONFLICT (article_id) DO UPDATE SET
+    status = EXCLUDED.status, kind = EXCLUDED.kind, published_at = EXCLUDED.published_at,
+    vector = EXCLUDED.vector, symbols = EXCLUDED.symbols;
 $$;
 
 CREATE FUNCTION articles_article_search_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -72,7 +75,8 @@ BEGIN
     ELSE
         PERFORM articles_refresh_search_documents(ARRAY(
             SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
-            WHERE n.title IS DISTINCT FROM o.title OR n.standfirst IS DISTINCT FROM o.standfirst
+            WHERE (n.title, n.standfirst, n.status, n.kind, n.published_at)
+                IS DISTINCT FROM (o.title, o.standfirst, o.status, o.kind, o.published_at)
         ));
     END IF;
     RETURN NULL;

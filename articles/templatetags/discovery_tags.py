@@ -5,12 +5,14 @@ from __future__ import annotations
 from django import template
 from django.core.cache import cache
 from django.db.models import Case, IntegerField, Sum, Value, When
+from django.db.models.expressions import RawSQL
 
 from articles.models import Article, ArticleView, Tag
 
 register = template.Library()
 
 RELATED_COUNT = 4
+RELATED_POOL = 300
 MOST_READ_COUNT = 5
 MOST_READ_CACHE_KEY = "discovery:most-read"
 MOST_READ_CACHE_SECONDS = 600
@@ -35,6 +37,15 @@ def related_articles(article: Article, *, limit: int = RELATED_COUNT) -> list[Ar
     """
     tag_ids = [tag.pk for tag in article.tags.all()]
     others = Article.objects.published().exclude(pk=article.pk)
+    # Candidates: the newest RELATED_POOL articles of each of the article's tags,
+    # read backwards from the (tag, article) index, so that a tag carrying tens
+    # of thousands of stories costs no more than a small one.
+    pool = RawSQL(
+        "SELECT c.id FROM unnest(%s::bigint[]) AS t(tag_id) CROSS JOIN LATERAL ("
+        " SELECT content_object_id AS id FROM articles_taggedarticle"
+        " WHERE tag_id = t.tag_id ORDER BY content_object_id DESC LIMIT %s) c",
+        (tag_ids, RELATED_POOL),
+    )
     weight = Case(
         *(When(tagged_items__tag__kind=kind, then=Value(points)) for kind, points in TAG_WEIGHTS.items()),
         default=Value(1),
@@ -44,7 +55,7 @@ def related_articles(article: Article, *, limit: int = RELATED_COUNT) -> list[Ar
         When(column_id=article.column_id or 0, then=Value(1)), default=Value(0), output_field=IntegerField()
     )
     by_tags = list(
-        others.filter(tagged_items__tag_id__in=tag_ids or [0])
+        others.filter(pk__in=pool, tagged_items__tag_id__in=tag_ids or [0])
         .annotate(score=Sum(weight), same_column=same_column)
         .order_by("-score", "-same_column", "-published_at", "-id")
         .only(*_RELATED_FIELDS)[:limit]

@@ -1,0 +1,243 @@
+import datetime
+from unittest import mock
+
+from django.core.cache import cache
+from django.test import TestCase
+from django.utils import timezone
+
+from articles.models import Article
+from newsroom import pagination
+from tests.factories import make_article, make_author, make_block, make_column, make_tag
+
+NOW = timezone.now()
+
+
+def ago(**delta) -> datetime.datetime:
+    return NOW - datetime.timedelta(**delta)
+
+
+class ListingTestCase(TestCase):
+    """Three published stories sharing a tag, an author and a column, plus a draft and an embargoed one."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.tag = make_tag(name="South Sudan", slug="south-sudan", kind="country", description="The youngest country.")
+        cls.author = make_author(name="Amina Okafor", slug="amina-okafor", bio="Covers the Council.")
+        cls.column = make_column(name="Council Watch", slug="council-watch")
+        cls.other_author = make_author()
+        cls.stories = [
+            make_article(
+                title=f"Story {n}",
+                published_at=ago(days=n),
+                tags=[cls.tag, make_tag()],
+                authors=[cls.author, cls.other_author],
+                column=cls.column,
+            )
+            for n in (3, 1, 2)
+        ]
+        cls.draft = make_article(
+            title="Draft story", status=Article.Status.DRAFT, tags=[cls.tag], authors=[cls.author], column=cls.column
+        )
+        cls.embargoed = make_article(
+            title="Embargoed story",
+            published_at=NOW + datetime.timedelta(hours=1),
+            tags=[cls.tag],
+            authors=[cls.author],
+            column=cls.column,
+        )
+
+    def setUp(self) -> None:
+        cache.clear()
+
+    def assert_newest_first(self, response) -> None:
+        self.assertEqual([a.title for a in response.context["articles"]], ["Story 1", "Story 2", "Story 3"])
+        self.assertNotContains(response, "Draft story")
+        self.assertNotContains(response, "Embargoed story")
+
+
+class TagPageTests(ListingTestCase):
+    def test_it_lists_published_stories_newest_first(self) -> None:
+        # 1. the tag, 2. COUNT, 3. the ids on the page, 4. those articles with
+        # column and lead photo, 5. their authors, 6. their tags
+        with self.assertNumQueries(6):
+            response = self.client.get("/tag/south-sudan/")
+        self.assertEqual(response.status_code, 200)
+        self.assert_newest_first(response)
+        self.assertContains(response, "<h1>South Sudan</h1>", html=True)
+        self.assertContains(response, "Country")
+        self.assertContains(response, "The youngest country.")
+        self.assertContains(response, "<title>South Sudan · Newsroom</title>", html=True)
+
+    def test_it_advertises_its_feeds(self) -> None:
+        response = self.client.get("/tag/south-sudan/")
+        self.assertContains(response, 'type="application/rss+xml"')
+        self.assertContains(response, 'href="/tag/south-sudan/feed/"')
+        self.assertContains(response, 'href="/tag/south-sudan/feed/atom/"')
+
+    def test_unknown_tags_are_404(self) -> None:
+        self.assertEqual(self.client.get("/tag/atlantis/").status_code, 404)
+
+    def test_the_embargoed_story_appears_once_its_time_has_passed(self) -> None:
+        Article.objects.filter(pk=self.embargoed.pk).update(published_at=timezone.now())
+        self.assertContains(self.client.get("/tag/south-sudan/"), "Embargoed story")
+
+
+class PaginationTests(ListingTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        patcher = mock.patch.object(pagination, "PAGE_SIZE", 2)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def get(self, path: str):
+        return self.client.get(path)
+
+    def test_pages_split_the_list_and_link_to_each_other(self) -> None:
+        first = self.get("/tag/south-sudan/")
+        self.assertEqual([a.title for a in first.context["articles"]], ["Story 1", "Story 2"])
+        self.assertContains(first, 'rel="next" href="?page=2"')
+        second = self.get("/tag/south-sudan/?page=2")
+        self.assertEqual([a.title for a in second.context["articles"]], ["Story 3"])
+        self.assertContains(second, 'rel="prev" href="?"')
+
+    def test_pages_past_the_end_and_nonsense_pages_are_404(self) -> None:
+        for page in ("3", "0", "-1", "abc", "1.5", "99999999999999999999"):
+            with self.subTest(page=page):
+                self.assertEqual(self.get(f"/tag/south-sudan/?page={page}").status_code, 404)
+
+    def test_the_query_count_does_not_grow_with_the_page_size(self) -> None:
+        # author, COUNT, ids, articles, authors, tags
+        with self.assertNumQueries(6):
+            self.get("/author/amina-okafor/?page=2")
+
+
+class AuthorPageTests(ListingTestCase):
+    def test_it_lists_the_authors_published_stories(self) -> None:
+        # 1. the author with photo, 2. COUNT, 3. ids on the page, 4. articles, 5. authors, 6. tags
+        with self.assertNumQueries(6):
+            response = self.client.get("/author/amina-okafor/")
+        self.assert_newest_first(response)
+        self.assertContains(response, "Covers the Council.")
+        self.assertContains(response, 'href="/author/amina-okafor/feed/"')
+
+    def test_unknown_authors_are_404(self) -> None:
+        self.assertEqual(self.client.get("/author/nobody/").status_code, 404)
+
+
+class ColumnPageTests(ListingTestCase):
+    def test_it_lists_the_columns_published_stories(self) -> None:
+        # 1. the column, 2. COUNT, 3. ids on the page, 4. articles, 5. authors, 6. tags
+        with self.assertNumQueries(6):
+            response = self.client.get("/column/council-watch/")
+        self.assert_newest_first(response)
+        self.assertContains(response, "<h1>Council Watch</h1>", html=True)
+
+    def test_unknown_columns_are_404(self) -> None:
+        self.assertEqual(self.client.get("/column/nothing/").status_code, 404)
+
+
+class ArchiveTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        tz = timezone.get_current_timezone()
+        cls.march = make_article(title="March story", published_at=datetime.datetime(2023, 3, 10, 12, tzinfo=tz))
+        cls.march_late = make_article(
+            title="Last minute of March", published_at=datetime.datetime(2023, 3, 31, 23, 59, tzinfo=tz)
+        )
+        cls.april = make_article(title="April story", published_at=datetime.datetime(2023, 4, 1, 0, 0, tzinfo=tz))
+        cls.other_year = make_article(title="Next year", published_at=datetime.datetime(2024, 1, 1, tzinfo=tz))
+        make_article(title="Draft of 2023", status=Article.Status.DRAFT)
+
+    def test_the_year_lists_its_stories_newest_first_and_links_its_months(self) -> None:
+        # 1. COUNT, 2. ids on the page, 3. articles, 4. authors, 5. tags, 6. the months with stories
+        with self.assertNumQueries(6):
+            response = self.client.get("/2023/")
+        self.assertEqual(
+            [a.title for a in response.context["articles"]], ["April story", "Last minute of March", "March story"]
+        )
+        self.assertContains(response, 'href="/2023/3/"')
+        self.assertContains(response, 'href="/2023/4/"')
+        self.assertNotContains(response, "Next year")
+
+    def test_the_month_holds_exactly_its_stories(self) -> None:
+        # 1. COUNT, 2. ids on the page, 3. articles, 4. authors, 5. tags
+        with self.assertNumQueries(5):
+            response = self.client.get("/2023/3/")
+        self.assertEqual([a.title for a in response.context["articles"]], ["Last minute of March", "March story"])
+
+    def test_empty_and_impossible_dates_are_404(self) -> None:
+        for path in ("/2019/", "/2023/5/", "/2023/13/", "/2023/0/", "/0/", "/99999/"):
+            with self.subTest(path=path):
+                self.assertEqual(self.client.get(path).status_code, 404)
+
+    def test_a_future_story_does_not_open_its_month(self) -> None:
+        make_article(published_at=timezone.now() + datetime.timedelta(days=400))
+        future = timezone.localtime(timezone.now() + datetime.timedelta(days=400))
+        self.assertEqual(self.client.get(f"/{future.year}/{future.month}/").status_code, 404)
+
+
+class HomePageTests(ListingTestCase):
+    def test_it_shows_the_lead_the_latest_and_each_columns_newest_piece(self) -> None:
+        other_column = make_column(name="Field Notes")
+        make_article(title="Old field note", column=other_column, published_at=ago(days=30))
+        make_article(title="New field note", column=other_column, published_at=ago(days=20))
+        make_article(title="Inactive column piece", column=make_column(is_active=False), published_at=ago(days=9))
+        # 1. COUNT, 2. ids on the page, 3. those articles, 4. authors, 5. tags,
+        # 6. newest piece of each active column, 7. most read from the cache,
+        # 8. the most-read query; the cache write: 9. SAVEPOINT, 10. count of
+        # entries, 11. existing key, 12. INSERT, 13. RELEASE
+        with self.assertNumQueries(13):
+            response = self.client.get("/")
+        self.assertEqual(response.context["lead"].title, "Story 1")
+        self.assertEqual([a.title for a in response.context["articles"]][:2], ["Story 2", "Story 3"])
+        pieces = [a.title for a in response.context["column_pieces"]]
+        self.assertEqual(pieces, ["Story 1", "New field note"])
+        self.assertNotContains(response, "Draft story")
+        self.assertNotContains(response, "Embargoed story")
+        self.assertContains(response, 'href="/feed/"')
+
+    def test_a_warm_cache_makes_it_six_queries(self) -> None:
+        self.client.get("/")
+        # 1. COUNT, 2. ids, 3. page, 4. authors, 5. tags, 6. column pieces, 7. cached most read
+        with self.assertNumQueries(7):
+            self.client.get("/")
+
+    def test_wordpress_search_addresses_redirect_to_search(self) -> None:
+        response = self.client.get("/?s=ceasefire+talks")
+        self.assertRedirects(response, "/search/?q=ceasefire+talks", fetch_redirect_response=False)
+
+    def test_later_pages_show_more_stories_and_past_the_end_is_404(self) -> None:
+        self.assertEqual(self.client.get("/?page=2").status_code, 404)
+        for n in range(25):
+            make_article(title=f"Filler {n}", published_at=ago(days=100 + n))
+        response = self.client.get("/?page=2")
+        self.assertContains(response, "More stories")
+        self.assertEqual(len(response.context["articles"]), 8)
+
+
+class DocumentPageTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.citing = make_article(title="Mandate renewed", published_at=ago(days=1))
+        make_block(cls.citing, text="The Council adopted S/RES/2690 (2023) on Friday.")
+        cls.also = make_article(title="Reaction to the vote", published_at=ago(days=2))
+        make_block(cls.also, text='See <a href="https://undocs.org/S/RES/2690(2023)">the resolution</a>.')
+        draft = make_article(title="Draft citing it", status=Article.Status.DRAFT)
+        make_block(draft, text="S/RES/2690 (2023)")
+        make_block(make_article(title="Unrelated"), text="S/RES/2691 (2023) is another one.")
+
+    def test_it_lists_every_published_article_citing_the_symbol(self) -> None:
+        # 1. COUNT, 2. ids on the page, 3. articles, 4. authors, 5. tags
+        with self.assertNumQueries(5):
+            response = self.client.get("/documents/S/RES/2690(2023)/")
+        self.assertEqual([a.title for a in response.context["articles"]], ["Mandate renewed", "Reaction to the vote"])
+        self.assertContains(response, 'href="https://undocs.org/S/RES/2690(2023)"')
+
+    def test_a_spaced_symbol_redirects_to_the_canonical_address(self) -> None:
+        response = self.client.get("/documents/S/RES/2690%20(2023)/")
+        self.assertRedirects(response, "/documents/S/RES/2690(2023)/", status_code=301)
+
+    def test_uncited_and_invalid_symbols_are_404(self) -> None:
+        for path in ("/documents/S/RES/1(1946)/", "/documents/not-a-symbol/", "/documents/<script>/"):
+            with self.subTest(path=path):
+                self.assertEqual(self.client.get(path).status_code, 404)
