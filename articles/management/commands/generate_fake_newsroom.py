@@ -178,11 +178,11 @@ ACTORS = [
     "Secretary-General",
     "UN envoy",
     "Human Rights Council",
-    "Peacekeepers",
-    "Aid agencies",
-    "Member states",
-    "Diplomats",
-    "UN experts",
+    "The peacekeeping mission",
+    "The aid chief",
+    "The African Group",
+    "The Council president",
+    "A UN expert panel",
 ]
 VERBS = [
     "extends",
@@ -255,7 +255,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             tags = self._tags(extra_tags)
             columns = self._columns()
-            people = self._authors(rng, authors)
+            people = self._authors(authors)
             self._articles(
                 rng, articles, tags=tags, columns=columns, people=people, years=years, blocks=blocks, batch=batch
             )
@@ -280,21 +280,21 @@ class Command(BaseCommand):
             for name, description in COLUMNS
         ]
 
-    def _authors(self, rng: random.Random, count: int) -> list[Author]:
+    def _authors(self, count: int) -> list[Author]:
         names = [f"{first} {last}" for last in LAST for first in FIRST][:count]
         existing = {author.slug: author for author in Author.objects.filter(slug__in=[slugify(n) for n in names])}
         new = [
             Author(
                 name=name,
                 slug=slugify(name),
-                role=rng.choice(["Correspondent", "Contributing writer", "Editor"]),
+                role=["Correspondent", "Contributing writer", "Editor"][index % 3],
                 bio=f"{name} covers the United Nations.",
             )
-            for name in names
+            for index, name in enumerate(names)
             if slugify(name) not in existing
         ]
         Author.objects.bulk_create(new, batch_size=1000)
-        return [*existing.values(), *new]
+        return sorted([*existing.values(), *new], key=lambda author: author.slug)
 
     def _articles(
         self,

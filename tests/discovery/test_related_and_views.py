@@ -1,0 +1,172 @@
+import datetime
+import logging
+
+from django.core.cache import cache
+from django.db import connection
+from django.test import TestCase
+from django.utils import timezone
+
+from articles.models import Article, ArticleView
+from articles.templatetags.discovery_tags import most_read, related_articles
+from tests.factories import make_article, make_block, make_column, make_tag
+
+NOW = timezone.now()
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0"
+
+
+def ago(**delta) -> datetime.datetime:
+    return NOW - datetime.timedelta(**delta)
+
+
+class RelatedStoriesTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.mission = make_tag(name="UNMISS", kind="mission")
+        cls.country = make_tag(name="South Sudan", kind="country")
+        cls.topic = make_tag(name="Peacekeeping", kind="topic")
+        cls.column = make_column()
+        cls.article = make_article(
+            title="The article", tags=[cls.mission, cls.country, cls.topic], column=cls.column, published_at=ago(days=5)
+        )
+
+    def related(self) -> list[str]:
+        article = Article.objects.for_page().get(pk=self.article.pk)
+        with self.assertNumQueries(2):
+            return [story.title for story in related_articles(article)]
+
+    def test_shared_tags_are_weighted_by_kind_then_column_then_recency(self) -> None:
+        make_article(title="Topic only, newest", tags=[self.topic], published_at=ago(hours=1))
+        make_article(title="Mission", tags=[self.mission], published_at=ago(days=30))
+        make_article(title="Country and topic", tags=[self.country, self.topic], published_at=ago(days=20))
+        make_article(title="Country", tags=[self.country], published_at=ago(days=3))
+        make_article(title="Country in the column", tags=[self.country], column=self.column, published_at=ago(days=40))
+        # mission 5 > country 3 + topic 1 = 4 > country in the column 3 (+column) > country 3
+        self.assertEqual(self.related(), ["Mission", "Country and topic", "Country in the column", "Country"])
+
+    def test_it_falls_back_to_the_column_then_the_newest(self) -> None:
+        make_article(title="Same column", column=self.column, published_at=ago(days=60))
+        make_article(title="Newest elsewhere", published_at=ago(hours=2))
+        make_article(title="Older elsewhere", published_at=ago(days=50))
+        make_article(title="Country", tags=[self.country], published_at=ago(days=90))
+        self.assertEqual(self.related(), ["Country", "Same column", "Newest elsewhere", "Older elsewhere"])
+
+    def test_it_never_offers_the_article_itself_or_unpublished_stories(self) -> None:
+        make_article(title="Draft", tags=[self.mission], status=Article.Status.DRAFT)
+        make_article(title="Embargoed", tags=[self.mission], published_at=NOW + datetime.timedelta(hours=1))
+        titles = self.related()
+        self.assertNotIn("The article", titles)
+        self.assertNotIn("Draft", titles)
+        self.assertNotIn("Embargoed", titles)
+
+
+class ArticlePageTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.tag = make_tag(kind="country")
+        cls.article = make_article(title="Main story", tags=[cls.tag])
+        make_block(cls.article, text="The Council adopted S/RES/2690 (2023).")
+        for n in range(3):
+            make_article(title=f"Neighbour {n}", tags=[cls.tag])
+
+    def setUp(self) -> None:
+        cache.clear()
+
+    def test_it_shows_related_and_most_read_in_a_fixed_number_of_queries(self) -> None:
+        ArticleView.objects.create(article=self.article, day=timezone.localdate(), count=5)
+        # 1. the article, 2. authors, 3. tags, 4. blocks with photos and speakers,
+        # 5. interviewees, 6. corrections; related: 7. tag-scored, 8. column/newest;
+        # most read: 9. cache read, 10. the query, 11-15. cache write (savepoint,
+        # count, key lookup, insert, release); the view count: 16. savepoint,
+        # 17. upsert, 18. release
+        with self.assertNumQueries(18):
+            response = self.client.get(self.article.get_absolute_url(), HTTP_USER_AGENT=BROWSER)
+        self.assertContains(response, "Related stories")
+        self.assertContains(response, "Neighbour 0")
+        self.assertContains(response, "Most read this week")
+        self.assertContains(response, 'href="https://undocs.org/S/RES/2690(2023)"')
+
+
+class ViewCountingTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.article = make_article(title="Counted")
+
+    def setUp(self) -> None:
+        cache.clear()
+
+    def views(self) -> int:
+        return sum(ArticleView.objects.filter(article=self.article).values_list("count", flat=True))
+
+    def test_each_reader_view_adds_one_to_todays_counter(self) -> None:
+        for _ in range(3):
+            self.client.get(self.article.get_absolute_url(), HTTP_USER_AGENT=BROWSER)
+        self.assertEqual(ArticleView.objects.get(article=self.article).count, 3)
+        self.assertEqual(ArticleView.objects.get(article=self.article).day, timezone.localdate())
+
+    def test_bots_scripts_and_prefetches_are_not_counted(self) -> None:
+        for agent in (
+            "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+            "facebookexternalhit/1.1",
+            "curl/8.5.0",
+            "python-requests/2.32",
+            "Mozilla/5.0 (X11; Linux x86_64) HeadlessChrome/140.0",
+            "",
+        ):
+            self.client.get(self.article.get_absolute_url(), HTTP_USER_AGENT=agent)
+        self.client.get(self.article.get_absolute_url(), HTTP_USER_AGENT=BROWSER, HTTP_SEC_PURPOSE="prefetch")
+        self.assertEqual(self.views(), 0)
+
+    def test_no_cookie_is_set_and_nothing_about_the_reader_is_stored(self) -> None:
+        response = self.client.get(self.article.get_absolute_url(), HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="203.0.113.9")
+        self.assertEqual(response.cookies, {})
+        self.assertNotIn("Set-Cookie", response.headers)
+        fields = {field.name for field in ArticleView._meta.get_fields()}
+        self.assertEqual(fields, {"id", "article", "day", "count"})
+
+    def test_a_failing_counter_is_logged_and_the_page_still_renders(self) -> None:
+        # A real database failure, undone with the test's transaction: every write
+        # to the counters now breaks a constraint.
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE articles_articleview ADD CONSTRAINT refuse_all CHECK (count < 0) NOT VALID")
+        with self.assertLogs("articles.views", logging.WARNING) as logs:
+            response = self.client.get(self.article.get_absolute_url(), HTTP_USER_AGENT=BROWSER)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Counted")
+        self.assertIn("Could not count a view", logs.output[0])
+        self.assertEqual(self.views(), 0)
+
+    def test_previews_are_not_counted(self) -> None:
+        from tests.factories import make_user
+
+        self.client.force_login(make_user("editor", perms=("articles.change_article",)))
+        self.client.get(f"/preview/{self.article.pk}/", HTTP_USER_AGENT=BROWSER)
+        self.assertEqual(self.views(), 0)
+
+
+class MostReadTests(TestCase):
+    def setUp(self) -> None:
+        cache.clear()
+
+    def test_it_sums_the_last_seven_days_of_published_articles(self) -> None:
+        today = timezone.localdate()
+        busy, steady, old, draft = (
+            make_article(title="Busy"),
+            make_article(title="Steady"),
+            make_article(title="Old news"),
+            make_article(title="Draft", status=Article.Status.DRAFT),
+        )
+        ArticleView.objects.create(article=busy, day=today, count=50)
+        ArticleView.objects.create(article=steady, day=today, count=20)
+        ArticleView.objects.create(article=steady, day=today - datetime.timedelta(days=6), count=40)
+        ArticleView.objects.create(article=old, day=today - datetime.timedelta(days=7), count=500)
+        ArticleView.objects.create(article=draft, day=today, count=900)
+        self.assertEqual([story["title"] for story in most_read()], ["Steady", "Busy"])
+        self.assertEqual([story["views"] for story in most_read()], [60, 50])
+
+    def test_it_is_cached(self) -> None:
+        article = make_article(title="Cached")
+        ArticleView.objects.create(article=article, day=timezone.localdate(), count=1)
+        most_read()
+        ArticleView.objects.all().delete()
+        with self.assertNumQueries(1):
+            self.assertEqual([story["title"] for story in most_read()], ["Cached"])
