@@ -1,0 +1,136 @@
+"""Readers find stories: search from the header, and accessible, valid listing pages.
+
+Real headless Chromium (Debian's) through Playwright; axe-core for accessibility
+and the Nu HTML checker for validity, both from node_modules.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+
+from tests.conftest import BASE_DIR
+from tests.factories import make_article, make_author, make_block, make_column, make_tag
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+VNU = BASE_DIR / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is missing: install Debian's chromium"),
+]
+
+
+class DiscoveryBrowserTests(StaticLiveServerTestCase):
+    @classmethod
+    def setUpClass(cls) -> None:
+        # Playwright's sync API runs an event loop in this thread; the ORM calls
+        # made here are ordinary synchronous test set-up.
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+        super().setUpClass()
+        from playwright.sync_api import sync_playwright
+
+        cls.playwright = sync_playwright().start()
+        cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.browser.close()
+        cls.playwright.stop()
+        super().tearDownClass()
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+    def setUp(self) -> None:
+        self.tag = make_tag(
+            name="South Sudan", slug="south-sudan", kind="country", description="Africa's youngest state."
+        )
+        self.author = make_author(name="Amina Okafor", slug="amina-okafor", bio="Covers peace operations.")
+        column = make_column(name="Field Notes", slug="field-notes")
+        self.story = make_article(
+            title="Peacekeepers extend patrols around Malakal",
+            standfirst="The mission adds night patrols after attacks on displaced families.",
+            tags=[self.tag],
+            authors=[self.author],
+        )
+        make_block(self.story, text="The Council's resolution S/RES/2729 (2024) asks for more patrols.")
+        for n in range(3):
+            make_article(
+                title=f"Council briefing on Juba, part {n}", tags=[self.tag], authors=[self.author], column=column
+            )
+
+    def test_a_reader_searches_from_the_header_and_opens_a_result(self) -> None:
+        page = self.browser.new_page()
+        page.goto(self.live_server_url + "/")
+        page.get_by_label("Search the site").fill("malakal patrols")
+        page.locator(".site-search").get_by_role("button", name="Search").click()
+        page.wait_for_url("**/search/?q=malakal+patrols")
+        self.assertIn("1 story found", page.locator("#results-heading").inner_text())
+        page.get_by_role("link", name="Peacekeepers extend patrols around Malakal").click()
+        page.wait_for_url("**" + self.story.get_absolute_url())
+        self.assertEqual(page.locator("h1").inner_text(), "Peacekeepers extend patrols around Malakal")
+        page.close()
+
+    def pages(self) -> dict[str, str]:
+        return {
+            "home": "/",
+            "tag": "/tag/south-sudan/",
+            "author": "/author/amina-okafor/",
+            "search": "/search/?q=council",
+        }
+
+    def test_axe_finds_no_serious_or_critical_violations(self) -> None:
+        if not AXE.exists():
+            pytest.skip(f"{AXE} is missing: run npm ci")
+        # CSP is bypassed only so that axe itself can be injected into the page.
+        context = self.browser.new_context(bypass_csp=True)
+        page = context.new_page()
+        for name, path in self.pages().items():
+            with self.subTest(page=name):
+                page.goto(self.live_server_url + path)
+                page.add_script_tag(path=str(AXE))
+                result = page.evaluate("async () => await axe.run(document)")
+                serious = [
+                    (violation["id"], violation["help"], [node["target"] for node in violation["nodes"]])
+                    for violation in result["violations"]
+                    if violation["impact"] in ("serious", "critical")
+                ]
+                self.assertEqual(serious, [])
+        context.close()
+
+    def test_the_nu_validator_finds_no_errors(self) -> None:
+        if not VNU.exists() or shutil.which("java") is None:
+            pytest.skip("the Nu validator needs node_modules/vnu-jar (npm ci) and a Java runtime")
+        with tempfile.TemporaryDirectory() as folder:
+            files = []
+            for name, path in self.pages().items():
+                with urllib.request.urlopen(self.live_server_url + path) as response:  # noqa: S310 (our live server)
+                    target = Path(folder) / f"{name}.html"
+                    target.write_bytes(response.read())
+                    files.append(str(target))
+            out = subprocess.run(
+                ["java", "-jar", str(VNU), "--format", "json", "--exit-zero-always", *files],
+                capture_output=True,
+                text=True,
+                timeout=180,
+            )
+        messages = json.loads(out.stderr or '{"messages": []}')["messages"]
+        errors = [
+            (Path(m.get("url", "")).name, m.get("message"), m.get("extract")) for m in messages if m["type"] == "error"
+        ]
+        self.assertEqual(errors, [])
