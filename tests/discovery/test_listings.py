@@ -215,6 +215,14 @@ class HomePageTests(ListingTestCase):
         self.assertEqual(len(response.context["articles"]), 8)
 
 
+class EmptyHomePageTests(TestCase):
+    def test_a_new_site_says_there_are_no_stories_yet(self) -> None:
+        response = self.client.get("/")
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "No stories yet.")
+        self.assertEqual(self.client.get("/?page=2").status_code, 404)
+
+
 class DocumentPageTests(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
