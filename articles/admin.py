@@ -107,6 +107,10 @@ class BlockInline(admin.StackedInline):
             choices = [("", "---------"), *((person.pk, str(person)) for person in people)]
             speaker.choices = choices
             speaker.widget.widget.choices = choices
+        # Compact rows: an interview has dozens of blocks.
+        for name, rows in (("text", 4), ("caption", 2)):
+            if name in formset.form.base_fields:
+                formset.form.base_fields[name].widget.attrs["rows"] = rows
         position = formset.form.base_fields.get("position")
         if position is not None:
             position.help_text = _("Blocks are shown in this order. Type 15 to put a block between 10 and 20.")
@@ -334,6 +338,20 @@ class PhotoAdmin(admin.ModelAdmin):
                 keep = {photo.image.name}
                 transaction.on_commit(partial(images.delete_files, [name for name in stale if name not in keep]))
 
+    def delete_model(self, request: HttpRequest, photo: Photo) -> None:
+        files = [photo.image.name, *images.rendition_files(photo.renditions)]
+        super().delete_model(request, photo)
+        transaction.on_commit(partial(images.delete_files, files))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Photo]) -> None:
+        files = [
+            name
+            for image, renditions in queryset.values_list("image", "renditions")
+            for name in [image, *images.rendition_files(renditions)]
+        ]
+        super().delete_queryset(request, queryset)
+        transaction.on_commit(partial(images.delete_files, files))
+
 
 @admin.register(Author)
 class AuthorAdmin(admin.ModelAdmin):
@@ -345,7 +363,7 @@ class AuthorAdmin(admin.ModelAdmin):
     fields = ["name", "slug", "role", "bio", "photo", "user", "email", "links"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Author]:
-        return super().get_queryset(request).annotate(n_articles=Count("articles", distinct=True))
+        return super().get_queryset(request).annotate(n_articles=Count("articles", distinct=True)).order_by("name")
 
     @admin.display(description=gettext_lazy("articles"), ordering="n_articles")
     def article_count(self, author: Author) -> int:

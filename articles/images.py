@@ -217,6 +217,7 @@ def clean_upload(upload: File) -> CleanImage:
     # Pillow only warns about pictures between its limit and twice it; for us every
     # decompression-bomb warning is a refusal.
     with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "Corrupt EXIF data": the EXIF is dropped anyway
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             with Image.open(io.BytesIO(data), formats=list(ALLOWED_FORMATS)) as probe:

@@ -121,6 +121,21 @@ class ArticleAdminTests(MediaMixin, TestCase):
             counts.append(len(queries))
         self.assertEqual(counts[0], counts[1])
 
+    def test_tag_and_author_pickers_autocomplete(self) -> None:
+        make_tag(name="South Sudan", kind="country")
+        make_tag(name="Sudan", kind="country")
+        make_tag(name="Haiti", kind="country")
+        make_author(name="Ines Calder")
+        url = reverse("admin:autocomplete")
+        response = self.client.get(
+            url, {"app_label": "articles", "model_name": "taggedarticle", "field_name": "tag", "term": "sudan"}
+        )
+        self.assertEqual({item["text"] for item in response.json()["results"]}, {"South Sudan", "Sudan"})
+        response = self.client.get(
+            url, {"app_label": "articles", "model_name": "articleauthor", "field_name": "author", "term": "calder"}
+        )
+        self.assertEqual([item["text"] for item in response.json()["results"]], ["Ines Calder"])
+
     def test_the_add_page_and_the_other_admins_load(self) -> None:
         for name in (
             "articles_article_add",
@@ -271,6 +286,24 @@ class PhotoAdminTests(MediaMixin, TestCase):
         self.assertEqual([w for w, _p in photo.renditions["jpeg"]], [480, 500])
         for name in old_files:
             self.assertFalse(default_storage.exists(name), name)
+
+    def test_deleting_a_photo_deletes_its_files(self) -> None:
+        self.post_photo(image_bytes(600, 400), "gone.jpg")
+        photo = Photo.objects.get()
+        files = [photo.image.name, *(p for _w, p in photo.renditions["jpeg"] + photo.renditions["webp"])]
+        self.assertTrue(all(default_storage.exists(name) for name in files))
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(reverse("admin:articles_photo_delete", args=[photo.pk]), {"post": "yes"})
+        self.assertEqual(response.status_code, 302)
+        self.assertFalse(any(default_storage.exists(name) for name in files))
+
+    def test_a_photo_used_in_a_block_cannot_be_deleted(self) -> None:
+        photo = make_photo()
+        make_block(make_article(), kind=Block.Kind.PHOTO, photo=photo)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(reverse("admin:articles_photo_delete", args=[photo.pk]), {"post": "yes"})
+        self.assertTrue(Photo.objects.filter(pk=photo.pk).exists())
+        self.assertTrue(default_storage.exists(photo.image.name))
 
     def test_editing_the_caption_only_makes_no_renditions(self) -> None:
         photo = make_photo()
