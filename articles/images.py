@@ -152,9 +152,12 @@ def _upright(image: Image.Image) -> Image.Image:
 def _pixels_only(image: Image.Image) -> Image.Image:
     """A new image made from the pixel values alone: no info dict, no EXIF, no palette tricks."""
     has_alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
+    if image.mode.startswith("I;16") or image.mode == "I":
+        # 16-bit greyscale: scale to 8 bits (a plain convert would clip nearly everything to white).
+        image = image.convert("I").point(lambda value: value * (1 / 256)).convert("L")
     if image.mode in ("L", "RGB", "RGBA"):
         mode = image.mode
-    elif image.mode in ("1", "I;16", "I;16B", "I;16L", "I", "F"):
+    elif image.mode in ("1", "F"):
         mode = "L"
     else:
         mode = "RGBA" if has_alpha else "RGB"

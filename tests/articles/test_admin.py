@@ -341,3 +341,42 @@ class PhotoAdminTests(MediaMixin, TestCase):
         url = reverse("admin:articles_photo_changelist")
         self.assertContains(self.client.get(url, {"q": "Kinshasa"}), "A ballot box")
         self.assertNotContains(self.client.get(url, {"q": "Kinshasa"}), "Peacekeepers")
+
+
+class LibraryChangelistTests(TestCase):
+    """Author, column and tag lists: fixed queries however many rows."""
+
+    def setUp(self) -> None:
+        self.client.force_login(make_user("alice", is_staff=True, is_superuser=True))
+
+    def test_the_author_list(self) -> None:
+        for n in range(3):
+            author = make_author(user=make_user(f"writer{n}", is_staff=True))
+            make_article(authors=[author])
+        url = reverse("admin:articles_author_changelist")
+        self.client.get(url)
+        # 1 session, 2 user, 3 count, 4 count of all, 5 authors with their staff user and article count
+        with self.assertNumQueries(5):
+            response = self.client.get(url)
+        self.assertContains(response, '<td class="field-article_count">1</td>', count=3, html=True)
+
+    def test_the_column_list(self) -> None:
+        for _ in range(3):
+            make_column()
+        url = reverse("admin:articles_column_changelist")
+        self.client.get(url)
+        # 1 session, 2 user, 3 count, 4 count of all, 5 columns
+        with self.assertNumQueries(5):
+            self.client.get(url)
+
+    def test_the_tag_list_filters_by_kind(self) -> None:
+        make_tag(name="Haiti", kind="country")
+        make_tag(name="UNIFIL", kind="mission", description="The UN Interim Force in Lebanon.")
+        make_tag(name="Peacekeeping", kind="topic")
+        url = reverse("admin:articles_tag_changelist")
+        self.client.get(url)
+        # 1 session, 2 user, 3 count, 4 count of all, 5 tags
+        with self.assertNumQueries(5):
+            response = self.client.get(url, {"kind__exact": "mission"})
+        self.assertContains(response, "UNIFIL")
+        self.assertNotContains(response, "Haiti")

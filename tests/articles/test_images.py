@@ -92,6 +92,22 @@ class CleanUploadTests(TestCase):
         with Image.open(io.BytesIO(images.clean_upload(upload(data, "p.png")).content.read())) as stored:
             self.assertNotIn("icc_profile", stored.info)
 
+    def test_a_cmyk_jpeg_is_stored_as_rgb(self) -> None:
+        data = encoded(Image.new("CMYK", (30, 30), (0, 255, 255, 0)), "JPEG", quality=95)
+        with Image.open(io.BytesIO(images.clean_upload(upload(data)).content.read())) as stored:
+            self.assertEqual(stored.mode, "RGB")
+            red, green, blue = stored.getpixel((15, 15))
+            self.assertGreater(red, 200)
+            self.assertLess(max(green, blue), 60)
+
+    def test_a_16_bit_png_is_accepted(self) -> None:
+        data = encoded(Image.new("I;16", (30, 30), 40000), "PNG")
+        clean = images.clean_upload(upload(data, "scan.png"))
+        self.assertEqual((clean.format, clean.width), ("PNG", 30))
+        with Image.open(io.BytesIO(clean.content.read())) as stored:
+            self.assertEqual(stored.mode, "L")
+            self.assertAlmostEqual(stored.getpixel((5, 5)), 40000 // 256, delta=2)  # scaled, not clipped
+
     def test_it_refuses_files_over_the_size_limit(self) -> None:
         data = encoded(Image.new("RGB", (200, 200), "blue"), "PNG")
         with override_settings(PHOTO_MAX_BYTES=len(data) - 1), self.assertRaises(ValidationError) as caught:
