@@ -15,11 +15,13 @@ task after the upload is committed, never while a reader waits.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import warnings
 import zlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,6 +30,9 @@ from django.core.files.storage import default_storage
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+if TYPE_CHECKING:
+    from articles.models import Photo
 
 # Pillow's name for the format -> the extension we store it under.
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
@@ -264,15 +269,18 @@ def rendition_widths(width: int) -> list[int]:
     return widths
 
 
-def _rendition_stem(photo) -> str:
+def _rendition_stem(photo: Photo) -> str:
+    """A file-name stem unique to this version of the image, so a replaced image never shares paths."""
     name = photo.image.name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    return re.sub(r"[^a-z0-9-]", "", name.lower())[:60] or "photo"
+    version = hashlib.sha256(photo.image.name.encode()).hexdigest()[:8]
+    return f"{re.sub(r'[^a-z0-9-]', '', name.lower())[:60] or 'photo'}-{version}"
 
 
-def build_renditions(photo) -> dict[str, list[list]]:
+def build_renditions(photo: Photo) -> dict[str, list[list]]:
     """Write JPEG and WebP copies of `photo` at each rendition width; return the `renditions` value.
 
-    Files go under `renditions/<photo id>/` in the default storage and are
+    Files go under `renditions/<photo id>/` in the default storage, named after
+    this version of the image, and are
     overwritten when made again, so running this twice is harmless. Nothing is
     cropped (the focal point is for the page's CSS), and nothing is upscaled.
     """
@@ -293,7 +301,7 @@ def build_renditions(photo) -> dict[str, list[list]]:
     return result
 
 
-def make_renditions(photo) -> dict[str, list[list]]:
+def make_renditions(photo: Photo) -> dict[str, list[list]]:
     """Build `photo`'s renditions and record them, unless its image was replaced meanwhile.
 
     The update is conditional on the image name: a task for an old upload that
@@ -316,7 +324,7 @@ def rendition_files(renditions: dict) -> list[str]:
     return [path for key in ("jpeg", "webp") for _width, path in renditions.get(key, [])]
 
 
-def thumbnail_url(photo) -> str:
+def thumbnail_url(photo: Photo) -> str:
     """The smallest JPEG rendition's URL, or the original's while renditions are being made."""
     jpegs = (photo.renditions or {}).get("jpeg") or []
     if jpegs:

@@ -287,6 +287,25 @@ class PhotoAdminTests(MediaMixin, TestCase):
         for name in old_files:
             self.assertFalse(default_storage.exists(name), name)
 
+    def test_replacing_with_a_file_of_the_same_name_keeps_the_new_renditions(self) -> None:
+        self.post_photo(image_bytes(900, 600, "PNG"), "same.png")
+        photo = Photo.objects.get()
+        old_renditions = photo.renditions
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(
+                reverse("admin:articles_photo_change", args=[photo.pk]),
+                {
+                    "alt_text": photo.alt_text,
+                    "focal_x": "0.5",
+                    "focal_y": "0.5",
+                    "image": SimpleUploadedFile("same.png", image_bytes(700, 700, "PNG")),
+                },
+            )
+        photo.refresh_from_db()
+        self.assertNotEqual(photo.renditions, old_renditions)
+        for _width, path in photo.renditions["jpeg"] + photo.renditions["webp"]:
+            self.assertTrue(default_storage.exists(path), path)
+
     def test_deleting_a_photo_deletes_its_files(self) -> None:
         self.post_photo(image_bytes(600, 400), "gone.jpg")
         photo = Photo.objects.get()
