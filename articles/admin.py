@@ -225,7 +225,11 @@ class ArticleAdmin(admin.ModelAdmin):
             if "confirm" in request.POST and not confirmed and not errors:
                 errors.append(_("The text or options changed since the preview. Check the new preview, then confirm."))
             if confirmed and not errors:
-                made = transcripts.apply_transcript(article, text, replace=replace, create_interviewees=create)
+                try:
+                    made = transcripts.apply_transcript(article, text, replace=replace, create_interviewees=create)
+                except ValueError as error:  # the interviewees changed between this check and the write
+                    errors.append(str(error))
+            if confirmed and not errors:
                 self.message_user(
                     request,
                     ngettext("The transcript made %(count)d block.", "The transcript made %(count)d blocks.", made)

@@ -63,6 +63,13 @@ class LoadDemoTests(TestCase):
             self.assertIsNotNone(interview.lead_photo)
             self.assertFalse(interview.blocks.filter(kind="answer", speaker__isnull=True).exists())
 
+    def test_every_demo_article_opens_for_readers(self) -> None:
+        with override_settings(MEDIA_ROOT=self.media):
+            for article in Article.objects.all():
+                with self.subTest(slug=article.slug):
+                    response = self.client.get(article.get_absolute_url())
+                    self.assertEqual(response.status_code, 200)
+
     def test_photos_are_clean_and_have_renditions(self) -> None:
         with override_settings(MEDIA_ROOT=self.media):
             for photo in Photo.objects.all():
