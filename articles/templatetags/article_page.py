@@ -1,0 +1,102 @@
+"""Template helpers for the article page. None of them queries the database:
+they read what `Article.objects.for_page()` loaded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.core.files.storage import default_storage
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from articles import seo
+from articles.markup import with_speaker
+from articles.models import Article, Block, Photo, Tag
+
+register = template.Library()
+
+# Headings for tag groups, in the order the page lists them.
+TAG_GROUPS = {
+    Tag.Kind.TOPIC: _("Topics"),
+    Tag.Kind.COUNTRY: _("Countries"),
+    Tag.Kind.UN_BODY: _("UN bodies"),
+    Tag.Kind.MISSION: _("Peace operations and missions"),
+    Tag.Kind.ORGANISATION: _("Organisations"),
+    Tag.Kind.PERSON: _("People"),
+}
+
+
+@register.simple_tag
+def article_meta(article: Article) -> dict[str, Any]:
+    return seo.page_metadata(article)
+
+
+@register.simple_tag
+def body_blocks(article: Article) -> dict[str, Any]:
+    """The body in order, each block given `html_out` (with the speaker's label for
+    questions and answers) and, for questions, `number` and `anchor` (q1, q2...).
+    The first question is marked `starts_qa`: the participants box and the
+    editor's note go just before it, after the introduction.
+
+    Anchors count questions from the top, so they stay stable as long as the
+    questions above do. An answer without a speaker is the sole interviewee's.
+    """
+    interviewees = list(article.interviewees.all())
+    sole = interviewees[0] if len(interviewees) == 1 else None
+    blocks = list(article.blocks.all())
+    number = 0
+    for block in blocks:
+        block.number = None
+        block.anchor = ""
+        block.starts_qa = False
+        html = block.html
+        if block.kind == Block.Kind.QUESTION:
+            number += 1
+            block.number = number
+            block.anchor = f"q{number}"
+            block.starts_qa = number == 1
+            html = with_speaker(html, article.interviewer) if html else html
+        elif block.kind == Block.Kind.ANSWER:
+            speaker = block.speaker or sole
+            if speaker and html:
+                html = with_speaker(html, speaker.label)
+        # Our own output: sanitized on save by articles.markup, labels escaped.
+        block.html_out = mark_safe(html)  # noqa: S308
+    return {"blocks": blocks, "has_qa": number > 0}
+
+
+@register.simple_tag
+def photo_sources(photo: Photo) -> dict[str, Any]:
+    """src, srcset (JPEG and WebP), width and height for a responsive <picture>.
+
+    Renditions are made in the background; until they exist the original is used.
+    """
+    renditions = photo.renditions or {}
+
+    def srcset(fmt: str) -> str:
+        return ", ".join(f"{default_storage.url(path)} {int(width)}w" for width, path in renditions.get(fmt) or [])
+
+    jpeg = renditions.get("jpeg") or []
+    if jpeg:
+        # The fallback src: the first rendition at least 1024 px wide, else the largest.
+        src = next((path for width, path in jpeg if int(width) >= 1024), jpeg[-1][1])
+        src = default_storage.url(src)
+    else:
+        src = photo.image.url
+    return {
+        "src": src,
+        "jpeg_srcset": srcset("jpeg"),
+        "webp_srcset": srcset("webp"),
+        "width": photo.width or None,
+        "height": photo.height or None,
+    }
+
+
+@register.simple_tag
+def tag_groups(article: Article) -> list[tuple[str, list[Tag]]]:
+    """The article's tags grouped by kind: [(heading, [tag, ...]), ...]."""
+    groups: dict[str, list[Tag]] = {}
+    for tag in article.tags.all():
+        groups.setdefault(tag.kind, []).append(tag)
+    return [(str(label), groups[kind]) for kind, label in TAG_GROUPS.items() if kind in groups]
