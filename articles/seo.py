@@ -65,6 +65,11 @@ def share_image(article: Article) -> dict[str, Any] | None:
     return {"url": absolute(url), "width": width, "height": height, "alt": photo.alt_text}
 
 
+def iso(value: datetime.datetime | None) -> str:
+    """ISO 8601 to the second, as HTML's <time datetime> and schema.org want it."""
+    return value.replace(microsecond=0).isoformat() if value else ""
+
+
 def json_ld(data: Any) -> SafeString:
     """JSON text safe to put inside <script type="application/ld+json">, whatever it contains."""
     return mark_safe(json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES))
@@ -84,8 +89,8 @@ def news_article(article: Article, *, image: dict[str, Any] | None, url: str) ->
         "@type": "NewsArticle",
         "headline": article.title,
         "description": article.description,
-        "datePublished": article.published_at.isoformat() if article.published_at else None,
-        "dateModified": modified.isoformat() if modified else None,
+        "datePublished": iso(article.published_at) or None,
+        "dateModified": iso(modified) or None,
         "author": authors,
         "publisher": {
             "@type": "Organization",

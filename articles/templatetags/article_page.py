@@ -3,6 +3,7 @@ they read what `Article.objects.for_page()` loaded."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import template
@@ -25,6 +26,12 @@ TAG_GROUPS = {
     Tag.Kind.ORGANISATION: _("Organisations"),
     Tag.Kind.PERSON: _("People"),
 }
+
+
+@register.filter
+def iso(value: datetime.datetime | None) -> str:
+    """A datetime for <time datetime> and meta tags: ISO 8601, to the second."""
+    return seo.iso(value)
 
 
 @register.simple_tag
