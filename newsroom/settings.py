@@ -240,3 +240,8 @@ LOGGING = {
 }
 
 TAGGIT_CASE_INSENSITIVE = True
+
+# make bench: serve newsroom/bench_urls.py, the site's URLs plus a minimal view
+# the benchmark measures pages against. Off by default; never set in production.
+if env_bool("BENCH_URLCONF"):
+    ROOT_URLCONF = "newsroom.bench_urls"
