@@ -155,7 +155,11 @@ _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 def run_wrk(wrk: str, url: str, connections: int, duration: int) -> dict[str, float]:
     threads = str(min(connections, 2))
     command = [wrk, "-t", threads, "-c", str(connections), "-d", f"{duration}s", "--latency", url]
-    out = subprocess.run(command, capture_output=True, text=True, timeout=duration + 30).stdout
+    return parse_wrk(subprocess.run(command, capture_output=True, text=True, timeout=duration + 30).stdout)
+
+
+def parse_wrk(out: str) -> dict[str, float]:
+    """requests/s, p50 and p99 in ms, and non-2xx/3xx responses, from wrk --latency output."""
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     latency = {f"p{p}": float(v) * _UNITS[unit] for p, v, unit in _LATENCY.findall(out)}
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
