@@ -42,6 +42,7 @@ from django.http import HttpRequest, HttpResponse
 BASE_DIR = Path(__file__).resolve().parent.parent
 BODY_FILE = BASE_DIR / ".data" / "bench" / "article.html"
 MINIMAL_PATH = "/__bench__/minimal/"
+MINIMAL_NAME = "minimal view (same bytes)"
 CONNECTIONS = (8, 32)
 DURATION = 7  # seconds per measurement
 WARMUP = 2
@@ -161,9 +162,10 @@ def run_wrk(wrk: str, url: str, connections: int, duration: int) -> dict[str, fl
 def parse_wrk(out: str) -> dict[str, float]:
     """requests/s, p50 and p99 in ms, and non-2xx/3xx responses, from wrk --latency output."""
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    requests = float(re.search(r"(\d+) requests in", out).group(1))
     latency = {f"p{p}": float(v) * _UNITS[unit] for p, v, unit in _LATENCY.findall(out)}
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": rps, **latency, "errors": float(errors.group(1)) if errors else 0.0}
+    return {"rps": rps, "requests": requests, **latency, "errors": float(errors.group(1)) if errors else 0.0}
 
 
 def _python_worker(host: str, port: int, path: str, threads: int, duration: float) -> tuple[int, list[float], int]:
@@ -213,15 +215,39 @@ def run_python(port: int, path: str, connections: int, duration: int) -> dict[st
     cuts = statistics.quantiles(latencies, n=100)
     return {
         "rps": len(latencies) / duration,
+        "requests": float(len(latencies)),
         "p50": cuts[49],
         "p99": cuts[98],
         "errors": float(sum(e for _, _, e in results)),
     }
 
 
-def measure(loader, port: int, path: str, connections: int) -> dict[str, float]:
+def server_cpu_seconds(server: subprocess.Popen) -> float | None:
+    """User + system CPU time of gunicorn's worker processes so far (Linux /proc), or None."""
+    try:
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        ticks = 0
+        for pid in children:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    except (OSError, ValueError, IndexError):
+        return None
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def measure(loader, server: subprocess.Popen, port: int, path: str, connections: int) -> dict[str, float]:
+    """One measurement after a warm-up, with the server's CPU time per request.
+
+    Throughput depends on whatever else the machine runs; CPU milliseconds per
+    request spent in gunicorn's workers depend much less on it.
+    """
     loader(port, path, connections, WARMUP)  # warm connections, caches and compiled templates
-    return loader(port, path, connections, DURATION)
+    before = server_cpu_seconds(server)
+    result = loader(port, path, connections, DURATION)
+    after = server_cpu_seconds(server)
+    if before is not None and after is not None and result.get("requests"):
+        result["cpu_ms"] = (after - before) * 1000 / result["requests"]
+    return result
 
 
 def main() -> int:
@@ -253,24 +279,37 @@ def main() -> int:
             f"{os.cpu_count()} CPUs; load from {tool}, {DURATION} s per run.\n"
             f"article page: {article_path} ({len(body):,} bytes)\n\n"
         )
-        stdout.write(f"{'target':<28}{'conns':>6}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}\n")
+        stdout.write(
+            f"{'target':<28}{'conns':>6}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'CPU ms/req':>12}{'errors':>8}\n"
+        )
         results: dict[tuple[str, int], dict[str, float]] = {}
-        for name, path in [*targets, ("minimal view (same bytes)", MINIMAL_PATH)]:
-            for connections in CONNECTIONS:
-                result = measure(loader, port, path, connections)
+        # Each connection level runs every target back to back, so that a page and
+        # the minimal view are measured close together in time.
+        for connections in CONNECTIONS:
+            for name, path in [*targets, (MINIMAL_NAME, MINIMAL_PATH)]:
+                result = measure(loader, server, port, path, connections)
                 results[(name, connections)] = result
+                cpu = f"{result['cpu_ms']:>12.2f}" if "cpu_ms" in result else f"{'n/a':>12}"
                 stdout.write(
                     f"{name:<28}{connections:>6}{result['rps']:>10.0f}{result.get('p50', 0):>10.1f}"
-                    f"{result.get('p99', 0):>10.1f}{result['errors']:>8.0f}\n"
+                    f"{result.get('p99', 0):>10.1f}{cpu}{result['errors']:>8.0f}\n"
                 )
                 stdout.flush()
         article_name = "article" if "article" in dict(targets) else targets[0][0]
         stdout.write("\n")
         for connections in CONNECTIONS:
-            article = results[(article_name, connections)]["rps"]
-            floor = results[("minimal view (same bytes)", connections)]["rps"]
+            article, floor = results[(article_name, connections)], results[(MINIMAL_NAME, connections)]
+            line = (
+                f"article / minimal at {connections} connections: {article['rps'] / floor['rps']:.0%} of the throughput"
+            )
+            if "cpu_ms" in article and "cpu_ms" in floor:
+                line += f", {article['cpu_ms']:.2f} vs {floor['cpu_ms']:.2f} ms of server CPU per request"
+            stdout.write(line + " (target: at least 25% of the throughput)\n")
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+        if load is not None and load > (os.cpu_count() or 1) * 0.75:
             stdout.write(
-                f"article / minimal at {connections} connections: {article / floor:.0%} (target: at least 25%)\n"
+                f"\nNote: the load average was {load:.1f} on {os.cpu_count()} CPUs: other work shared the machine,"
+                " so compare CPU ms per request rather than requests per second.\n"
             )
     finally:
         stop_server(server)

@@ -131,4 +131,9 @@ def tag_groups(article: Article) -> list[tuple[str, list[Tag]]]:
     groups: dict[str, list[Tag]] = {}
     for tag in article.tags.all():
         groups.setdefault(tag.kind, []).append(tag)
-    return [(str(label), groups[kind]) for kind, label in TAG_GROUPS.items() if kind in groups]
+    # The prefetch query has no ORDER BY (taggit adds DISTINCT), so sort here.
+    return [
+        (str(label), sorted(groups[kind], key=lambda tag: tag.name.casefold()))
+        for kind, label in TAG_GROUPS.items()
+        if kind in groups
+    ]

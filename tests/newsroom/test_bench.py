@@ -44,7 +44,7 @@ class MinimalViewTests(SimpleTestCase):
 class WrkOutputTests(SimpleTestCase):
     def test_it_reads_throughput_percentiles_and_errors(self) -> None:
         result = bench.parse_wrk(WRK_OUTPUT)
-        self.assertEqual(result, {"rps": 94.15, "p50": 86.1, "p99": 277.2, "errors": 3.0})
+        self.assertEqual(result, {"rps": 94.15, "requests": 660.0, "p50": 86.1, "p99": 277.2, "errors": 3.0})
 
     def test_it_converts_latency_units_to_milliseconds(self) -> None:
         text = WRK_OUTPUT.replace("86.10ms", "850.00us").replace("277.20ms", "1.20s")
