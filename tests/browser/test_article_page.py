@@ -227,6 +227,12 @@ def test_the_interview_reads_well_with_no_errors(interview_url: str) -> None:
             page.reload(wait_until="load")
             assert page.evaluate("window.__cspViolations") == []
             assert console_errors == []
+            # The listener does hear violations: an image from another origin is refused.
+            page.evaluate(
+                "document.body.insertAdjacentHTML('beforeend', '<img src=\"https://example.com/x.png\" alt=\"\">')"
+            )
+            wait_until(page, "window.__cspViolations.length > 0")
+            assert page.evaluate("window.__cspViolations")[0].startswith("img-src")
             context.close()
 
             for width in (375, 1280):
