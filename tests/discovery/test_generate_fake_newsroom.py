@@ -3,6 +3,7 @@ from io import StringIO
 from django.core.management import call_command
 from django.test import TransactionTestCase
 
+from articles import markup
 from articles.models import Article, ArticleAuthor, Block, SearchDocument, TaggedArticle
 
 
@@ -21,6 +22,8 @@ class GenerateFakeNewsroomTests(TransactionTestCase):
         self.assertTrue(all(1 <= n <= 2 for n in _per_article(ArticleAuthor)))
         self.assertTrue(all(1 <= n <= 5 for n in _per_article(TaggedArticle, "content_object_id")))
         self.assertTrue(SearchDocument.objects.exclude(symbols=[]).exists())
+        for block in Block.objects.all()[:50]:
+            self.assertEqual(block.html, markup.render_block_text(block.kind, block.text))
         # A second run adds more without slug clashes.
         call_command("generate_fake_newsroom", articles=10, authors=10, extra_tags=5, stdout=out)
         self.assertEqual(Article.objects.count(), 130)

@@ -1,9 +1,10 @@
 """A large synthetic newsroom for measuring pages at scale: `generate_fake_newsroom --articles 100000`.
 
 Deterministic for a given --seed. Everything is written with bulk inserts in
-one transaction (a failed run leaves nothing behind); block HTML is rendered
-with the same markup code as Block.save(), and the search documents are filled
-by the database triggers as the blocks arrive. Then the tables are analysed so
+one transaction (a failed run leaves nothing behind); block HTML is what
+Block.save() would store (paragraphs, UN symbols linked; the sanitizer is
+skipped because the text is our own, which halves the run), and the search
+documents are filled by the database triggers as the blocks arrive. Then the tables are analysed so
 the planner knows their new sizes.
 """
 
@@ -20,6 +21,7 @@ from django.utils.text import slugify
 
 from articles import markup
 from articles.models import Article, ArticleAuthor, Author, Block, Column, Tag, TaggedArticle
+from articles.symbols import link_symbols
 
 TAGS = {
     Tag.Kind.COUNTRY: [
@@ -224,6 +226,11 @@ SENTENCES = [
 ]
 
 
+def render(text: str) -> str:
+    """Block.save()'s HTML for our own plain paragraph text, without the sanitizer's cost."""
+    return link_symbols(markup.paragraphs_from_text(text))
+
+
 def _symbol(rng: random.Random, year: int) -> str:
     form = rng.randrange(4)
     if form == 0:
@@ -368,7 +375,7 @@ class Command(BaseCommand):
                             position=position,
                             kind=Block.Kind.PARAGRAPH,
                             text=text,
-                            html=markup.render_block_text(Block.Kind.PARAGRAPH, text),
+                            html=render(text),
                         )
                     )
             ArticleAuthor.objects.bulk_create(bylines)
