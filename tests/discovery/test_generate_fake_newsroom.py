@@ -27,6 +27,10 @@ class GenerateFakeNewsroomTests(TransactionTestCase):
         # A second run adds more without slug clashes.
         call_command("generate_fake_newsroom", articles=10, authors=10, extra_tags=5, stdout=out)
         self.assertEqual(Article.objects.count(), 130)
+        self.assertEqual(SearchDocument.objects.count(), 130)
+        # The search triggers are on again afterwards.
+        article = Article.objects.create(title="Written after", slug="written-after")
+        self.assertTrue(SearchDocument.objects.filter(article=article).exists())
 
     def test_the_same_seed_gives_the_same_titles(self) -> None:
         call_command("generate_fake_newsroom", articles=5, authors=3, extra_tags=0, seed=7, stdout=StringIO())

@@ -23,6 +23,10 @@ from articles import markup
 from articles.models import Article, ArticleAuthor, Author, Block, Column, Tag, TaggedArticle
 from articles.symbols import link_symbols
 
+SEARCH_INSERT_TRIGGERS = [
+    ("articles_article", "articles_article_search_insert"),
+    ("articles_block", "articles_block_search_insert"),
+]
 TAGS = {
     Tag.Kind.COUNTRY: [
         "Afghanistan",
@@ -263,9 +267,25 @@ class Command(BaseCommand):
             tags = self._tags(extra_tags)
             columns = self._columns()
             people = self._authors(authors)
+            # The search triggers would build each document twice (once for the
+            # article, again with its blocks); switch them off for this
+            # transaction and build each batch's documents once instead. The
+            # tables stay locked until the commit, and a failed run rolls the
+            # switch back with everything else.
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                for table, trigger in SEARCH_INSERT_TRIGGERS:
+                    cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             self._articles(
                 rng, articles, tags=tags, columns=columns, people=people, years=years, blocks=blocks, batch=batch
             )
+            with connection.cursor() as cursor:
+                # Run the deferred foreign-key checks now: ALTER TABLE refuses
+                # while trigger events are pending.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                for table, trigger in SEARCH_INSERT_TRIGGERS:
+                    cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
         with connection.cursor() as cursor:
             for model in (Article, Block, TaggedArticle, ArticleAuthor):
                 cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
@@ -381,4 +401,6 @@ class Command(BaseCommand):
             ArticleAuthor.objects.bulk_create(bylines)
             TaggedArticle.objects.bulk_create(taggings)
             Block.objects.bulk_create(body)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT articles_refresh_search_documents(%s)", [[article.pk for article in created]])
             self.stdout.write(f"  {offset + size} articles")
