@@ -134,7 +134,12 @@ def document_detail(request: HttpRequest, symbol: str) -> HttpResponse:
 @require_GET
 def search_results(request: HttpRequest) -> HttpResponse:
     form = search.SearchForm(request.GET)
-    context: dict = {"form": form, "query": ""}
+    context: dict = {
+        "form": form,
+        "query": "",
+        "tag_choices": Tag.objects.order_by("name").values_list("slug", "name"),
+        "author_choices": Author.objects.order_by("name").values_list("slug", "name"),
+    }
     if form.is_valid() and form.has_criteria:
         data = form.cleaned_data
         query = data["q"]
