@@ -36,3 +36,12 @@ def corpora() -> Path:
     if not CORPORA.is_dir():
         pytest.skip(f"the shared corpora folder is absent ({CORPORA}); hostile-input tests need it")
     return CORPORA
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cache_table(django_db_setup, django_db_blocker) -> None:
+    """The shared cache is a database table (rate limits live there); make it in the test database."""
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        call_command("createcachetable", verbosity=0)
