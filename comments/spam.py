@@ -168,9 +168,20 @@ class AkismetUnavailable(Exception):
     pass
 
 
-def akismet_client(http_client: httpx.Client | None = None) -> akismet.SyncClient:
+AKISMET_TIMEOUT = 2.0
+
+
+def akismet_http_client() -> httpx.Client:
+    """The HTTP client for Akismet calls, with a short timeout: a slow Akismet holds the comment."""
+    return httpx.Client(headers={"User-Agent": f"Newsroom | {akismet.USER_AGENT}"}, timeout=AKISMET_TIMEOUT)
+
+
+def _akismet_call(method: str, address: str, fields: dict, http_client: httpx.Client | None):
     config = akismet.Config(key=settings.AKISMET_API_KEY, url=settings.SITE_URL + "/")
-    return akismet.SyncClient(config=config, http_client=http_client)
+    # Not the library's context manager: it verifies the key on every entry,
+    # which would double each comment's wait.
+    with http_client or akismet_http_client() as http:
+        return getattr(akismet.SyncClient(config=config, http_client=http), method)(address, **fields)
 
 
 def _akismet_fields(*, name: str, email: str, text: str, user_agent: str, permalink: str) -> dict:
@@ -188,8 +199,7 @@ def _akismet_fields(*, name: str, email: str, text: str, user_agent: str, permal
 def ask_akismet(*, address: str, http_client: httpx.Client | None = None, **fields) -> bool:
     """Akismet's opinion: True for spam. Raises AkismetUnavailable when it cannot answer."""
     try:
-        with akismet_client(http_client) as client:
-            return bool(client.comment_check(address, **_akismet_fields(**fields)))
+        return bool(_akismet_call("comment_check", address, _akismet_fields(**fields), http_client))
     except akismet.AkismetError as error:
         raise AkismetUnavailable(str(error)) from error
 
@@ -205,9 +215,7 @@ def report_to_akismet(comment: Comment, *, is_spam: bool, http_client: httpx.Cli
         user_agent=comment.user_agent,
         permalink=comment.article.get_absolute_url(),
     )
-    with akismet_client(http_client) as client:
-        submit = client.submit_spam if is_spam else client.submit_ham
-        return submit(comment.akismet_address, **fields)
+    return _akismet_call("submit_spam" if is_spam else "submit_ham", comment.akismet_address, fields, http_client)
 
 
 # The verdict on a new comment.
