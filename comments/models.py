@@ -198,7 +198,12 @@ class Comment(models.Model):
         self.save(update_fields=["status", "moderated_at", "moderated_by"])
 
     def approve(self, *, by=None, learn: bool = True) -> None:
-        """Publish the comment; notifies reply and story subscribers after commit."""
+        """Publish the comment; notifies reply and story subscribers after commit.
+
+        Approving an approved comment changes nothing, so nobody is notified twice.
+        """
+        if self.status == self.Status.APPROVED:
+            return
         was_spam = self.status == self.Status.SPAM
         self._moderate(self.Status.APPROVED, by)
         from comments import tasks

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -151,10 +152,8 @@ def comment_vote(request: HttpRequest, pk: int) -> HttpResponse:
         return response
     cast_vote(comment, reader_id=reader, address_hash=hashed, value=value)
     if _is_fetch(request):
-        totals = comment.votes.values_list("value", flat=True)
-        response = JsonResponse(
-            {"up": sum(1 for v in totals if v == 1), "down": sum(1 for v in totals if v == -1), "mine": value}
-        )
+        totals = comment.votes.aggregate(up=Count("id", filter=Q(value=1)), down=Count("id", filter=Q(value=-1)))
+        response = JsonResponse({**totals, "mine": value})
     else:
         messages.success(request, _("Thank you for voting."))
         response = redirect(f"{comment.article.get_absolute_url()}#comment-{comment.pk}")

@@ -17,14 +17,7 @@
 
   function announce(section, text) {
     var status = section.querySelector("[data-comment-status]");
-    if (!status) {
-      status = document.createElement("p");
-      status.setAttribute("data-comment-status", "");
-      status.setAttribute("role", "status");
-      status.className = "comments__status";
-      section.insertBefore(status, section.querySelector("[data-comment-form]"));
-    }
-    status.textContent = text;
+    if (status) status.textContent = text;
   }
 
   function bindForm(section, form) {

@@ -1,12 +1,13 @@
 """A reader comments and replies, a moderator approves in the admin, the reader votes and sorts."""
 
-import os
 import re
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connections
 
 from comments.models import Comment
 from tests.factories import make_article, make_comment, make_user
@@ -28,37 +29,49 @@ pytestmark = [
 ]
 
 
+def in_thread(function):
+    """Run ORM code in a thread of its own and close its connection.
+
+    Playwright's sync API keeps an event loop running in the test's thread, and
+    Django's connections are per context there: a query made beside it would
+    open a connection nobody closes, which keeps the test database from being
+    dropped. Test data is therefore made before the browser starts, and any
+    query while it runs goes through here.
+    """
+
+    def run():
+        try:
+            return function()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(run).result()
+
+
 @pytest.fixture
 def browser():
-    # Playwright's sync API runs an event loop in this thread; the ORM calls
-    # in the test body are still plain synchronous calls.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser
         browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    # A live-server request thread can leave an idle connection behind, which
-    # would stop the test database from being dropped at the end of the run.
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = 'idle'"
-        )
 
 
-@pytest.mark.django_db(transaction=True)
-def test_reader_comments_moderator_approves_reader_votes_and_sorts(live_server, browser, settings) -> None:
+@pytest.fixture
+def story(live_server, settings) -> dict:
     settings.COMMENTS_MIN_SECONDS = 0
     article = make_article(title="Council extends the mission", comment_prompt="Should the mission stay?")
     earlier = make_comment(article, name="Early Bird", text="The first comment on this story.")
     moderator = make_user("moderator", is_staff=True)
     moderator.groups.add(Group.objects.get(name="Comment moderator"))
-    url = live_server.url + article.get_absolute_url()
+    return {"url": live_server.url + article.get_absolute_url(), "earlier": earlier}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reader_comments_moderator_approves_reader_votes_and_sorts(live_server, story, browser) -> None:
+    url, earlier = story["url"], story["earlier"]
 
     reader = browser.new_page()
     reader.goto(url)
@@ -94,7 +107,7 @@ def test_reader_comments_moderator_approves_reader_votes_and_sorts(live_server, 
     admin.select_option("select[name=action]", "approve")
     admin.click("button[name=index]")
     admin.wait_for_selector("text=2 comments approved.")
-    assert Comment.objects.filter(status="approved").count() == 3
+    assert in_thread(lambda: Comment.objects.filter(status="approved").count()) == 3
 
     reader.goto(url)
     assert "3 Comments" in reader.content()
@@ -106,9 +119,70 @@ def test_reader_comments_moderator_approves_reader_votes_and_sorts(live_server, 
     mine.locator("button[value=up]").first.click()
     reader.wait_for_function(
         "id => document.querySelector(`#comment-${id} [data-count=up]`).textContent === '1'",
-        arg=Comment.objects.get(text__startswith="My own").pk,
+        arg=in_thread(lambda: Comment.objects.get(text__startswith="My own").pk),
     )
     reader.get_by_role("link", name="Most voted").click()
     reader.wait_for_url(re.compile(r"sort=votes"))
     first = reader.locator("[data-comment-list] > li").first
     assert "My own top-level view" in first.inner_text()
+
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+VNU = Path(__file__).resolve().parents[2] / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def html_errors(html: str) -> list[str]:
+    """The Nu HTML checker's errors for a page."""
+    import json
+    import subprocess
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".html", delete=False, encoding="utf-8") as handle:
+        handle.write(html)
+    result = subprocess.run(
+        ["java", "-jar", str(VNU), "--format", "json", "--errors-only", handle.name],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    Path(handle.name).unlink()
+    return [f"{m.get('lastLine')}: {m['message']}" for m in json.loads(result.stderr or '{"messages": []}')["messages"]]
+
+
+@pytest.fixture
+def threads(live_server) -> dict:
+    article = make_article(comment_prompt="What should the Council do next?")
+    staff = make_user("desk", is_staff=True)
+    root = make_comment(article, name="Lena", text="A first view with a link https://example.org/a")
+    make_comment(article, parent=root, name="Desk", user=staff, is_staff=True, is_featured=True)
+    make_comment(article, name="Omar", text="Second thread.\n\nWith two paragraphs.")
+    return {
+        "url": live_server.url + article.get_absolute_url(),
+        "reply": live_server.url + f"/comments/{root.pk}/reply/",
+    }
+
+
+@pytest.mark.skipif(not AXE.exists() or not VNU.exists() or not shutil.which("java"), reason="needs npm ci and java")
+@pytest.mark.django_db(transaction=True)
+def test_the_comments_section_is_valid_and_accessible(live_server, threads, browser) -> None:
+    url = threads["url"]
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    page.goto(url)
+    page.get_by_label("Name", exact=True).fill("   ")  # passes the browser's check, not the server's
+    page.get_by_label("E-mail", exact=True).fill("rita@example.org")
+    page.get_by_label("Comment", exact=True).fill("Kept text")
+    page.get_by_role("button", name="Post comment").click()
+    page.wait_for_selector(".errorlist")
+    assert "Enter the name to show with your comment." in page.content()
+    assert page.get_by_label("Comment", exact=True).input_value() == "Kept text"
+    assert html_errors(page.content()) == []
+
+    for target in (url, threads["reply"]):
+        page.goto(target)
+        assert html_errors(page.content()) == [], target
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("() => axe.run({runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']})")
+        violations = [(v["id"], [n["target"] for n in v["nodes"]]) for v in result["violations"]]
+        assert violations == [], violations
+    context.close()
