@@ -67,6 +67,8 @@
 
   function resetReply(section, form) {
     form.querySelector("[name=parent]").value = "";
+    var cancel = form.querySelector("[data-cancel-reply]");
+    if (cancel) cancel.hidden = true;
     var title = form.querySelector("[data-form-title]");
     if (title && title.dataset.original) title.textContent = title.dataset.original;
     var home = section.querySelector("[data-form-home]");
@@ -89,6 +91,11 @@
       title.textContent = link.textContent + ": " + link.dataset.replyName;
     }
     link.closest("article").after(form);
+    var cancel = form.querySelector("[data-cancel-reply]");
+    if (cancel) {
+      cancel.hidden = false;
+      cancel.onclick = function () { resetReply(section, form); link.focus(); };
+    }
     form.querySelector("[name=name]").value ? form.querySelector("[name=text]").focus() : form.querySelector("[name=name]").focus();
   }
 

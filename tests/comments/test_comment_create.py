@@ -42,6 +42,9 @@ class CommentCreateTests(TestCase):
         self.assertContains(response, 'name="text"')
         self.assertContains(response, "Never shown publicly")
         self.assertContains(response, "Notify me of replies to my comments")
+        self.assertContains(response, "Notify me of all new comments on this story")
+        self.assertContains(response, 'class="comment-form__consent"')
+        self.assertContains(response, "scrambled value for 30 days")
 
     def test_it_never_shows_the_email(self) -> None:
         make_comment(self.article, email="secret-address@example.org")
