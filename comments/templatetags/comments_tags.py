@@ -2,6 +2,7 @@ import datetime
 
 from django import template
 from django.contrib.messages import get_messages
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext
@@ -18,9 +19,9 @@ def article_comments(context, article: Article) -> dict:
 
     Two queries (see comments/threads.py): the comment page and the vote totals.
     """
-    request = context["request"]
+    request = context.get("request") or HttpRequest()  # rendered without a request: no reader state
     section = section_context(request, article)
-    section["messages"] = list(get_messages(request))
+    section["messages"] = list(get_messages(request)) if hasattr(request, "_messages") else []
     return section
 
 

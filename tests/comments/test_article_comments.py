@@ -156,3 +156,33 @@ class SortingTests(TestCase):
         self.assertNotContains(fragment, "<html")
         self.assertContains(fragment, "data-comment-list")
         self.assertEqual(self.client.get(url + "?page=abc").status_code, 200)
+
+
+class ReaderPageQueryTests(TestCase):
+    def test_the_further_pages_view_runs_a_fixed_number_of_queries(self) -> None:
+        article = make_article()
+        bulk_comments(article, 3)
+        url = reverse("comments:list", args=[article.pk])
+        # 1. the article  2. the comment page  3. vote totals
+        with self.assertNumQueries(3):
+            self.client.get(url)
+        bulk_comments(article, 60)
+        with self.assertNumQueries(3):
+            self.client.get(url + "?page=2")
+
+    def test_the_article_page_query_count_does_not_depend_on_comments(self) -> None:
+        few, many = make_article(), make_article()
+        bulk_comments(few, 3)
+        bulk_comments(many, 120)
+        Vote.objects.bulk_create([Vote(comment=c, reader_id="r", value=1) for c in many.comments.all()[:40]])
+        with CaptureQueriesContext(connection) as small:
+            self.client.get(few.get_absolute_url())
+        with CaptureQueriesContext(connection) as big:
+            self.client.get(many.get_absolute_url())
+        self.assertEqual(len(small.captured_queries), len(big.captured_queries))
+
+    def test_the_tag_renders_without_a_request(self) -> None:
+        article = make_article()
+        bulk_comments(article, 2)
+        html = Template("{% load comments_tags %}{% article_comments article %}").render(Context({"article": article}))
+        self.assertIn("2 Comments", html)

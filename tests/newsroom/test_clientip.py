@@ -35,6 +35,11 @@ class ClientIpTests(SimpleTestCase):
         self.assertEqual(client_ip(request("10.0.0.2", "203.0.113.9, <script>")), "10.0.0.2")
         self.assertEqual(client_ip(request("10.0.0.2", "")), "10.0.0.2")
 
+    @override_settings(TRUSTED_PROXIES=["not-a-range", "10.0.0.0/8"])
+    def test_a_bad_trusted_proxy_entry_is_skipped(self) -> None:
+        with self.assertLogs("newsroom.clientip", "ERROR"):
+            self.assertEqual(client_ip(request("10.0.0.2", "203.0.113.9")), "203.0.113.9")
+
     def test_ipv6_and_mapped_addresses(self) -> None:
         self.assertEqual(client_ip(request("::ffff:198.51.100.4")), "198.51.100.4")
         self.assertEqual(client_ip(request("2001:db8::1")), "2001:db8::1")
