@@ -143,9 +143,20 @@ def load_classifier() -> Classifier:
     return Classifier(row.spam_docs, row.ham_docs, Counter(row.spam_tokens), Counter(row.ham_tokens))
 
 
+TRAINING_LIMIT = 20_000
+
+
 def retrain() -> SpamModel:
-    """Rebuild the classifier from every approved (ham) and spam comment, and store it."""
-    decided = Comment.objects.filter(status__in=[Comment.Status.APPROVED, Comment.Status.SPAM]).exclude(text="")
+    """Rebuild the classifier from the latest approved (ham) and spam comments, and store it.
+
+    One query over at most TRAINING_LIMIT recent decisions, so a retrain stays
+    a few seconds of worker time however large the archive grows.
+    """
+    decided = (
+        Comment.objects.filter(status__in=[Comment.Status.APPROVED, Comment.Status.SPAM])
+        .exclude(text="")
+        .order_by("-created_at")[:TRAINING_LIMIT]
+    )
     examples = ((text, status == Comment.Status.SPAM) for text, status in decided.values_list("text", "status"))
     model = Classifier.train(examples)
     row, _created = SpamModel.objects.update_or_create(
