@@ -240,3 +240,12 @@ LOGGING = {
 }
 
 TAGGIT_CASE_INSENSITIVE = True
+
+# Moving from WordPress (issue 8). Uploaded exports hold readers' e-mail and IP
+# addresses, so they are kept in a private folder, never under MEDIA_ROOT.
+# WORDPRESS_MEDIA_DIR is a copy of the old site's wp-content/uploads that imports
+# started from the admin take images from (the command has --media-dir).
+INSTALLED_APPS += ["wordpress"]
+MIDDLEWARE += ["newsroom.middleware.RedirectFallbackMiddleware"]
+WORDPRESS_IMPORT_DIR = Path(env("WORDPRESS_IMPORT_DIR", str(BASE_DIR / ".data" / "wordpress-imports")))
+WORDPRESS_MEDIA_DIR = env("WORDPRESS_MEDIA_DIR", "")
