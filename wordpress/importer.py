@@ -32,12 +32,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import nh3
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.html import strip_tags
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -155,7 +155,9 @@ def _checksum(*parts: Any) -> str:
 
 
 def _plain(html: str) -> str:
-    return " ".join(unescape(strip_tags(html)).split())
+    """Text only: tags dropped, and scripts and styles with their content."""
+    text = nh3.clean(unescape(html), tags=set(), clean_content_tags={"script", "style", "template"})
+    return " ".join(unescape(text).split())
 
 
 def _path_of(url: str) -> str:
@@ -288,7 +290,8 @@ class WordPressImport:
         )
 
     def redirect(self, old_path: str, new_path: str, note: str) -> None:
-        if old_path and old_path != new_path and old_path.startswith("/") and len(old_path) <= 500:
+        fits = len(old_path) <= 500 and len(new_path) <= 500
+        if old_path and old_path != new_path and old_path.startswith("/") and fits:
             Redirect.objects.update_or_create(old_path=old_path, defaults={"new_path": new_path, "note": note[:300]})
 
     # -- Authors -------------------------------------------------------------------------------------
@@ -377,9 +380,9 @@ class WordPressImport:
         if kind == "category":
             self.categories[slug] = (name, unquote(term.parent))
             if term.parent:
-                chain = " › ".join(self.category_chain(unquote(term.parent)))
+                chain = " › ".join(self.category_chain(slug))
                 description = " ".join(
-                    [description, _("Under %(parents)s on the former WordPress site.") % {"parents": chain}]
+                    [description, _("Category %(path)s on the former WordPress site.") % {"path": chain}]
                 ).strip()
         checksum = _checksum(dataclasses.replace(term, line=0), self.categories_as)
         model = Column if as_column else Tag
