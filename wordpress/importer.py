@@ -47,7 +47,7 @@ from newsroom.models import Redirect
 from wordpress import comments as comment_import
 from wordpress.body import BlockSpec, PhotoRef, convert_body, split_credit
 from wordpress.media import BadImage, find_media_file, load_image
-from wordpress.models import Origin
+from wordpress.models import ImportRun, Origin
 from wordpress.wxr import Item, Site, Term, WPAuthor, WXRError, read_wxr
 
 OUTCOMES = ("created", "updated", "unchanged", "skipped", "failed")
@@ -679,3 +679,51 @@ class WordPressImport:
 def import_wordpress(path: str | Path, **options: Any) -> Report:
     """Import (or, with dry_run=True, check) a WordPress export; see WordPressImport for the options."""
     return WordPressImport(path, **options).run()
+
+
+class RunProgress:
+    """Progress of an admin import, saved on its row at most once a second for the admin page."""
+
+    def __init__(self, run: ImportRun) -> None:
+        self.run = run
+        self.saved = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if now - self.saved >= 1 or done == total:
+            self.saved = now
+            ImportRun.objects.filter(pk=self.run.pk).update(items_done=done, items_total=total)
+
+
+def _run_options(run: ImportRun) -> dict[str, Any]:
+    return {
+        "categories_as": run.categories_as,
+        "media_dir": settings.WORDPRESS_MEDIA_DIR or None,
+        "progress": RunProgress(run),
+    }
+
+
+def check_run(run: ImportRun) -> Report:
+    """The dry run of an export uploaded in the admin: it waits for confirmation, or is refused."""
+    report = import_wordpress(run.export.path, dry_run=True, **_run_options(run))
+    run.dry_run_report = report.to_dict()
+    run.items_total = report.items
+    run.status = ImportRun.Status.REFUSED if report.fatal else ImportRun.Status.CHECKED
+    run.save(update_fields=["dry_run_report", "items_total", "status"])
+    return report
+
+
+def perform_run(run: ImportRun) -> Report:
+    """The confirmed import of an export uploaded in the admin."""
+    try:
+        report = import_wordpress(run.export.path, **_run_options(run))
+    except Exception as error:
+        run.report = {"fatal": f"{type(error).__name__}: {error}"}
+        run.status, run.finished_at = ImportRun.Status.FAILED, timezone.now()
+        run.save(update_fields=["report", "status", "finished_at"])
+        raise
+    run.report = report.to_dict()
+    run.status = ImportRun.Status.FAILED if report.fatal else ImportRun.Status.DONE
+    run.finished_at = timezone.now()
+    run.save(update_fields=["report", "status", "finished_at"])
+    return report

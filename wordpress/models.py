@@ -2,7 +2,8 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import FileSystemStorage
-from django.db import models
+from django.core.validators import FileExtensionValidator
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 
@@ -65,7 +66,15 @@ class ImportRun(models.Model):
         TAGS = "tags", _("Tags")
         COLUMNS = "columns", _("Columns")
 
-    export = models.FileField(_("WordPress export (WXR)"), upload_to="exports/%Y/%m/", storage=import_storage)
+    export = models.FileField(
+        _("WordPress export (WXR)"),
+        upload_to="exports/%Y/%m/",
+        storage=import_storage,
+        validators=[FileExtensionValidator(["xml"])],
+        help_text=_(
+            "The .xml file from Tools > Export on the WordPress site. It is checked before anything is imported."
+        ),
+    )
     categories_as = models.CharField(
         _("import categories as"), max_length=10, choices=CategoriesAs.choices, default=CategoriesAs.TAGS
     )
@@ -92,3 +101,23 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.export.name} ({self.get_status_display()})"
+
+    @property
+    def can_confirm(self) -> bool:
+        return self.status == self.Status.CHECKED
+
+    def confirm(self) -> bool:
+        """Claim the import after its dry run; False when it was not waiting (already confirmed, refused).
+
+        A conditional UPDATE, so two editors confirming at once start one import.
+        """
+        claimed = ImportRun.objects.filter(pk=self.pk, status=self.Status.CHECKED).update(
+            status=self.Status.IMPORTING, items_done=0
+        )
+        if claimed:
+            self.status, self.items_done = self.Status.IMPORTING, 0
+            from wordpress import tasks
+
+            pk = self.pk
+            transaction.on_commit(lambda: tasks.import_export.enqueue(pk))
+        return bool(claimed)
