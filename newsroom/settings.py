@@ -241,6 +241,11 @@ LOGGING = {
 
 TAGGIT_CASE_INSENSITIVE = True
 
+# make bench: serve newsroom/bench_urls.py, the site's URLs plus a minimal view
+# the benchmark measures pages against. Off by default; never set in production.
+if env_bool("BENCH_URLCONF"):
+    ROOT_URLCONF = "newsroom.bench_urls"
+
 # Moving from WordPress (issue 8). Uploaded exports hold readers' e-mail and IP
 # addresses, so they are kept in a private folder, never under MEDIA_ROOT.
 # WORDPRESS_MEDIA_DIR is a copy of the old site's wp-content/uploads that imports
