@@ -42,7 +42,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from articles import markup
-from articles.models import Article, ArticleAuthor, Author, Block, Column, Interviewee, Photo, Tag
+from articles.models import Article, ArticleAuthor, Author, Block, Column, Interviewee, Photo, Tag, TaggedArticle
 from newsroom.models import Redirect
 from wordpress import comments as comment_import
 from wordpress.body import BlockSpec, PhotoRef, convert_body, split_credit
@@ -235,11 +235,11 @@ class WordPressImport:
             if isinstance(record, Site):
                 self.start_site(record)
             elif isinstance(record, WPAuthor):
-                self.import_author(record)
+                self.guarded("author", record.login, self.import_author, record)
             elif isinstance(record, Term):
-                self.import_term(record)
+                self.guarded("term", record.slug, self.import_term, record)
             elif record.post_type == "attachment":
-                self.import_attachment(record)
+                self.guarded("attachment", record.post_id, self.import_attachment, record)
                 self.step()
         for record in read_wxr(self.path):
             if isinstance(record, Item) and record.post_type != "attachment":
@@ -259,6 +259,14 @@ class WordPressImport:
                 raise WXRError(_("the export does not say which site it comes from (no <link> or <wp:base_blog_url>)"))
         return items
 
+    def guarded(self, kind: str, wp_id: str, function: Callable, record: Any) -> None:
+        """Run one record's import; an error is reported as a failure (its transaction rolled back)."""
+        try:
+            with transaction.atomic():
+                function(record)
+        except Exception as error:  # one bad record is reported; the import goes on
+            self.report.add(kind, "failed", wp_id=wp_id, reason=f"{type(error).__name__}: {error}"[:300])
+
     def step(self) -> None:
         self.done += 1
         if self.progress:
@@ -276,28 +284,48 @@ class WordPressImport:
     def save_origin(
         self, kind: str, wp_id: str, obj: models.Model, *, checksum: str, url: str = "", notes: str = ""
     ) -> None:
-        Origin.objects.update_or_create(
-            site_url=self.report.site,
-            kind=kind,
-            wp_id=wp_id,
-            defaults={
-                "content_type": ContentType.objects.get_for_model(obj),
-                "object_id": obj.pk,
-                "checksum": checksum,
-                "source_url": url[:1000],
-                "notes": notes,
-            },
+        # One INSERT ... ON CONFLICT UPDATE instead of a SELECT and a write.
+        Origin.objects.bulk_create(
+            [
+                Origin(
+                    site_url=self.report.site,
+                    kind=kind,
+                    wp_id=wp_id,
+                    content_type=ContentType.objects.get_for_model(obj),
+                    object_id=obj.pk,
+                    checksum=checksum,
+                    source_url=url[:1000],
+                    notes=notes,
+                )
+            ],
+            update_conflicts=True,
+            unique_fields=["site_url", "kind", "wp_id"],
+            update_fields=["content_type", "object_id", "checksum", "source_url", "notes", "imported_at"],
         )
 
     def redirect(self, old_path: str, new_path: str, note: str) -> None:
-        fits = len(old_path) <= 500 and len(new_path) <= 500
-        if old_path and old_path != new_path and old_path.startswith("/") and fits:
-            Redirect.objects.update_or_create(old_path=old_path, defaults={"new_path": new_path, "note": note[:300]})
+        self.redirects({old_path: new_path}, note)
+
+    def redirects(self, paths: dict[str, str], note: str) -> None:
+        """Upsert old path -> new path redirects in one query; paths that are too long or loop are left out."""
+        rows = [
+            Redirect(old_path=old, new_path=new, note=note[:300])
+            for old, new in paths.items()
+            if old and old != new and old.startswith("/") and len(old) <= 500 and len(new) <= 500
+        ]
+        if rows:
+            Redirect.objects.bulk_create(
+                rows, update_conflicts=True, unique_fields=["old_path"], update_fields=["new_path", "note"]
+            )
 
     # -- Authors -------------------------------------------------------------------------------------
 
     def import_author(self, wp: WPAuthor) -> None:
         key = wp.login or wp.email
+        if len(key) > 200:
+            self.report.add("author", "failed", wp_id=key[:40], reason=_("a login longer than 200 characters"))
+            self.authors[wp.login] = 0
+            return
         if not key:
             self.report.add("author", "skipped", reason=_("no login and no e-mail"))
             return
@@ -346,13 +374,14 @@ class WordPressImport:
         if not login:
             return None
         if login not in self.authors:
-            self.import_author(WPAuthor("", login, "", "", "", "", "", 0))
+            self.guarded("author", login, self.import_author, WPAuthor("", login, "", "", "", "", "", 0))
         return self.authors.get(login) or None
 
     @staticmethod
     def unique_slug(model: type[models.Model], text: str, *, suffix: str = "") -> str:
         """A free slug from the text: as it is, else with the suffix (a WordPress id), else numbered."""
-        base = (slugify(unquote(text), allow_unicode=True) or "untitled")[:180]
+        room = model._meta.get_field("slug").max_length - 20  # for the suffix
+        base = (slugify(unquote(text), allow_unicode=True) or "untitled")[:room].strip("-")
         candidates = [base] + ([f"{base}-{suffix}"] if suffix else [])
         for slug in candidates:
             if not model.objects.filter(slug=slug).exists():
@@ -413,10 +442,10 @@ class WordPressImport:
             new_path = existing.get_absolute_url()
             if kind == "category":
                 note = _("WordPress category %(name)s") % {"name": name}
-                self.redirect(f"/category/{'/'.join(self.category_chain(slug, names=False))}/", new_path, note)
-                self.redirect(f"/category/{slug}/", new_path, note)
+                old_paths = [f"/category/{'/'.join(self.category_chain(slug, names=False))}/", f"/category/{slug}/"]
                 if term.term_id:
-                    self.redirect(f"/?cat={term.term_id}", new_path, note)
+                    old_paths.append(f"/?cat={term.term_id}")
+                self.redirects(dict.fromkeys(old_paths, new_path), note)
             else:
                 self.redirect(f"/tag/{slug}/", new_path, _("WordPress tag %(name)s") % {"name": name})
         self.terms[(kind, slug)] = existing.pk
@@ -488,8 +517,8 @@ class WordPressImport:
             photo.save()
             self.save_origin(Origin.Kind.ATTACHMENT, item.post_id, photo, checksum=checksum, url=url)
             note = _("WordPress attachment %(id)s") % {"id": item.post_id}
-            for old in (f"/?attachment_id={item.post_id}", f"/?p={item.post_id}", _path_of(item.link)):
-                self.redirect(old, photo.image.url, note)
+            old_paths = (f"/?attachment_id={item.post_id}", f"/?p={item.post_id}", _path_of(item.link))
+            self.redirects(dict.fromkeys(old_paths, photo.image.url), note)
         self.report.add("attachment", outcome)
 
     def photo_for(self, ref: PhotoRef) -> int | None:
@@ -622,8 +651,12 @@ class WordPressImport:
                 notes.append(_("Had several categories: the first became its column."))
         article.save()
 
-        article.blocks.all().delete()
-        article.interviewees.all().delete()
+        is_new = origin is None
+        if not is_new:
+            article.blocks.all().delete()
+            article.interviewees.all().delete()
+            article.tagged_items.all().delete()
+            ArticleAuthor.objects.filter(article=article).delete()
         speakers = {
             label: Interviewee.objects.create(article=article, name=label.title(), label=label, position=position)
             for position, label in enumerate(body.interviewees)
@@ -639,9 +672,10 @@ class WordPressImport:
         tag_ids = [self.terms.get(("tag", slug)) for d, slug in terms if d == "post_tag"]
         if self.categories_as == "tags":
             tag_ids += [self.terms.get(("category", slug)) for d, slug in terms if d == "category"]
-        article.tags.set(list(Tag.objects.filter(pk__in=[t for t in tag_ids if t])))
+        TaggedArticle.objects.bulk_create(
+            [TaggedArticle(content_object=article, tag_id=tag_id) for tag_id in dict.fromkeys(t for t in tag_ids if t)]
+        )
 
-        ArticleAuthor.objects.filter(article=article).delete()
         if author_id := self.author_for(item.creator):
             ArticleAuthor.objects.create(article=article, author_id=author_id, position=0)
 
@@ -650,10 +684,10 @@ class WordPressImport:
             self.report.notes[note] += 1
         new_path = article.get_absolute_url()
         label = _("WordPress %(kind)s %(id)s") % {"kind": kind, "id": item.post_id}
-        self.redirect(f"/?p={item.post_id}", new_path, label)
+        old_paths = [f"/?p={item.post_id}", _path_of(item.link)]
         if kind == "page":
-            self.redirect(f"/?page_id={item.post_id}", new_path, label)
-        self.redirect(_path_of(item.link), new_path, label)
+            old_paths.append(f"/?page_id={item.post_id}")
+        self.redirects(dict.fromkeys(old_paths, new_path), label)
         return article.pk
 
     @staticmethod

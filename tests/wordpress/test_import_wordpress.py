@@ -167,9 +167,17 @@ class IdempotenceTests(ImportTestCase):
         self.assertEqual(report.count("post") - report.count("post", "unchanged"), 0)
 
     def test_a_newer_export_updates_changed_posts_and_adds_new_ones(self) -> None:
-        self.run_import(exports.item(post_id="1", title="Old headline"), exports.item(post_id="2"))
+        world, africa = exports.category("world", "World"), exports.category("africa", "Africa")
+        self.run_import(
+            world, exports.item(post_id="1", title="Old headline", categories=[("category", "world", "World")])
+        )
+        self.run_import(world, africa, exports.item(post_id="2"), name="second.xml")
         report = self.run_import(
-            exports.item(post_id="1", title="New headline", content="<p>Rewritten.</p>"),
+            world,
+            africa,
+            exports.item(
+                post_id="1", title="New headline", content="<p>Rewritten.</p>", categories=[("category", "africa", "A")]
+            ),
             exports.item(post_id="2"),
             exports.item(post_id="3"),
             name="newer.xml",
@@ -181,6 +189,7 @@ class IdempotenceTests(ImportTestCase):
         article = self.article("1")
         self.assertEqual(article.title, "New headline")
         self.assertEqual([b.text for b in article.blocks.all()], ["<p>Rewritten.</p>"])
+        self.assertEqual(list(article.tags.values_list("slug", flat=True)), ["africa"])
         self.assertEqual(Article.objects.count(), 3)
 
     def test_a_dry_run_writes_nothing_and_says_what_would_happen(self) -> None:
@@ -389,3 +398,20 @@ class ThemeUnitTestExportTests(TestCase):
         again = import_wordpress(self.path)
         for kind, counts in again.counts.items():
             self.assertEqual(counts["created"] + counts["updated"] + counts["failed"], 0, kind)
+
+
+class RobustnessTests(ImportTestCase):
+    def test_a_bad_record_is_reported_and_the_rest_imported(self) -> None:
+        long_login = "x" * 250
+        report = self.run_import(
+            exports.author(login=long_login, email="long@example.org"),
+            exports.tag("t" * 150, "A tag with a very long slug"),
+            exports.item(post_id="1", creator=long_login),
+            exports.item(post_id="2"),
+        )
+        self.assertEqual(report.count("author", "failed"), 1)
+        self.assertEqual(report.count("post", "created"), 2)
+        self.assertFalse(self.article("1").authors.exists())
+        tag = Tag.objects.get(name="A tag with a very long slug")
+        self.assertLessEqual(len(tag.slug), 100)
+        self.assertEqual(Redirect.objects.get(old_path=f"/tag/{'t' * 150}/").new_path, tag.get_absolute_url())
