@@ -68,7 +68,7 @@ class ImportRunAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("progress"))
     def progress(self, run: ImportRun) -> str:
-        return gettext("%(done)d of %(total)d items") % {"done": run.items_done, "total": run.items_total}
+        return run.progress
 
     @admin.display(description=_("dry run"))
     def dry_run(self, run: ImportRun) -> str:

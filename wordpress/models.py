@@ -4,6 +4,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import FileSystemStorage
 from django.core.validators import FileExtensionValidator
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -92,6 +93,7 @@ class ImportRun(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True, editable=False)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
@@ -103,6 +105,16 @@ class ImportRun(models.Model):
         return f"{self.export.name} ({self.get_status_display()})"
 
     @property
+    def progress(self) -> str:
+        """Items done, and while importing the rate and the time left."""
+        text = _("%(done)d of %(total)d items") % {"done": self.items_done, "total": self.items_total}
+        if self.status != self.Status.IMPORTING or not self.started_at or not self.items_done:
+            return text
+        rate = self.items_done / max((timezone.now() - self.started_at).total_seconds(), 1)
+        left = (self.items_total - self.items_done) / rate
+        return _("%(text)s, %(rate).0f items/s, about %(left).0f s left") % {"text": text, "rate": rate, "left": left}
+
+    @property
     def can_confirm(self) -> bool:
         return self.status == self.Status.CHECKED
 
@@ -111,11 +123,12 @@ class ImportRun(models.Model):
 
         A conditional UPDATE, so two editors confirming at once start one import.
         """
+        now = timezone.now()
         claimed = ImportRun.objects.filter(pk=self.pk, status=self.Status.CHECKED).update(
-            status=self.Status.IMPORTING, items_done=0
+            status=self.Status.IMPORTING, items_done=0, started_at=now
         )
         if claimed:
-            self.status, self.items_done = self.Status.IMPORTING, 0
+            self.status, self.items_done, self.started_at = self.Status.IMPORTING, 0, now
             from wordpress import tasks
 
             pk = self.pk

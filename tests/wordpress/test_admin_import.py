@@ -1,3 +1,4 @@
+import datetime
 import shutil
 import tempfile
 from pathlib import Path
@@ -5,6 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase, override_settings
+from django.utils import timezone
 
 from articles.models import Article
 from tests.factories import make_user
@@ -65,3 +67,14 @@ class AdminImportTests(TestCase):
         self.client.force_login(make_user("reader"))
         response = self.client.get("/admin/wordpress/importrun/add/")
         self.assertEqual(response.status_code, 302)
+
+    def test_the_admin_shows_progress_while_importing(self) -> None:
+        run = self.upload(exports.export(exports.item()))
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=ImportRun.Status.IMPORTING,
+            items_done=50,
+            items_total=100,
+            started_at=timezone.now() - datetime.timedelta(seconds=10),
+        )
+        page = self.client.get(f"/admin/wordpress/importrun/{run.pk}/change/")
+        self.assertContains(page, "50 of 100 items, 5 items/s, about 10 s left")
