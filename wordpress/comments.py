@@ -128,6 +128,8 @@ def import_comments(importer: WordPressImport, article_id: int | None, item: Ite
             values["created_at"] = created_at
         if "url" in fields:
             values["url"] = comment.url[:200]
+        elif comment.url:
+            report.notes[_("commenters' web addresses are not kept: comments here have no field for them")] += 1
         has_parent = comment.parent not in ("", "0")
         parent_id = known[comment.parent][0] if has_parent and comment.parent in known else None
         if has_parent and parent_id is None:
@@ -160,5 +162,6 @@ def finish(importer: WordPressImport) -> None:
     except ImportError:
         return
     if hasattr(tasks, "retrain_classifier"):
+        # Enqueued directly: every post's transaction has committed by now.
         tasks.retrain_classifier.enqueue()
         importer.report.notes[_("the spam classifier was retrained with the imported comments")] += 1

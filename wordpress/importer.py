@@ -484,6 +484,9 @@ class WordPressImport:
         found = find_media_file(self.media_dir, attached_file=attached_file, url=url) if self.media_dir else None
         checksum = _checksum(url, caption, credit, alt, bool(found))
         origin = self.origin(Origin.Kind.ATTACHMENT, item.post_id)
+        photo = Photo.objects.filter(pk=origin.object_id).first() if origin else None
+        if origin and photo is None:
+            origin = None  # the photo was deleted here since: imported afresh when its file is there
         if origin and origin.checksum == checksum:
             self.report.add("attachment", "unchanged")
             return
@@ -509,7 +512,6 @@ class WordPressImport:
             self.report.add("attachment", outcome)
             return
         with transaction.atomic():
-            photo = Photo.objects.filter(pk=origin.object_id).first() if origin else None
             photo = photo or Photo()
             photo.alt_text, photo.caption, photo.credit = alt[:300], caption, credit[:200]
             if content is not None:
@@ -522,13 +524,18 @@ class WordPressImport:
         self.report.add("attachment", outcome)
 
     def photo_for(self, ref: PhotoRef) -> int | None:
-        query = Origin.objects.filter(site_url=self.report.site, kind=Origin.Kind.ATTACHMENT)
-        if ref.attachment_id:
-            found = query.filter(wp_id=ref.attachment_id).values_list("object_id", flat=True).first()
-            if found:
-                return found
+        """The imported Photo's id for an image in a body: by attachment id, else by address.
+
+        One query; a photo deleted here since its import counts as missing.
+        """
         urls = {u for u in (ref.src, ref.original_src) if u}
-        return query.filter(source_url__in=urls).values_list("object_id", flat=True).first() if urls else None
+        match = Q(wp_id=ref.attachment_id) if ref.attachment_id else Q()
+        if urls:
+            match = match | Q(source_url__in=urls) if ref.attachment_id else Q(source_url__in=urls)
+        if not ref.attachment_id and not urls:
+            return None
+        origins = Origin.objects.filter(match, site_url=self.report.site, kind=Origin.Kind.ATTACHMENT)
+        return Photo.objects.filter(pk__in=origins.values("object_id")).values_list("pk", flat=True).first()
 
     # -- Posts and pages -----------------------------------------------------------------------------
 
@@ -600,6 +607,14 @@ class WordPressImport:
 
     def import_post(self, item: Item) -> None:
         kind = item.post_type
+        if item.status == "trash" and (origin := self.origin(kind, item.post_id)):
+            # Imported before, trashed since on WordPress: taken off the site, not deleted.
+            if not self.dry_run:
+                Article.objects.filter(pk=origin.object_id, status=Article.Status.PUBLISHED).update(
+                    status=Article.Status.UNPUBLISHED
+                )
+            self.report.add(kind, "updated", wp_id=item.post_id, reason=_("in the trash on WordPress: unpublished"))
+            return
         fields, notes = self.post_fields(item)
         body = convert_body(item.content)
         for note in body.notes:
@@ -621,12 +636,12 @@ class WordPressImport:
                 self.report.add(kind, "unchanged")
                 article_id = origin.object_id
             else:
-                self.report.add(kind, "updated" if origin else "created")
                 article_id = (
                     None
                     if self.dry_run
                     else self.write_post(item, fields, notes, body, photos, terms, origin, checksum)
                 )
+                self.report.add(kind, "updated" if origin else "created")
             comment_import.import_comments(self, article_id, item)
 
     def write_post(self, item, fields, notes, body, photos, terms, origin, checksum) -> int:

@@ -192,6 +192,12 @@ class IdempotenceTests(ImportTestCase):
         self.assertEqual(list(article.tags.values_list("slug", flat=True)), ["africa"])
         self.assertEqual(Article.objects.count(), 3)
 
+    def test_a_post_trashed_since_the_last_import_is_unpublished(self) -> None:
+        self.run_import(exports.item(post_id="1"))
+        report = self.run_import(exports.item(post_id="1", status="trash"), name="newer.xml")
+        self.assertEqual(self.article("1").status, Article.Status.UNPUBLISHED)
+        self.assertEqual(report.count("post", "updated"), 1)
+
     def test_a_dry_run_writes_nothing_and_says_what_would_happen(self) -> None:
         report = self.run_import(
             exports.author(), exports.tag("sudan", "Sudan"), exports.item(post_id="1"), dry_run=True
@@ -256,6 +262,20 @@ class BodyAndMediaTests(ImportTestCase):
         self.assertEqual((block.kind, block.photo, block.caption), ("photo", photo, "Result"))
         self.assertEqual(report.count("attachment", "created"), 1)
         self.assertEqual(report.missing_media, {})
+
+        # An editor deletes the photo here; a newer export of the post drops the block and lists the image.
+        block.delete()
+        photo.delete()
+        newer = self.run_import(
+            self.attachment("44", "2024/03/vote.jpg"),
+            exports.item(post_id="1", content=content + "\n\nA new paragraph."),
+            name="newer.xml",
+        )
+        self.assertEqual(newer.count("post", "updated"), 1)
+        self.assertEqual(newer.count("attachment", "skipped"), 1)
+        self.assertFalse(Photo.objects.exists())
+        self.assertEqual([b.kind for b in self.article("1").blocks.all()], ["paragraph"])
+        self.assertIn(src, newer.missing_media)
 
     def test_missing_and_bad_media_are_listed_never_fetched(self) -> None:
         media = self.directory / "uploads"
