@@ -24,6 +24,8 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 CHUNK_SIZE = 64 * 1024
+# One item is held in memory while it is read; no real post comes near this.
+MAX_ITEM_BYTES = 64 * 1024 * 1024
 
 # WordPress has written WXR 1.0 to 1.2; WordPress.com writes https:// namespaces.
 WXR_VERSIONS = ("1.0", "1.1", "1.2")
@@ -170,7 +172,8 @@ class _Node:
 class _Builder:
     """The parser's target: turns expat events into records, one top-level element at a time."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, max_item_bytes: int = MAX_ITEM_BYTES) -> None:
+        self.max_item_bytes = max_item_bytes
         self.parser: DefusedXMLParser | None = None
         self.stack: list[_Node] = []
         self.depth = 0
@@ -178,6 +181,7 @@ class _Builder:
         self.site_fields: dict[str, str] = {}
         self.site_sent = False
         self.wp_ns = ""
+        self.item_bytes = 0
 
     @property
     def line(self) -> int:
@@ -202,6 +206,8 @@ class _Builder:
     def start(self, tag: str, attrib: dict[str, str]) -> None:
         self._check_namespace(tag)
         self.depth += 1
+        if self.depth == 3:
+            self.item_bytes = 0
         if self.depth == 1 and tag != "rss":
             raise WXRError(f"this is not a WordPress export: the root element is <{tag}>, not <rss>", line=self.line)
         if self.depth == 2 and tag != "channel":
@@ -215,6 +221,9 @@ class _Builder:
     def data(self, text: str) -> None:
         if self.stack:
             self.stack[-1].text.append(text)
+            self.item_bytes += len(text)
+            if self.item_bytes > self.max_item_bytes:
+                raise WXRError(f"an item holds more than {self.max_item_bytes:,} bytes of text", line=self.line)
 
     def end(self, tag: str) -> None:
         self.depth -= 1
@@ -375,9 +384,9 @@ def _comment(node: _Node) -> Comment:
     )
 
 
-def iter_wxr(stream: BinaryIO) -> Iterator[Record]:
+def iter_wxr(stream: BinaryIO, *, max_item_bytes: int = MAX_ITEM_BYTES) -> Iterator[Record]:
     """Records from an open binary stream, as the file is read. Raises WXRError."""
-    builder = _Builder()
+    builder = _Builder(max_item_bytes=max_item_bytes)
     parser = DefusedXMLParser(target=builder, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     builder.parser = parser
     try:

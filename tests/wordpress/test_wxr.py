@@ -88,6 +88,12 @@ class WXRReaderTests(SimpleTestCase):
             self.assertIn("refused", str(caught.exception))
             self.assertNotIn("root:", str(caught.exception))
 
+    def test_an_oversized_item_is_refused(self) -> None:
+        text = exports.export(exports.item(content="x" * 20_000))
+        self.assertEqual(len(list(iter_wxr(io.BytesIO(text.encode()), max_item_bytes=30_000))), 2)
+        with self.assertRaisesMessage(WXRError, "more than 10,000 bytes"):
+            list(iter_wxr(io.BytesIO(text.encode()), max_item_bytes=10_000))
+
     def test_a_truncated_file_is_refused_with_its_line(self) -> None:
         text = exports.export(exports.item(), exports.item())
         cut = text[: text.rindex("<item>") + 200]
