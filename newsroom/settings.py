@@ -246,6 +246,11 @@ TAGGIT_CASE_INSENSITIVE = True
 if env_bool("BENCH_URLCONF"):
     ROOT_URLCONF = "newsroom.bench_urls"
 
+# Photo uploads (articles/images.py): the largest file and the most pixels an
+# upload may have. Anything bigger is refused before it is decoded.
+PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 20 * 1024 * 1024)
+PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 40_000_000)
+
 # Moving from WordPress (issue 8). Uploaded exports hold readers' e-mail and IP
 # addresses, so they are kept in a private folder, never under MEDIA_ROOT.
 # WORDPRESS_MEDIA_DIR is a copy of the old site's wp-content/uploads that imports
