@@ -19,6 +19,7 @@ from collections import Counter
 from html import escape, unescape
 from html.parser import HTMLParser
 
+from articles import transcript
 from articles.markup import sanitize
 
 BLOCK_COMMENT = re.compile(r"<!--\s*/?wp:[^>]*?-->", re.DOTALL)
@@ -41,7 +42,6 @@ CREDIT_PREFIX = re.compile(
     re.IGNORECASE,
 )
 LABEL_BOLD = re.compile(r"^\s*<(?P<tag>strong|b)>\s*(?P<label>[^<>:]{1,60}?)\s*(?::\s*</(?P=tag)>|</(?P=tag)>\s*:)\s*")
-LABEL_CAPITALS = re.compile(r"^\s*(?P<label>[A-Z][A-Z0-9 .'’-]{0,58}?)\s*:\s+")
 BARE_URL = re.compile(r"^\s*(https?://[^\s<>\"']+)\s*$")
 WP_IMAGE_ID = re.compile(r"\bwp-image-(\d+)\b")
 IMAGE_SIZE_SUFFIX = re.compile(r"-\d+x\d+(?=\.\w+$)")
@@ -385,19 +385,27 @@ def _figure_for(gallery: _El, image: _El) -> _El:
 
 
 def _label_of(text: str) -> tuple[str, str] | None:
-    """(LABEL, rest of the paragraph HTML) when a paragraph starts with a speaker label."""
+    """(LABEL, rest of the paragraph HTML) when a paragraph starts with a speaker label.
+
+    A label is in bold (`<strong>Maria Lopez:</strong>`) or in capitals
+    (`KHAN:`, the transcript paste's form, matched by its own pattern and rules),
+    and is normalised as the transcript paste does (`transcript.display_label`).
+    """
     inner = text.removeprefix("<p>")
-    match = LABEL_BOLD.match(inner)
-    if not match:
-        match = LABEL_CAPITALS.match(inner)
-        if match and len(match.group("label").split()) > 4:
-            match = None
-    if not match:
+    if match := LABEL_BOLD.match(inner):
+        raw, rest = unescape(match.group("label")), inner[match.end() :]
+    else:
+        first_line = inner.split("\n", 1)[0]
+        match = transcript.LABEL_LINE.match(first_line)
+        if not match:
+            return None
+        raw, rest = match.group("label"), inner[match.start("rest") :]
+        if "<" in raw or raw != raw.upper() or not any(ch.isalpha() for ch in raw):
+            return None
+    if len(raw.split()) > transcript.MAX_LABEL_WORDS or transcript.NOT_IN_LABELS.intersection(raw):
         return None
-    label = " ".join(unescape(match.group("label")).split()).upper().rstrip(".")
-    if not label or len(label.split()) > 5:
-        return None
-    return label, "<p>" + inner[match.end() :]
+    label = transcript.display_label(raw).rstrip(".")
+    return (label, "<p>" + rest) if label else None
 
 
 def detect_interview(blocks: list[BlockSpec]) -> tuple[list[BlockSpec], str, list[str]]:

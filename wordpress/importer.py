@@ -27,6 +27,7 @@ import time
 import zoneinfo
 from collections import Counter
 from collections.abc import Callable
+from functools import partial
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -41,8 +42,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from articles import markup
+from articles import markup, transcript
 from articles.models import Article, ArticleAuthor, Author, Block, Column, Interviewee, Photo, Tag, TaggedArticle
+from articles.tasks import make_renditions
 from newsroom.models import Redirect
 from wordpress import comments as comment_import
 from wordpress.body import BlockSpec, PhotoRef, convert_body, split_credit
@@ -516,7 +518,10 @@ class WordPressImport:
             photo.alt_text, photo.caption, photo.credit = alt[:300], caption, credit[:200]
             if content is not None:
                 photo.image.save(content.name, content, save=False)
+                photo.renditions = {}
             photo.save()
+            if content is not None:  # smaller copies for srcset, as for uploads
+                transaction.on_commit(partial(make_renditions.enqueue, photo.pk))
             self.save_origin(Origin.Kind.ATTACHMENT, item.post_id, photo, checksum=checksum, url=url)
             note = _("WordPress attachment %(id)s") % {"id": item.post_id}
             old_paths = (f"/?attachment_id={item.post_id}", f"/?p={item.post_id}", _path_of(item.link))
@@ -673,14 +678,16 @@ class WordPressImport:
             article.tagged_items.all().delete()
             ArticleAuthor.objects.filter(article=article).delete()
         speakers = {
-            label: Interviewee.objects.create(article=article, name=label.title(), label=label, position=position)
-            for position, label in enumerate(body.interviewees)
+            label: Interviewee.objects.create(
+                article=article, name=label.title(), label=label, position=position * transcript.GAP
+            )
+            for position, label in enumerate(body.interviewees, start=1)
         }
         blocks = []
         for spec in body.blocks:
             block = self.block_for(article, spec, photos, speakers)
             if block:
-                block.position = len(blocks)
+                block.position = (len(blocks) + 1) * transcript.GAP  # room to slot a block in, as pastes do
                 blocks.append(block)
         Block.objects.bulk_create(blocks)
 

@@ -1,24 +1,22 @@
 """Images for imported attachments, taken from a local copy of wp-content/uploads.
 
 Never fetched from the network: an image that is not in the media folder is
-reported missing with its original address. Until the upload pipeline's own
-validation (articles/images.py) is on main, `load_image` validates and
-re-encodes with Pillow here, in one small function, so a merge can swap it.
+reported missing with its original address. A file that is there goes through
+the same checks and re-encoding as a photo uploaded in the admin
+(`articles.images.clean_upload`).
 """
 
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from django.core.files.base import ContentFile
-from PIL import Image, UnidentifiedImageError
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile, File
 
-ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "png", "WEBP": "webp"}
-MAX_FILE_BYTES = 40 * 1024 * 1024
-MAX_PIXELS = 60_000_000  # about 9000 x 6600: more than any camera in a newsroom
+from articles import images
+
 UPLOADS = re.compile(r"/wp-content/uploads/(.+)$")
 
 
@@ -42,26 +40,9 @@ def find_media_file(media_dir: Path, *, attached_file: str, url: str) -> Path | 
 
 
 def load_image(path: Path) -> ContentFile:
-    """The image re-encoded (metadata stripped), named after the original. Raises BadImage."""
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise BadImage(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
-    try:
-        with Image.open(path) as probe:
-            if probe.format not in ALLOWED_FORMATS:
-                raise BadImage(f"{probe.format or 'unknown'} images are not accepted")
-            if probe.width * probe.height > MAX_PIXELS:
-                raise BadImage(f"{probe.width}x{probe.height} pixels is too large")
-            probe.verify()
-        with Image.open(path) as image:
-            image.load()
-            fmt = image.format
-            if fmt == "JPEG":
-                image = image.convert("RGB")
-            elif image.mode not in ("RGB", "RGBA", "L", "LA"):
-                image = image.convert("RGBA")
-            out = io.BytesIO()
-            save_as = "PNG" if fmt == "GIF" else fmt
-            image.save(out, save_as, **({"quality": 88, "optimize": True} if save_as == "JPEG" else {}))
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
-        raise BadImage(f"not a readable image ({error})") from None
-    return ContentFile(out.getvalue(), name=f"{path.stem}.{ALLOWED_FORMATS[fmt]}")
+    """The image checked and re-encoded as an upload would be. Raises BadImage saying why."""
+    with open(path, "rb") as handle:
+        try:
+            return images.clean_upload(File(handle, name=path.name)).content
+        except ValidationError as error:
+            raise BadImage(" ".join(error.messages)) from None

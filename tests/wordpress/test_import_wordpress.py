@@ -249,10 +249,12 @@ class BodyAndMediaTests(ImportTestCase):
         (media / "2024/03/vote.jpg").write_bytes(image_bytes(800, 500))
         src = "https://old.example.org/wp-content/uploads/2024/03/vote-300x200.jpg"
         content = f'[caption id="attachment_44"]<img class="wp-image-44" src="{src}" alt="">Result[/caption]'
-        report = self.run_import(
-            self.attachment("44", "2024/03/vote.jpg"), exports.item(post_id="1", content=content), media_dir=media
-        )
+        with self.captureOnCommitCallbacks(execute=True):
+            report = self.run_import(
+                self.attachment("44", "2024/03/vote.jpg"), exports.item(post_id="1", content=content), media_dir=media
+            )
         photo = Photo.objects.get()
+        self.assertEqual(sorted(photo.renditions), ["jpeg", "webp"])  # made after the commit, as for uploads
         self.assertEqual(
             (photo.alt_text, photo.caption, photo.credit),
             ("Vote board in the Assembly hall", "The board shows the result.", "UN PHOTO/ANA LIMA"),
@@ -311,6 +313,7 @@ class BodyAndMediaTests(ImportTestCase):
         self.assertEqual([(i.name, i.label) for i in article.interviewees.all()], [("Amina Diallo", "AMINA DIALLO")])
         blocks = list(article.blocks.all())
         self.assertEqual([b.kind for b in blocks], ["question", "answer", "question", "answer"])
+        self.assertEqual([b.position for b in blocks], [10, 20, 30, 40])  # gaps for editors, as pastes leave
         self.assertEqual(blocks[1].speaker.label, "AMINA DIALLO")
         self.assertEqual(blocks[1].html, "<p>Because it is time.</p>")
 
