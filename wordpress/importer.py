@@ -761,7 +761,10 @@ def _run_options(run: ImportRun) -> dict[str, Any]:
 
 def check_run(run: ImportRun) -> Report:
     """The dry run of an export uploaded in the admin: it waits for confirmation, or is refused."""
-    report = import_wordpress(run.export.path, dry_run=True, **_run_options(run))
+    try:
+        report = import_wordpress(run.export.path, dry_run=True, **_run_options(run))
+    except OSError as error:  # the uploaded file is gone or unreadable
+        report = Report(dry_run=True, fatal=_("the uploaded file cannot be read (%(error)s)") % {"error": error})
     run.dry_run_report = report.to_dict()
     run.items_total = report.items
     run.status = ImportRun.Status.REFUSED if report.fatal else ImportRun.Status.CHECKED

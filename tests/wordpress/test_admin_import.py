@@ -11,6 +11,7 @@ from django.utils import timezone
 from articles.models import Article
 from tests.factories import make_user
 from tests.wordpress import exports
+from wordpress import tasks
 from wordpress.models import ImportRun
 
 
@@ -78,3 +79,12 @@ class AdminImportTests(TestCase):
         )
         page = self.client.get(f"/admin/wordpress/importrun/{run.pk}/change/")
         self.assertContains(page, "50 of 100 items, 5 items/s, about 10 s left")
+
+    def test_an_export_gone_from_disk_is_refused_not_stuck(self) -> None:
+        run = self.upload(exports.export(exports.item()))
+        Path(run.export.path).unlink()
+        ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.CHECKING)
+        tasks.check_export.enqueue(run.pk)
+        run.refresh_from_db()
+        self.assertEqual(run.status, ImportRun.Status.REFUSED)
+        self.assertIn("cannot be read", run.dry_run_report["fatal"])
