@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "articles",
     "comments",
     "newsletter",
+    "wordpress",
 ]
 
 MIDDLEWARE = [
@@ -89,6 +90,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Old WordPress links (?p=123, /?page_id=...) and editors' redirects, looked up only on a 404.
+    "newsroom.middleware.RedirectFallbackMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -269,3 +272,10 @@ COMMENTS_SPAM_THRESHOLD = float(env("COMMENTS_SPAM_THRESHOLD", "0.9"))
 COMMENTS_ERASE_TEXT = env("COMMENTS_ERASE_TEXT", "keep")
 COMMENTS_DIGEST_TO = env_list("COMMENTS_DIGEST_TO")
 AKISMET_API_KEY = env_secret("AKISMET_API_KEY")
+
+# Moving from WordPress (issue 8). Uploaded exports hold readers' e-mail and IP
+# addresses, so they are kept in a private folder, never under MEDIA_ROOT.
+# WORDPRESS_MEDIA_DIR is a copy of the old site's wp-content/uploads that imports
+# started from the admin take images from (the command has --media-dir).
+WORDPRESS_IMPORT_DIR = Path(env("WORDPRESS_IMPORT_DIR", str(BASE_DIR / ".data" / "wordpress-imports")))
+WORDPRESS_MEDIA_DIR = env("WORDPRESS_MEDIA_DIR", "")
