@@ -24,6 +24,7 @@ help:
 	@echo "make test    set up and run the whole test suite"
 	@echo "make lint    ruff"
 	@echo "make bench   serve with production settings and measure throughput"
+	@echo "make bench-wordpress   import a generated 100 MB WordPress export; report items/s and peak memory"
 	@echo "make db-start / db-stop   the private PostgreSQL under .data/ (when DATABASE_URL is unset)"
 
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -91,3 +92,9 @@ db-start: install
 	$(PY) -m newsroom.devdb start
 db-stop: install
 	$(PY) -m newsroom.devdb stop
+
+# Import a generated 100 MB WordPress export (dry run; ARGS=--full really imports
+# into the development database) and report items/s and peak memory.
+.PHONY: bench-wordpress
+bench-wordpress: install
+	DEBUG=true $(PY) -m wordpress.bench_import $(ARGS)

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "articles",
     "comments",
     "newsletter",
+    "wordpress",
 ]
 
 MIDDLEWARE = [
@@ -89,6 +90,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Old WordPress links (?p=123, /?page_id=...) and editors' redirects, looked up only on a 404.
+    "newsroom.middleware.RedirectFallbackMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -250,3 +253,29 @@ if env_bool("BENCH_URLCONF"):
 # upload may have. Anything bigger is refused before it is decoded.
 PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 20 * 1024 * 1024)
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 40_000_000)
+
+# Reader comments (issue #6). See README "Reader comments".
+# "pre": every comment waits for a moderator; "trust": a confirmed e-mail with
+# COMMENTS_TRUST_AFTER approved comments is approved automatically.
+COMMENTS_MODERATION = env("COMMENTS_MODERATION", "pre")
+COMMENTS_TRUST_AFTER = env_int("COMMENTS_TRUST_AFTER", 3)
+# Comments close this many days after publication (0: never).
+COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 30)
+COMMENTS_REPORTS_TO_HOLD = env_int("COMMENTS_REPORTS_TO_HOLD", 3)
+COMMENTS_POSTS_PER_HOUR = env_int("COMMENTS_POSTS_PER_HOUR", 10)
+COMMENTS_VOTES_PER_HOUR = env_int("COMMENTS_VOTES_PER_HOUR", 200)
+COMMENTS_MIN_SECONDS = env_int("COMMENTS_MIN_SECONDS", 3)
+COMMENTS_MAX_FORM_AGE = env_int("COMMENTS_MAX_FORM_AGE", 2 * 24 * 3600)
+COMMENTS_MAX_LINKS = env_int("COMMENTS_MAX_LINKS", 2)
+COMMENTS_SPAM_THRESHOLD = float(env("COMMENTS_SPAM_THRESHOLD", "0.9"))
+# What erasure does to a commenter's text: "keep" (shown as by "a former reader") or "remove".
+COMMENTS_ERASE_TEXT = env("COMMENTS_ERASE_TEXT", "keep")
+COMMENTS_DIGEST_TO = env_list("COMMENTS_DIGEST_TO")
+AKISMET_API_KEY = env_secret("AKISMET_API_KEY")
+
+# Moving from WordPress (issue 8). Uploaded exports hold readers' e-mail and IP
+# addresses, so they are kept in a private folder, never under MEDIA_ROOT.
+# WORDPRESS_MEDIA_DIR is a copy of the old site's wp-content/uploads that imports
+# started from the admin take images from (the command has --media-dir).
+WORDPRESS_IMPORT_DIR = Path(env("WORDPRESS_IMPORT_DIR", str(BASE_DIR / ".data" / "wordpress-imports")))
+WORDPRESS_MEDIA_DIR = env("WORDPRESS_MEDIA_DIR", "")

@@ -103,3 +103,17 @@ def make_user(username: str = "reader", *, is_staff: bool = False, is_superuser:
         app_label, codename = perm.split(".")
         user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
     return user
+
+
+def make_comment(article: Article | None = None, **fields):
+    """A comment, approved unless told otherwise."""
+    from comments.models import Comment
+
+    n = _next()
+    fields.setdefault("name", f"Reader {n}")
+    fields.setdefault("email", f"reader{n}@example.org")
+    fields.setdefault("text", f"A thoughtful remark about the resolution, number {n}.")
+    fields.setdefault("status", Comment.Status.APPROVED)
+    comment = Comment(article=article or make_article(), **fields)
+    comment.save()
+    return comment

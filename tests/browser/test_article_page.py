@@ -178,13 +178,29 @@ def interview_url(live_server, transactional_db) -> str:
     return live_server.url + build_interview().get_absolute_url()
 
 
+ALL_IMAGES_LOADED = "[...document.images].every(img => img.complete && img.naturalWidth > 0)"
+IMAGES_NOT_LOADED = (
+    "[...document.images].filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.currentSrc || i.src)"
+)
+
+
 def wait_until(page, expression: str, timeout: float = 10.0) -> None:
     """Poll an expression with page.evaluate (wait_for_function would need 'unsafe-eval', which our CSP refuses)."""
     deadline = time.monotonic() + timeout
     while not page.evaluate(expression):
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {expression}")
+            raise AssertionError(
+                f"timed out waiting for {expression}; images not loaded: {page.evaluate(IMAGES_NOT_LOADED)}"
+            )
         page.wait_for_timeout(100)
+
+
+def read_to_the_end(page) -> None:
+    """Scroll down a screen at a time, as a reader does, so every lazy image loads; wait until all have."""
+    for _ in range(int(page.evaluate("document.body.scrollHeight") / 600) + 1):
+        page.mouse.wheel(0, 600)
+        page.wait_for_timeout(50)
+    wait_until(page, ALL_IMAGES_LOADED)
 
 
 def launch(playwright):
@@ -220,8 +236,7 @@ def test_the_interview_reads_well_with_no_errors(interview_url: str) -> None:
             assert "Supplies are counted" in figure.locator("figcaption").inner_text()
             assert figure.locator("img").get_attribute("alt").startswith("Peacekeepers unloading")
             # Lazy images below the fold load once scrolled to: every image decodes.
-            page.mouse.wheel(0, 20000)
-            wait_until(page, "[...document.images].every(img => img.complete && img.naturalWidth > 0)")
+            read_to_the_end(page)
             assert page.locator("h1").count() == 1
 
             page.reload(wait_until="load")
@@ -240,12 +255,7 @@ def test_the_interview_reads_well_with_no_errors(interview_url: str) -> None:
                     shot = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
                     shot_page = shot.new_page()
                     shot_page.goto(interview_url, wait_until="load")
-                    # Scroll through the page as a reader does, so that every lazy
-                    # image comes near the viewport whatever the header's height.
-                    for _ in range(40):
-                        shot_page.mouse.wheel(0, 500)
-                        shot_page.wait_for_timeout(25)
-                    wait_until(shot_page, "[...document.images].every(img => img.complete && img.naturalWidth > 0)")
+                    read_to_the_end(shot_page)
                     shot_page.screenshot(path=SCREENSHOTS / f"interview-{width}-{scheme}.png", full_page=True)
                     # Nothing wider than the screen: no sideways scrolling on a phone.
                     assert shot_page.evaluate("document.documentElement.scrollWidth") <= width

@@ -1,0 +1,48 @@
+"""Who a reader is, without an account: a random id and their pending comments, in signed cookies."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.http import HttpRequest, HttpResponse
+
+READER_COOKIE = "nr_reader"
+PENDING_COOKIE = "nr_pending"
+SALT = "comments.reader"
+MAX_PENDING = 20
+YEAR = 365 * 24 * 3600
+
+
+def reader_id(request: HttpRequest) -> str | None:
+    value = request.get_signed_cookie(READER_COOKIE, default=None, salt=SALT)
+    return value if value and len(value) <= 64 else None
+
+
+def ensure_reader_id(request: HttpRequest) -> str:
+    """The reader's id, minted on first use; `remember_reader` stores it in the response."""
+    if not getattr(request, "_reader_id", None):
+        request._reader_id = reader_id(request) or secrets.token_urlsafe(24)
+    return request._reader_id
+
+
+def remember_reader(request: HttpRequest, response: HttpResponse) -> None:
+    if getattr(request, "_reader_id", None):
+        _set(response, READER_COOKIE, request._reader_id, YEAR)
+
+
+def pending_ids(request: HttpRequest) -> list[int]:
+    value = request.get_signed_cookie(PENDING_COOKIE, default="", salt=SALT)
+    return [int(part) for part in value.split(".") if part.isdigit()][-MAX_PENDING:]
+
+
+def remember_pending(request: HttpRequest, response: HttpResponse, comment_id: int) -> None:
+    ids = [*pending_ids(request), comment_id][-MAX_PENDING:]
+    _set(response, PENDING_COOKIE, ".".join(map(str, ids)), 30 * 24 * 3600)
+
+
+def _set(response: HttpResponse, name: str, value: str, max_age: int) -> None:
+    from django.conf import settings
+
+    response.set_signed_cookie(
+        name, value, salt=SALT, max_age=max_age, httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE
+    )

@@ -1,0 +1,85 @@
+"""A page of comment threads for readers, in two queries whatever the number of comments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Q
+
+from articles.models import Article
+from comments.models import Comment, Vote
+
+PAGE_SIZE = 50
+SORTS = ("newest", "oldest", "votes")
+
+
+@dataclass
+class ThreadPage:
+    threads: list[Comment]
+    total: int
+    sort: str
+    page: int
+    has_next: bool
+    comments: list[Comment] = field(default_factory=list)
+
+
+def load_page(
+    article: Article, *, sort: str = "newest", page: int = 1, own_pending: list[int] = (), reader: str | None = None
+) -> ThreadPage:
+    """Top-level threads `page` (50 a page) with every visible reply, nested, and vote totals.
+
+    Queries: 1) the comments (threads, replies, the reader's pending ones, the
+    approved total); 2) the vote totals and the reader's own vote, for those
+    comments only. Replies stay in posting order under their parent.
+    """
+    sort = sort if sort in SORTS else "newest"
+    page = max(page, 1)
+    rows = list(
+        Comment.objects.for_page(
+            article, sort=sort, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE, own_pending=list(own_pending)
+        )
+    )
+    total = rows[0].approved_total if rows else 0
+    by_id = {comment.pk: comment for comment in rows}
+    if by_id:
+        aggregates = (
+            Vote.objects.filter(comment_id__in=list(by_id))
+            .values("comment_id")
+            .annotate(
+                up=Count("id", filter=Q(value=1)),
+                down=Count("id", filter=Q(value=-1)),
+                mine=Max("value", filter=Q(reader_id=reader or "")),
+            )
+            .order_by()
+        )
+        for row in aggregates:
+            comment = by_id[row["comment_id"]]
+            comment.up, comment.down, comment.my_vote = row["up"], row["down"], row["mine"]
+    roots = []
+    for comment in rows:
+        comment.children = []
+        comment.up = getattr(comment, "up", 0)
+        comment.down = getattr(comment, "down", 0)
+        comment.my_vote = getattr(comment, "my_vote", None)
+        comment.is_own_pending = comment.status == Comment.Status.PENDING
+    for comment in rows:
+        if comment.parent_id is None:
+            roots.append(comment)
+        elif comment.parent_id in by_id:
+            by_id[comment.parent_id].children.append(comment)
+    if sort == "oldest":
+        roots.sort(key=lambda c: (c.created_at, c.pk))
+    elif sort == "votes":
+        roots.sort(key=lambda c: (-c.score, -c.created_at.timestamp(), -c.pk))
+    else:
+        roots.sort(key=lambda c: (c.created_at, c.pk), reverse=True)
+    # The root subquery fetched one thread more than a page to tell whether a
+    # next page exists; the reader's own pending top-level comments are extra.
+    approved_roots = [c for c in roots if c.status == Comment.Status.APPROVED]
+    has_next = len(approved_roots) > PAGE_SIZE
+    if has_next:
+        dropped = approved_roots[PAGE_SIZE]
+        roots = [c for c in roots if c is not dropped]
+    pending_roots = [c for c in roots if c.status != Comment.Status.APPROVED]
+    roots = pending_roots + [c for c in roots if c.status == Comment.Status.APPROVED]
+    return ThreadPage(threads=roots, total=total, sort=sort, page=page, has_next=has_next, comments=rows)

@@ -1,0 +1,41 @@
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+
+from newsroom.models import Redirect
+
+# WordPress's query-string links: ?p=<post>, ?page_id=<page>, ?attachment_id=, ?cat=<category>.
+# They land on the home page, which exists, so they are looked up before the view runs.
+QUERY_LINKS = ("p", "page_id", "attachment_id", "cat")
+
+
+def redirect_keys(request: HttpRequest) -> list[str]:
+    """The `Redirect.old_path` values that could match this request."""
+    if request.path == "/":
+        return [f"/?{key}={request.GET[key]}" for key in QUERY_LINKS if request.GET.get(key, "").isdigit()]
+    path = request.path
+    return [path, path + "/"] if not path.endswith("/") else [path]
+
+
+def find_redirect(request: HttpRequest) -> HttpResponse | None:
+    """One indexed query: the redirect for this request's address, if editors or an import made one."""
+    keys = redirect_keys(request)
+    if not keys:
+        return None
+    target = Redirect.objects.filter(old_path__in=keys).values_list("new_path", flat=True).first()
+    return HttpResponsePermanentRedirect(target) if target else None
+
+
+class RedirectFallbackMiddleware:
+    """301s for moved addresses (see `Redirect`), without a query on pages that exist."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path == "/" and request.method in ("GET", "HEAD") and (redirect := find_redirect(request)):
+            return redirect
+        response = self.get_response(request)
+        if response.status_code == 404 and request.method in ("GET", "HEAD") and request.path != "/":
+            return find_redirect(request) or response
+        return response

@@ -1,0 +1,76 @@
+"""Comments from a WordPress export. Runs where the comments app has its Comment model."""
+
+import datetime
+import shutil
+import tempfile
+import unittest
+from pathlib import Path
+
+from django.apps import apps
+from django.core import mail
+from django.test import TestCase
+
+from tests.wordpress import exports
+from wordpress.comments import comment_model
+from wordpress.importer import import_wordpress
+from wordpress.models import Origin
+
+
+@unittest.skipIf(comment_model() is None, "the comments app has no Comment model in this checkout")
+class CommentImportTests(TestCase):
+    def setUp(self) -> None:
+        self.directory = Path(tempfile.mkdtemp())
+        self.addCleanup(shutil.rmtree, self.directory)
+        self.Comment = comment_model()
+
+    def run_import(self, *comments: str, name: str = "export.xml"):
+        text = exports.export(exports.item(post_id="1", comments=list(comments)))
+        return import_wordpress(exports.write(self.directory, text, name))
+
+    def comment(self, wp_id: str):
+        origin = Origin.objects.get(kind="comment", wp_id=wp_id)
+        return self.Comment.objects.get(pk=origin.object_id)
+
+    COMMENTS = (
+        exports.comment(id="10", author="Amina", email="amina@example.org", date_gmt="2024-03-01 09:00:00"),
+        exports.comment(id="11", parent="10", approved="0"),
+        exports.comment(id="12", parent="11", content="<p>Agreed, <b>strongly</b>.</p>"),
+        exports.comment(id="13", approved="spam", content="Cheap watches at http://spam.example"),
+        exports.comment(id="14", approved="trash"),
+        exports.comment(id="15", type="pingback"),
+        exports.comment(id="16", parent="99"),
+    )
+
+    def test_states_threads_and_fields_come_over_without_mail(self) -> None:
+        report = self.run_import(*self.COMMENTS)
+        self.assertEqual(report.count("comment", "created"), 6)
+        self.assertEqual(report.count("comment", "skipped"), 1)
+        states = {wp_id: self.comment(wp_id).status for wp_id in ("10", "11", "12", "13", "14", "16")}
+        self.assertEqual(
+            states,
+            {"10": "approved", "11": "pending", "12": "approved", "13": "spam", "14": "rejected", "16": "approved"},
+        )
+        first, reply, nested = self.comment("10"), self.comment("11"), self.comment("12")
+        self.assertEqual((reply.parent, nested.parent, nested.thread), (first, reply, first))
+        self.assertIsNone(self.comment("16").parent)
+        self.assertEqual((first.name, first.email), ("Amina", "amina@example.org"))
+        self.assertEqual(first.created_at, datetime.datetime(2024, 3, 1, 9, 0, tzinfo=datetime.UTC))
+        self.assertEqual(nested.text, "Agreed, strongly.")
+        self.assertEqual(mail.outbox, [])
+        self.assertTrue(apps.get_model("comments", "SpamModel").objects.exists())
+
+    def test_a_newer_export_adds_new_comments_and_updates_moderated_ones(self) -> None:
+        self.run_import(*self.COMMENTS)
+        again = self.run_import(*self.COMMENTS, name="again.xml")
+        self.assertEqual(again.count("comment", "unchanged"), 6)
+        newer = self.run_import(
+            *self.COMMENTS[:1],
+            exports.comment(id="11", parent="10", approved="1"),
+            *self.COMMENTS[2:],
+            exports.comment(id="17", parent="12"),
+            name="newer.xml",
+        )
+        self.assertEqual((newer.count("comment", "created"), newer.count("comment", "updated")), (1, 1))
+        self.assertEqual(self.comment("11").status, "approved")
+        self.assertEqual(self.comment("17").parent, self.comment("12"))
+        self.assertEqual(self.Comment.objects.count(), 7)
