@@ -17,6 +17,7 @@ from django.db.models import Count
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from articles.bench_discovery import discovery_targets
 from articles.models import Article, ArticleAuthor, Author, Block, Column, Correction, Interviewee, Photo, Tag
 
 SLUG = "benchmark-interview"
@@ -24,9 +25,13 @@ QUESTIONS = 14
 
 
 def bench_targets(stdout: TextIO) -> list[tuple[str, str]]:
+    return [article_target(stdout), *discovery_targets(stdout)]
+
+
+def article_target(stdout: TextIO) -> tuple[str, str]:
     article = largest_interview() or create_benchmark_interview(stdout)
     stdout.write(f"article: {article.title!r}, {article.blocks.count()} blocks\n")
-    return [("article", article.get_absolute_url())]
+    return ("article", article.get_absolute_url())
 
 
 def largest_interview() -> Article | None:

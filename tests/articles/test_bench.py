@@ -17,16 +17,16 @@ class BenchTargetsTests(TestCase):
         for article in (long, draft, news):
             for _ in range(3):
                 make_block(article)
-        self.assertEqual(bench.bench_targets(io.StringIO()), [("article", long.get_absolute_url())])
+        self.assertEqual(bench.article_target(io.StringIO()), ("article", long.get_absolute_url()))
 
     def test_without_an_interview_it_creates_a_benchmark_interview_once(self) -> None:
         out = io.StringIO()
-        [(name, path)] = bench.bench_targets(out)
+        name, path = bench.article_target(out)
         article = Article.objects.get(slug=bench.SLUG)
         self.assertEqual(path, article.get_absolute_url())
         self.assertEqual(article.blocks.filter(kind=Block.Kind.QUESTION).count(), bench.QUESTIONS)
         self.assertTrue(article.is_public)
         counts = (Article.objects.count(), Block.objects.count(), Photo.objects.count())
-        bench.bench_targets(io.StringIO())
+        bench.article_target(io.StringIO())
         self.assertEqual((Article.objects.count(), Block.objects.count(), Photo.objects.count()), counts)
         self.assertEqual(self.client.get(path).status_code, 200)
