@@ -10,4 +10,7 @@ urlpatterns = [
     path("author/<slug:slug>/", views.author_detail, name="author"),
     path("column/<slug:slug>/", views.column_detail, name="column"),
     path("preview/<int:pk>/", views.article_preview, name="preview"),
+    path("preview/<int:pk>/revision/<int:revision_id>/", views.revision_preview, name="preview-revision"),
+    path("preview/share/<str:token>/", views.shared_preview, name="shared-preview"),
+    path("corrections/", views.correction_list, name="corrections"),
 ]

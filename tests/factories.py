@@ -101,3 +101,23 @@ def make_user(username: str = "reader", *, is_staff: bool = False, is_superuser:
         app_label, codename = perm.split(".")
         user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
     return user
+
+
+def make_staff(username: str, group: str, *, author: Author | None = None):
+    """A staff user in one of the role groups ("Writer", "Editor", ...), optionally linked to an Author."""
+    from django.contrib.auth.models import Group
+
+    user = make_user(username, is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    if author is not None:
+        author.user = user
+        author.save(update_fields=["user"])
+    return user
+
+
+def make_writer(username: str = "writer"):
+    return make_staff(username, "Writer", author=make_author(name=username.title(), slug=f"{username}-author"))
+
+
+def make_editor(username: str = "editor"):
+    return make_staff(username, "Editor")

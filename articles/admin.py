@@ -1,0 +1,30 @@
+from django.contrib import admin
+
+from articles.admin_workflow import WorkflowAdminMixin, WorkflowStateFilter
+from articles.models import Article, ArticleAuthor, Block, Correction
+
+
+class BylineInline(admin.TabularInline):
+    model = ArticleAuthor
+    extra = 0
+
+
+class BlockInline(admin.StackedInline):
+    model = Block
+    extra = 0
+    fields = ["position", "kind", "text", "speaker", "photo", "caption", "credit", "size", "attribution"]
+
+
+class CorrectionInline(admin.TabularInline):
+    model = Correction
+    extra = 0
+
+
+@admin.register(Article)
+class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "workflow_state", "published_at"]
+    list_filter = [WorkflowStateFilter, "kind"]
+    search_fields = ["title"]
+    prepopulated_fields = {"slug": ["title"]}
+    fields = ["title", "slug", "kind", "standfirst", "status", "published_at"]
+    inlines = [BylineInline, BlockInline, CorrectionInline]
