@@ -187,9 +187,16 @@ class WorkflowAdminMixin:
                 base = request.POST.get(BASE_FIELD, "")
                 if base != str(state.current.pk if state.current else ""):
                     state.is_stale = True
-                    state.stale_base = Revision.objects.filter(
-                        article=article, pk=int(base) if base.isdigit() else 0
-                    ).first()
+                    known = (
+                        article.revisions.filter(pk=int(base)) if base.isdigit() else article.revisions.order_by("id")
+                    )
+                    state.stale_base = known.first()
+                elif state.current is None:
+                    # The first save in the admin (demo or imported content): keep the content it started
+                    # from, so a stale form opened before it can be shown what changed.
+                    state.current = workflow.record_revision(
+                        article, by=None, note=_("As it was before the first edit in the admin")
+                    )
             state.live = article.status == Article.Status.PUBLISHED
             if not state.live:
                 return super().changeform_view(request, object_id, form_url, extra_context)
@@ -235,6 +242,7 @@ class WorkflowAdminMixin:
         state = getattr(request, "workflow", None)
         if state and state.live and not state.publishing and formset.model is Correction:
             state.deferred_formsets.append(formset)
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
             return
         super().save_formset(request, form, formset, change)
 
