@@ -1,11 +1,26 @@
+"""A minimal article admin: the full one (photo library, transcript paste...) inherits WorkflowAdminMixin too."""
+
 from django.contrib import admin
 
 from articles.admin_workflow import WorkflowAdminMixin, WorkflowStateFilter
-from articles.models import Article, ArticleAuthor, Block, Correction
+from articles.models import Article, ArticleAuthor, Block, Correction, Interviewee, TaggedArticle
 
 
 class BylineInline(admin.TabularInline):
     model = ArticleAuthor
+    extra = 0
+
+
+class TaggedArticleInline(admin.TabularInline):
+    model = TaggedArticle
+    fk_name = "content_object"
+    fields = ["tag"]
+    extra = 0
+
+
+class IntervieweeInline(admin.TabularInline):
+    model = Interviewee
+    fields = ["name", "label", "description", "position"]
     extra = 0
 
 
@@ -27,4 +42,4 @@ class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     search_fields = ["title"]
     prepopulated_fields = {"slug": ["title"]}
     fields = ["title", "slug", "kind", "standfirst", "status", "published_at"]
-    inlines = [BylineInline, BlockInline, CorrectionInline]
+    inlines = [BylineInline, TaggedArticleInline, IntervieweeInline, BlockInline, CorrectionInline]

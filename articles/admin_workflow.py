@@ -28,6 +28,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.loader import select_template
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -260,6 +261,16 @@ class WorkflowAdminMixin:
         workflow.record_revision(article, by=request.user)
 
     def render_change_form(self, request: HttpRequest, context, add=False, change=False, form_url="", obj=None):
+        # Our template extends whichever change form the admin would otherwise use (a project's own
+        # admin/articles/article/change_form.html included), so both sets of blocks show.
+        opts = self.model._meta
+        context["workflow_parent_template"] = select_template(
+            [
+                f"admin/{opts.app_label}/{opts.model_name}/change_form.html",
+                f"admin/{opts.app_label}/change_form.html",
+                "admin/change_form.html",
+            ]
+        )
         if obj is not None and obj.pk:
             context.update(self.workflow_context(request, obj))
         return super().render_change_form(request, context, add, change, form_url, obj)

@@ -17,6 +17,7 @@ import datetime
 import difflib
 import html
 import re
+from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
@@ -26,6 +27,7 @@ from django.utils.translation import gettext as _
 from articles.models import (
     Article,
     ArticleAuthor,
+    Author,
     Block,
     Column,
     Correction,
@@ -33,6 +35,7 @@ from articles.models import (
     Photo,
     Revision,
     Tag,
+    TaggedArticle,
     Transition,
 )
 
@@ -213,7 +216,11 @@ def unpublish(article: Article, *, by, note: str = "") -> Transition:
 
 
 def _content_fields(model: type[models.Model]) -> list[models.Field]:
-    return [f for f in model._meta.concrete_fields if f.name not in NOT_CONTENT and f.name != "article" and f.editable]
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if f.name not in NOT_CONTENT and f.editable and not (f.is_relation and f.related_model is Article)
+    ]
 
 
 def _json(value):
@@ -228,7 +235,9 @@ def _dump(obj: models.Model, *, with_id: bool = True) -> dict:
 
 
 def snapshot(article: Article) -> dict:
-    """The article's content as JSON-ready data, read fresh from the database (five queries)."""
+    """The article's content as JSON-ready data, read fresh from the database (five queries).
+
+    Child rows (bylines, tagged items, interviewees, blocks) are stored with their ids."""
     fresh = Article.objects.get(pk=article.pk)
     return {
         "fields": _dump(fresh, with_id=False),
@@ -236,7 +245,10 @@ def snapshot(article: Article) -> dict:
             {**_dump(a), "name": a.author.name}
             for a in ArticleAuthor.objects.filter(article=fresh).select_related("author").order_by("position", "id")
         ],
-        "tags": [{"id": t.pk, "name": t.name} for t in Tag.objects.filter(tagged_articles__content_object=fresh)],
+        "tags": [
+            {**_dump(t), "name": t.tag.name}
+            for t in TaggedArticle.objects.filter(content_object=fresh).select_related("tag").order_by("id")
+        ],
         "interviewees": [_dump(i) for i in Interviewee.objects.filter(article=fresh).order_by("position", "id")],
         "blocks": [_dump(b) for b in Block.objects.filter(article=fresh).order_by("position", "id")],
     }
@@ -268,18 +280,16 @@ def apply_snapshot(article: Article, data: dict) -> None:
             setattr(article, name, None)
     article.save()
 
-    def sync(model, rows, **extra):
+    def sync(model, rows, fk: str = "article"):
         keep = [r["id"] for r in rows]
-        model.objects.filter(article=article).exclude(pk__in=keep).delete()
-        current = {o.pk: o for o in model.objects.filter(article=article)}
+        model.objects.filter(**{fk: article}).exclude(pk__in=keep).delete()
+        current = {o.pk: o for o in model.objects.filter(**{fk: article})}
         for row in rows:
-            obj = current.get(row["id"]) or model(pk=row["id"], article=article)
+            obj = current.get(row["id"]) or model(pk=row["id"], **{fk: article})
             _load(obj, row)
             obj.save()
 
     sync(Interviewee, data["interviewees"])
-    from articles.models import Author
-
     authors = _existing(Author, [int(r["author_id"]) for r in data["authors"]])
     sync(ArticleAuthor, [r for r in data["authors"] if int(r["author_id"]) in authors])
     photos = _existing(Photo, [int(r["photo_id"]) for r in data["blocks"] if r.get("photo_id")])
@@ -291,7 +301,8 @@ def apply_snapshot(article: Article, data: dict) -> None:
             row = {**row, "photo_id": None}
         blocks.append(row)
     sync(Block, blocks)
-    article.tags.set(list(Tag.objects.filter(pk__in=[t["id"] for t in data["tags"]])))
+    tags = _existing(Tag, [int(r["tag_id"]) for r in data["tags"]])
+    sync(TaggedArticle, [r for r in data["tags"] if int(r["tag_id"]) in tags], fk="content_object")
 
 
 def latest_revision(article: Article) -> Revision | None:
@@ -318,6 +329,36 @@ def record_revision(
         data=data if data is not None else snapshot(article),
         is_live=is_live,
     )
+
+
+@contextmanager
+def edit(article: Article, *, by):
+    """Change an article's content outside the change form (e.g. a transcript paste) the way the form does.
+
+        with workflow.edit(article, by=request.user):
+            ...write blocks...
+
+    An unpublished article is changed in place and a revision stored. For a published one the
+    changes go into a draft revision (on top of the pending draft, if any) and the live rows are
+    left as they were, so readers see nothing until an editor publishes the draft.
+    """
+    with transaction.atomic():
+        Article.objects.select_for_update().filter(pk=article.pk).first()
+        if not can_edit(by, article):
+            raise PermissionDenied(_("You may not change this article."))
+        if article.status != S.PUBLISHED:
+            yield
+            record_revision(article, by=by)
+            return
+        savepoint = transaction.savepoint_create()
+        pending = pending_revision(article)
+        if pending:
+            apply_snapshot(article, pending.data)
+        yield
+        data = snapshot(article)
+        transaction.savepoint_rollback(savepoint)
+        article.refresh_from_db()
+        record_revision(article, by=by, kind=Revision.Kind.DRAFT, data=data, is_live=False)
 
 
 @transaction.atomic

@@ -1,10 +1,11 @@
+from django.core.exceptions import PermissionDenied
 from django.test import TestCase
 from django.urls import reverse
 
 from articles import workflow
-from articles.models import Article, Revision
+from articles.models import Article, Correction, Revision
 from tests.articles.admin_forms import form_data
-from tests.factories import make_article, make_block, make_editor, make_tag, make_writer
+from tests.factories import make_article, make_block, make_editor, make_interviewee, make_tag, make_writer
 
 S = Article.Status
 
@@ -196,3 +197,58 @@ class RevisionTests(TestCase):
         self.assertContains(stale, "Someone else saved this article")
         self.assertEqual(workflow.pending_revision(article).data["fields"]["title"], "Draft one")
         self.assertEqual(article.revisions.count(), 2)
+
+    def test_a_draft_revision_carries_tags_interviewees_and_bylines(self) -> None:
+        sudan, chad = make_tag(name="Sudan"), make_tag(name="Chad")
+        article = make_article(tags=[sudan], authors=[self.writer.author])
+        make_interviewee(article, name="Amina Diallo", label="DIALLO")
+        self.client.force_login(self.editor)
+        page = self.client.get(change_url(article))
+        data = form_data(page, **{"interviewees-0-label": "AMINA DIALLO"})
+        data.update({"tagged_items-TOTAL_FORMS": "2", "tagged_items-1-tag": str(chad.pk)})
+        self.assertEqual(self.client.post(change_url(article), data).status_code, 302)
+        self.assertEqual(list(article.tags.values_list("name", flat=True)), ["Sudan"])
+        self.assertEqual(article.interviewees.get().label, "DIALLO")
+        # The draft comes back in the form with the same row ids, and saves again cleanly.
+        page = self.client.get(change_url(article))
+        self.assertContains(page, 'value="AMINA DIALLO"')
+        response = self.client.post(change_url(article), form_data(page, _publish_changes="1"))
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(sorted(article.tags.values_list("name", flat=True)), ["Chad", "Sudan"])
+        self.assertEqual(article.interviewees.get().label, "AMINA DIALLO")
+        self.assertEqual(article.authors.get(), self.writer.author)
+
+    def test_a_correction_added_in_the_form_goes_live_even_when_the_edits_wait(self) -> None:
+        article = make_article(title="Live")
+        self.client.force_login(self.editor)
+        page = self.client.get(change_url(article))
+        data = form_data(page, title="Draft title")
+        data.update(
+            {
+                "corrections-TOTAL_FORMS": "1",
+                "corrections-0-kind": "correction",
+                "corrections-0-text": "The vote was on Monday.",
+                "corrections-0-created_at_0": "2026-01-05",
+                "corrections-0-created_at_1": "10:00:00",
+            }
+        )
+        self.assertEqual(self.client.post(change_url(article), data).status_code, 302)
+        self.assertEqual(Correction.objects.get(article=article).text, "The vote was on Monday.")
+        article.refresh_from_db()
+        self.assertEqual(article.title, "Live")
+
+    def test_changes_outside_the_form_follow_the_same_rules(self) -> None:
+        draft = make_article(status=S.DRAFT, authors=[self.writer.author])
+        with workflow.edit(draft, by=self.writer):
+            make_block(draft, text="Pasted answer.")
+        self.assertEqual(draft.blocks.get().text, "Pasted answer.")
+        self.assertEqual(workflow.latest_revision(draft).data["blocks"][0]["text"], "Pasted answer.")
+        live = make_article(authors=[self.writer.author])
+        with workflow.edit(live, by=self.writer):
+            make_block(live, text="Pasted into a live article.")
+        self.assertFalse(live.blocks.exists())
+        self.assertEqual(workflow.pending_revision(live).data["blocks"][0]["text"], "Pasted into a live article.")
+        in_review = make_article(status=S.IN_REVIEW, authors=[self.writer.author])
+        with self.assertRaises(PermissionDenied), workflow.edit(in_review, by=self.writer):
+            make_block(in_review, text="Not allowed.")
+        self.assertFalse(in_review.blocks.exists())

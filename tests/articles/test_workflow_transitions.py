@@ -207,10 +207,11 @@ class WorkflowAdminTests(TestCase):
                 "kind": "news",
                 "standfirst": "",
                 "status": "published",  # forged: ignored, status is read-only
-                "articleauthor_set-TOTAL_FORMS": "0",
-                "articleauthor_set-INITIAL_FORMS": "0",
-                "blocks-TOTAL_FORMS": "0",
-                "blocks-INITIAL_FORMS": "0",
+                **{
+                    f"{prefix}-{name}": "0"
+                    for prefix in ("articleauthor_set", "tagged_items", "interviewees", "blocks")
+                    for name in ("TOTAL_FORMS", "INITIAL_FORMS")
+                },
             },
         )
         self.assertEqual(response.status_code, 302, getattr(response, "context_data", {}).get("errors"))
