@@ -3,12 +3,15 @@
 from django.contrib import admin
 
 from articles.admin_workflow import WorkflowAdminMixin, WorkflowStateFilter
-from articles.models import Article, ArticleAuthor, Block, Correction, Interviewee, TaggedArticle
+from articles.models import Article, ArticleAuthor, Author, Block, Correction, Interviewee, TaggedArticle
 
 
 class BylineInline(admin.TabularInline):
     model = ArticleAuthor
+    fields = ["author", "position"]
+    autocomplete_fields = ["author"]
     extra = 0
+    min_num = 1
 
 
 class TaggedArticleInline(admin.TabularInline):
@@ -43,3 +46,8 @@ class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     fields = ["title", "slug", "kind", "standfirst", "status", "published_at"]
     inlines = [BylineInline, TaggedArticleInline, IntervieweeInline, BlockInline, CorrectionInline]
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
