@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from articles.admin_workflow import WorkflowAdminMixin, WorkflowStateFilter
+from articles.admin_workflow import WorkflowAdminMixin
 from articles.models import Article, ArticleAuthor, Author, Block, Correction, Interviewee, TaggedArticle
 
 
@@ -40,8 +40,8 @@ class CorrectionInline(admin.TabularInline):
 
 @admin.register(Article)
 class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
-    list_display = ["title", "workflow_state", "published_at"]
-    list_filter = [WorkflowStateFilter, "kind"]
+    list_display = ["title", "status", "published_at"]
+    list_filter = ["status", "kind"]
     search_fields = ["title"]
     prepopulated_fields = {"slug": ["title"]}
     fields = ["title", "slug", "kind", "standfirst", "status", "published_at"]

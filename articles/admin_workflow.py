@@ -144,6 +144,13 @@ class WorkflowAdminMixin:
                 inline.max_num = 0
         return inlines
 
+    def get_list_display(self, request: HttpRequest):
+        """The status column shows the workflow state ("scheduled for ..." included)."""
+        return [("workflow_state" if name == "status" else name) for name in super().get_list_display(request)]
+
+    def get_list_filter(self, request: HttpRequest):
+        return [(WorkflowStateFilter if name == "status" else name) for name in super().get_list_filter(request)]
+
     @admin.display(description=gettext_lazy("state"), ordering="status")
     def workflow_state(self, obj: Article) -> str:
         if obj.state == Article.Status.SCHEDULED:

@@ -75,13 +75,6 @@ def can_edit(user, article: Article) -> bool:
     return article.status in (S.DRAFT, S.CHANGES_REQUESTED, S.PUBLISHED) and owns(user, article)
 
 
-def can_see(user, article: Article) -> bool:
-    """Who may preview an article: its editors, and writers for their own articles."""
-    if not user.is_active or not user.has_perm("articles.view_article"):
-        return False
-    return is_editor(user) or can_review(user) or owns(user, article)
-
-
 def available_transitions(user, article: Article) -> list[str]:
     """The steps `user` may take from the article's current state (for buttons; the functions re-check)."""
     state = article.state

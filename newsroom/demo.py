@@ -107,7 +107,7 @@ def load(stdout) -> None:
     writer, editor = users["writer"], users["editor"]
     author, _ = Author.objects.get_or_create(
         slug="demo-newsroom-writer",
-        defaults={"name": "Demo Writer", "role": "Staff writer", "bio": "Covers the budget committees."},
+        defaults={"name": "Demo Writer", "role": "Staff writer"},
     )
     if author.user_id is None:
         author.user = writer

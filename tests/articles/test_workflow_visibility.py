@@ -9,7 +9,16 @@ from django.utils import timezone
 
 from articles import workflow
 from articles.models import PREVIEW_LINK_SALT, Article, Correction, PreviewLink
-from tests.factories import make_article, make_author, make_block, make_column, make_editor, make_tag, make_writer
+from tests.factories import (
+    make_article,
+    make_author,
+    make_block,
+    make_column,
+    make_editor,
+    make_tag,
+    make_user,
+    make_writer,
+)
 
 S = Article.Status
 NOON = datetime.datetime(2026, 3, 10, 12, 0, tzinfo=datetime.UTC)
@@ -81,17 +90,18 @@ class PreviewTests(TestCase):
         self.assertContains(response, "Secret paragraph.")
         self.assertContains(response, 'class="preview-banner"')  # marked as a preview
         self.assertContains(response, '<meta name="robots" content="noindex, nofollow">', html=True)
-        self.assertEqual(response["X-Robots-Tag"], "noindex, nofollow")
+        self.assertEqual(response["X-Robots-Tag"], "noindex")
         self.assertIn("no-store", response["Cache-Control"])
 
-    def test_writers_preview_only_their_own_articles_and_readers_none(self) -> None:
+    def test_staff_preview_any_article_and_readers_none(self) -> None:
         url = reverse("articles:preview", args=[self.draft.pk])
-        self.client.force_login(self.writer)
-        self.assertEqual(self.client.get(url).status_code, 200)
-        self.client.force_login(self.other_writer)
-        self.assertEqual(self.client.get(url).status_code, 403)
+        for user in (self.writer, self.other_writer):
+            self.client.force_login(user)
+            self.assertEqual(self.client.get(url).status_code, 200)
+        self.client.force_login(make_user("intern", is_staff=True))
+        self.assertEqual(self.client.get(url).status_code, 302)  # no permission: to the login page
         self.client.logout()
-        self.assertEqual(self.client.get(url).status_code, 302)  # to the login page
+        self.assertEqual(self.client.get(url).status_code, 302)
 
     def test_a_revision_previews_with_its_own_content_and_changes_nothing(self) -> None:
         article = make_article(title="Old headline")
@@ -144,7 +154,7 @@ class ShareLinkTests(TestCase):
         link = self.create_link()
         response = self.client.get(link.get_absolute_url())
         self.assertContains(response, "Allegations, carefully worded.")
-        self.assertEqual(response["X-Robots-Tag"], "noindex, nofollow")
+        self.assertEqual(response["X-Robots-Tag"], "noindex")
         self.assertEqual(response["Referrer-Policy"], "no-referrer")
 
     def test_an_expired_link_is_a_404(self) -> None:

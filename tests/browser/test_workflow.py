@@ -15,12 +15,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connections
 from django.utils import timezone
 
 from articles.models import Article
-from tests.factories import make_author, make_user
+from tests.factories import make_author, make_staff
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -99,11 +98,9 @@ def test_a_writer_submits_an_interview_and_an_editor_schedules_it(live_server, m
     # The test reads the database between browser steps, while Playwright's event loop runs.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-    writer = make_user("wanda", is_staff=True)
-    writer.groups.add(Group.objects.get(name="Writer"))
+    writer = make_staff("wanda", "Writer")
     make_author(name="Wanda Writer", slug="wanda-writer", user=writer)
-    editor = make_user("edith", is_staff=True)
-    editor.groups.add(Group.objects.get(name="Editor"))
+    make_staff("edith", "Editor")
     base = live_server.url
 
     with sync_playwright() as playwright:
