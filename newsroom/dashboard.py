@@ -107,12 +107,13 @@ def _per_day(queryset: QuerySet, date_field: str, start: datetime.date, *, total
     """{date: count} for rows of `queryset` from `start` on, grouped by day in the newsroom's time zone."""
     field = queryset.model._meta.get_field(date_field)
     if field.get_internal_type() == "DateField":
-        rows = queryset.filter(**{f"{date_field}__gte": start}).values(day=F(date_field))
+        rows = queryset.filter(**{f"{date_field}__gte": start}).values(on_day=F(date_field))
     else:
         tz = timezone.get_current_timezone()
         since = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
-        rows = queryset.filter(**{f"{date_field}__gte": since}).values(day=TruncDate(date_field, tzinfo=tz))
-    return dict(rows.annotate(n=total or Count("pk")).values_list("day", "n"))
+        rows = queryset.filter(**{f"{date_field}__gte": since}).values(on_day=TruncDate(date_field, tzinfo=tz))
+    # "on_day", not "day": a counter model may well have a field called day.
+    return dict(rows.annotate(n=total or Count("pk")).values_list("on_day", "n"))
 
 
 def daily_series(days: int = DAYS) -> tuple[list[datetime.date], list[Series]]:
