@@ -38,3 +38,15 @@ class WorkflowDemoTests(TestCase):
         writer_article = Article.objects.get(slug="demo-fifth-committee-budget-talks")
         self.assertEqual(writer_article.authors.get().user.username, "writer")
         self.assertEqual(writer_article.transitions.count(), 2)
+
+    def test_it_recreates_the_roles_it_needs_when_they_are_gone(self) -> None:
+        from django.contrib.auth.models import Group
+
+        Group.objects.filter(name__in=["Writer", "Editor"]).delete()
+        with (
+            tempfile.TemporaryDirectory() as folder,
+            mock.patch.object(demo, "LOGINS_FILE", Path(folder) / "logins.txt"),
+        ):
+            demo.load(io.StringIO())
+        self.assertEqual(Article.objects.get(slug="demo-council-visit-to-the-sahel").state, "scheduled")
+        self.assertTrue(Group.objects.get(name="Editor").permissions.filter(codename="publish_article").exists())
