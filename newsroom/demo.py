@@ -17,6 +17,7 @@ from django.utils.crypto import get_random_string
 
 from articles import workflow
 from articles.models import Article, ArticleAuthor, Author, Block, Correction, Transition
+from newsroom.roles import ensure_roles
 
 LOGINS_FILE = settings.BASE_DIR / ".data" / "logins.txt"
 
@@ -95,19 +96,8 @@ def _article(spec: dict, *, author: Author, status: str, published_at=None) -> t
     return article, created
 
 
-def _ensure_roles() -> None:
-    """The Writer and Editor groups, as their data migration makes them (a test database that was
-    flushed after migrating has lost them)."""
-    from importlib import import_module
-
-    from django.apps import apps
-
-    if Group.objects.filter(name__in=["Writer", "Editor"]).count() < 2:
-        import_module("newsroom.migrations.0002_editorial_roles").create_groups(apps, None)
-
-
 def load(stdout) -> None:
-    _ensure_roles()
+    ensure_roles()
     existing = get_user_model().objects.filter(username__in=[name for name, *_ in ROLES]).count()
     users = {name: _user(stdout, name, group, what) for name, group, what in ROLES}
     if existing == len(ROLES) and LOGINS_FILE.exists():

@@ -105,14 +105,11 @@ def make_user(username: str = "reader", *, is_staff: bool = False, is_superuser:
 
 def make_staff(username: str, group: str, *, author: Author | None = None):
     """A staff user in one of the role groups ("Writer", "Editor", ...), optionally linked to an Author."""
-    from importlib import import_module
-
-    from django.apps import apps
     from django.contrib.auth.models import Group
 
-    if group in ("Writer", "Editor") and not Group.objects.filter(name=group).exists():
-        # A transactional test flushed what the data migration made: make the roles again.
-        import_module("newsroom.migrations.0002_editorial_roles").create_groups(apps, None)
+    from newsroom.roles import ensure_roles
+
+    ensure_roles()  # a transactional test may have flushed what the data migration made
     user = make_user(username, is_staff=True)
     user.groups.add(Group.objects.get(name=group))
     if author is not None:
