@@ -21,7 +21,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _, gettext_lazy, ngettext
 
-from articles import images, transcript as transcripts
+from articles import images, transcript as transcripts, workflow
+from articles.admin_workflow import WorkflowAdminMixin
 from articles.forms import PhotoForm, TranscriptForm
 from articles.models import (
     Article,
@@ -124,7 +125,7 @@ class CorrectionInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     list_display = ["lead_thumbnail", "title", "kind", "status", "column", "byline", "published_at"]
     list_display_links = ["lead_thumbnail", "title"]
     list_filter = ["status", "kind", "column", ("authors", admin.RelatedOnlyFieldListFilter), "tags"]
@@ -226,7 +227,9 @@ class ArticleAdmin(admin.ModelAdmin):
                 errors.append(_("The text or options changed since the preview. Check the new preview, then confirm."))
             if confirmed and not errors:
                 try:
-                    made = transcripts.apply_transcript(article, text, replace=replace, create_interviewees=create)
+                    # A paste into a published article becomes a draft revision, like any edit.
+                    with workflow.edit(article, by=request.user):
+                        made = transcripts.apply_transcript(article, text, replace=replace, create_interviewees=create)
                 except ValueError as error:  # the interviewees changed between this check and the write
                     errors.append(str(error))
             if confirmed and not errors:

@@ -169,6 +169,12 @@ class ArticleQuerySet(models.QuerySet):
         """Live for readers: published, and the publish time has passed (a future time is an embargo)."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def owned_by(self, user) -> ArticleQuerySet:
+        """Articles a writer counts as theirs: they created it, or they are in its byline (two EXISTS subqueries)."""
+        bylines = ArticleAuthor.objects.filter(article=models.OuterRef("pk"), author__user=user)
+        created = Transition.objects.filter(article=models.OuterRef("pk"), from_state="", by=user)
+        return self.filter(models.Exists(bylines) | models.Exists(created))
+
     def for_listing(self) -> ArticleQuerySet:
         """Everything a list of stories shows: column, lead photo, authors, tags."""
         return self.select_related("column", "lead_photo").prefetch_related(
@@ -273,6 +279,10 @@ class Article(models.Model):
     class Meta:
         verbose_name = _("article")
         verbose_name_plural = _("articles")
+        permissions = [
+            ("review_article", _("Can review articles and request changes")),
+            ("publish_article", _("Can publish, schedule and unpublish articles and their revisions")),
+        ]
         ordering = ["-published_at", "-id"]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_status_published"),
@@ -288,7 +298,10 @@ class Article(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(published_at__isnull=False),
                 name="published_article_has_publish_time",
-            )
+            ),
+            # Scheduling is an embargo: status "published" with a future publish time
+            # (see Article.state). "scheduled" is never stored, so no reader query can miss it.
+            models.CheckConstraint(condition=~Q(status="scheduled"), name="scheduled_is_stored_as_published"),
         ]
 
     def __str__(self) -> str:
@@ -329,6 +342,67 @@ class Article(models.Model):
     @property
     def description(self) -> str:
         return self.meta_description or self.standfirst
+
+    # Editorial workflow (articles/workflow.py holds the bodies; each checks the actor's permission).
+
+    @property
+    def state(self) -> str:
+        """The workflow state: the stored status, except that a published article whose
+        publish time is still ahead is "scheduled" (readers' queries treat it as an embargo)."""
+        if self.status == self.Status.PUBLISHED and self.published_at and self.published_at > timezone.now():
+            return self.Status.SCHEDULED
+        return self.status
+
+    def get_state_display(self) -> str:
+        return str(self.Status(self.state).label)
+
+    @property
+    def modified_for_readers(self):
+        """dateModified for JSON-LD and feeds: the latest of the publish time, the "Updated" time and the
+        newest correction. Reads `self.corrections.all()`, so prefetch corrections (for_page does)."""
+        times = [t for t in (self.published_at, self.updated_at) if t]
+        times += [c.created_at for c in self.corrections.all()]
+        return max(times) if times else None
+
+    def submit(self, *, by, note: str = "") -> Transition:
+        from articles import workflow
+
+        return workflow.submit(self, by=by, note=note)
+
+    def request_changes(self, *, by, note: str = "") -> Transition:
+        from articles import workflow
+
+        return workflow.request_changes(self, by=by, note=note)
+
+    def return_to_draft(self, *, by, note: str = "") -> Transition:
+        from articles import workflow
+
+        return workflow.return_to_draft(self, by=by, note=note)
+
+    def publish(self, *, by, note: str = "") -> Transition:
+        from articles import workflow
+
+        return workflow.publish(self, by=by, note=note)
+
+    def schedule(self, *, by, at, note: str = "") -> Transition:
+        from articles import workflow
+
+        return workflow.schedule(self, by=by, at=at, note=note)
+
+    def unpublish(self, *, by, note: str = "") -> Transition:
+        from articles import workflow
+
+        return workflow.unpublish(self, by=by, note=note)
+
+    def publish_revision(self, revision: Revision, *, by) -> Transition:
+        from articles import workflow
+
+        return workflow.publish_revision(self, revision, by=by)
+
+    def add_correction(self, *, by, kind: str, text: str) -> Correction:
+        from articles import workflow
+
+        return workflow.add_correction(self, by=by, kind=kind, text=text)
 
 
 class ArticleAuthor(models.Model):
@@ -551,3 +625,101 @@ class ArticleView(models.Model):
                 f"ON CONFLICT (article_id, day) DO UPDATE SET count = {table}.count + 1",
                 [article_id, timezone.localdate()],
             )
+
+
+class Transition(models.Model):
+    """One step of an article through the workflow: who, when, from which state to which, and why."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="transitions")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    from_state = models.CharField(_("from"), max_length=20, choices=Article.Status.choices, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, choices=Article.Status.choices)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("transition")
+        verbose_name_plural = _("transitions")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["article", "-at"], name="transition_article_at")]
+
+    def __str__(self) -> str:
+        return f"{self.from_state or '-'} -> {self.to_state}"
+
+
+class Revision(models.Model):
+    """A snapshot of an article's content (fields, bylines, tags, interviewees, blocks) as JSON.
+
+    Every save in the admin stores one. For a published article a save is a *draft*
+    revision: readers keep seeing the live rows until an editor publishes it
+    (`applied_at` is then set). See articles/workflow.py.
+    """
+
+    class Kind(models.TextChoices):
+        SAVE = "save", _("Saved")
+        DRAFT = "draft", _("Draft of a published article")
+        RESTORE = "restore", _("Restored")
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("saved at"), default=timezone.now)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.SAVE)
+    data = models.JSONField(_("content"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    is_live = models.BooleanField(
+        _("live"), default=False, help_text=_("Its content is (or was) what the article rows hold.")
+    )
+
+    class Meta:
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_kind_display()}"
+
+    @property
+    def is_pending(self) -> bool:
+        """A draft of a published article that no editor has published yet."""
+        return self.kind != self.Kind.SAVE and not self.is_live
+
+
+class PreviewLink(models.Model):
+    """A signed, expiring, revocable link that shows an unpublished article to someone without an account."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="preview_links")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    note = models.CharField(_("for whom"), max_length=200, blank=True, help_text=_("E.g. Legal review"))
+
+    class Meta:
+        verbose_name = _("preview link")
+        verbose_name_plural = _("preview links")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.note or str(self.article)
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:shared-preview", kwargs={"token": self.token})
+
+    @property
+    def is_valid(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+    @property
+    def token(self) -> str:
+        from django.core import signing
+
+        return signing.dumps({"link": self.pk}, salt=PREVIEW_LINK_SALT)
+
+
+PREVIEW_LINK_SALT = "articles.preview-link"

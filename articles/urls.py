@@ -25,4 +25,7 @@ urlpatterns = [
     path("sitemap-news.xml", views.sitemap_news, name="sitemap-news"),
     path("sitemap-<slug:section>.xml", views.sitemap_section, name="sitemap"),
     path("preview/<int:pk>/", views.article_preview, name="preview"),
+    path("preview/<int:pk>/revision/<int:revision_id>/", views.revision_preview, name="preview-revision"),
+    path("preview/share/<str:token>/", views.shared_preview, name="shared-preview"),
+    path("corrections/", views.correction_list, name="corrections"),
 ]

@@ -5,6 +5,8 @@ import re
 from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.contrib.sitemaps import views as sitemap_views
+from django.core import signing
+from django.core.paginator import Paginator
 from django.db import DatabaseError, transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,7 +18,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from articles import search, sitemaps, symbols
-from articles.models import Article, ArticleView, Author, Column, Tag
+from articles.models import (
+    PREVIEW_LINK_SALT,
+    Article,
+    ArticleView,
+    Author,
+    Column,
+    Correction,
+    PreviewLink,
+    Revision,
+    Tag,
+)
 from newsroom.pagination import page_number, paginate
 
 logger = logging.getLogger(__name__)
@@ -161,15 +173,77 @@ def search_results(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _render_preview(request: HttpRequest, pk: int, data: dict | None) -> HttpResponse:
+    """The article page exactly as readers will see it, with `data` (a revision) in place of the
+    live content. The revision is written onto the rows inside a savepoint, the page is rendered
+    from them with the readers' own query and template, and the savepoint is rolled back."""
+    from articles import workflow
+
+    with transaction.atomic():
+        savepoint = transaction.savepoint_create()
+        if data is not None:
+            workflow.apply_snapshot(get_object_or_404(Article, pk=pk), data)
+        article = get_object_or_404(Article.objects.for_page(), pk=pk)
+        response = render(request, "articles/article_detail.html", {"article": article, "is_preview": True})
+        transaction.savepoint_rollback(savepoint)
+    response["X-Robots-Tag"] = "noindex"
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _working_version(article: Article) -> dict | None:
+    """A published article's pending draft revision, if any: what the next publish will show."""
+    from articles import workflow
+
+    pending = workflow.pending_revision(article)
+    return pending.data if pending else None
+
+
 @permission_required("articles.change_article")
 @require_GET
 def article_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    """Staff see any article as readers will, marked as a preview and kept out of indexes."""
-    article = get_object_or_404(Article.objects.for_page(), pk=pk)
-    response = render(request, "articles/article_detail.html", {"article": article, "is_preview": True})
-    response["X-Robots-Tag"] = "noindex"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    """Staff see any article as readers will (its pending draft, if any), marked as a preview and kept
+    out of indexes."""
+    article = get_object_or_404(Article, pk=pk)
+    return _render_preview(request, pk, _working_version(article))
+
+
+@permission_required("articles.change_article")
+@require_GET
+def revision_preview(request: HttpRequest, pk: int, revision_id: int) -> HttpResponse:
+    """Any revision of an article, as readers would see it."""
+    revision = get_object_or_404(Revision, pk=revision_id, article_id=pk)
+    return _render_preview(request, pk, revision.data)
+
+
+@require_GET
+def shared_preview(request: HttpRequest, token: str) -> HttpResponse:
+    """A share link: signed, expiring, revocable. Anything wrong with it is a plain 404."""
+    try:
+        link_id = signing.loads(token, salt=PREVIEW_LINK_SALT)["link"]
+        link = PreviewLink.objects.select_related("article").get(pk=int(link_id))
+    except (signing.BadSignature, KeyError, TypeError, ValueError, PreviewLink.DoesNotExist):
+        raise Http404 from None
+    if not link.is_valid:
+        raise Http404
+    return _render_preview(request, link.article_id, _working_version(link.article))
+
+
+@require_GET
+def correction_list(request: HttpRequest) -> HttpResponse:
+    """Every correction and update on published articles, newest first."""
+    corrections = (
+        Correction.objects.filter(article__in=Article.objects.published())
+        .select_related("article")
+        .order_by("-created_at", "-id")
+    )
+    paginator = Paginator(corrections, 50, allow_empty_first_page=True)
+    number = request.GET.get("page", "1")
+    if not number.isdigit() or not 1 <= int(number) <= paginator.num_pages:
+        raise Http404
+    page = paginator.page(int(number))
+    return render(request, "articles/correction_list.html", {"page": page, "corrections": page.object_list})
 
 
 @require_GET

@@ -279,3 +279,23 @@ AKISMET_API_KEY = env_secret("AKISMET_API_KEY")
 # started from the admin take images from (the command has --media-dir).
 WORDPRESS_IMPORT_DIR = Path(env("WORDPRESS_IMPORT_DIR", str(BASE_DIR / ".data" / "wordpress-imports")))
 WORDPRESS_MEDIA_DIR = env("WORDPRESS_MEDIA_DIR", "")
+# --- Editorial workflow: staff login security (see README, "Editorial workflow") ---
+INSTALLED_APPS += ["axes", "django_otp", "django_otp.plugins.otp_totp"]
+MIDDLEWARE += [
+    "django_otp.middleware.OTPMiddleware",
+    "newsroom.twofactor.StaffOTPMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the 429 response.
+    "axes.middleware.AxesMiddleware",
+]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Password guessing: after LOGIN_FAILURE_LIMIT failures for one user name from one address,
+# that pair is locked out for LOGIN_COOLOFF_MINUTES.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_int("LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "newsroom.twofactor.login_client_ip"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Time-based one-time passwords (an authenticator app) required for every staff account.
+STAFF_REQUIRE_OTP = env_bool("STAFF_REQUIRE_OTP", False)
+OTP_TOTP_ISSUER = SITE_NAME

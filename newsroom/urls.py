@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
+    path("staff/", include("newsroom.twofactor")),
     path("admin/", admin.site.urls),
     path("", include("articles.urls")),
     path("comments/", include("comments.urls")),

@@ -70,7 +70,8 @@ def make_article(*, authors: list[Author] | None = None, tags: list[Tag] | None 
     fields.setdefault("standfirst", f"What happened in the chamber, part {n}.")
     fields.setdefault("status", Article.Status.PUBLISHED)
     if fields["status"] == Article.Status.PUBLISHED:
-        fields.setdefault("published_at", timezone.now() - datetime.timedelta(hours=n))
+        # Minutes apart, newest first; never old enough to close comments or leave "this week".
+        fields.setdefault("published_at", timezone.now() - datetime.timedelta(minutes=n))
     article = Article.objects.create(**fields)
     for position, author in enumerate(authors if authors is not None else [make_author()]):
         ArticleAuthor.objects.create(article=article, author=author, position=position)
@@ -117,3 +118,26 @@ def make_comment(article: Article | None = None, **fields):
     comment = Comment(article=article or make_article(), **fields)
     comment.save()
     return comment
+
+
+def make_staff(username: str, group: str, *, author: Author | None = None):
+    """A staff user in one of the role groups ("Writer", "Editor", ...), optionally linked to an Author."""
+    from django.contrib.auth.models import Group
+
+    from newsroom.roles import ensure_roles
+
+    ensure_roles()  # a transactional test may have flushed what the data migration made
+    user = make_user(username, is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    if author is not None:
+        author.user = user
+        author.save(update_fields=["user"])
+    return user
+
+
+def make_writer(username: str = "writer"):
+    return make_staff(username, "Writer", author=make_author(name=username.title(), slug=f"{username}-author"))
+
+
+def make_editor(username: str = "editor"):
+    return make_staff(username, "Editor")

@@ -61,7 +61,8 @@ ATTACHMENT_CREDIT = re.compile(r'"credit";s:\d+:"([^"]*)"')
 # WordPress status -> ours. Private posts come over as drafts, with a note.
 STATUSES = {
     "publish": Article.Status.PUBLISHED,
-    "future": Article.Status.SCHEDULED,
+    # Scheduled is a published article whose publish time is ahead (see Article.state).
+    "future": Article.Status.PUBLISHED,
     "draft": Article.Status.DRAFT,
     "pending": Article.Status.DRAFT,
     "private": Article.Status.DRAFT,

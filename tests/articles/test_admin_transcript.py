@@ -1,18 +1,18 @@
 from django.test import TestCase
 from django.urls import reverse
 
-from articles.models import Block, Interviewee
-from tests.factories import make_article, make_block, make_interviewee, make_user
+from articles.models import Article, Block, Interviewee, Revision
+from tests.factories import make_article, make_block, make_editor, make_interviewee, make_user
 
 TRANSCRIPT = "NEWSROOM: Why Geneva?\nAMARA OSEI: Because the talks are there.\nAnd the donors.\nNEWSROOM: Next?\n"
 
 
 class TranscriptAdminTests(TestCase):
     def setUp(self) -> None:
-        self.article = make_article(kind="interview", interviewer_label="NEWSROOM")
+        self.article = make_article(kind="interview", interviewer_label="NEWSROOM", status=Article.Status.DRAFT)
         self.osei = make_interviewee(self.article, name="Amara Osei", label="AMARA OSEI")
         self.url = reverse("admin:articles_article_transcript", args=[self.article.pk])
-        self.client.force_login(make_user("editor", is_staff=True, perms=("articles.change_article",)))
+        self.client.force_login(make_editor())
 
     def preview(self, text: str = TRANSCRIPT, **extra):
         return self.client.post(self.url, {"transcript": text, "mode": "replace", "preview": "1", **extra})
@@ -45,6 +45,17 @@ class TranscriptAdminTests(TestCase):
         self.assertEqual(blocks[1].speaker, self.osei)
         self.assertEqual(blocks[1].html, "<p>Because the talks are there.</p><p>And the donors.</p>")
         self.assertFalse(self.article.blocks.filter(text="Old question?").exists())
+
+    def test_a_paste_into_a_published_article_waits_as_a_draft_revision(self) -> None:
+        self.article.status = Article.Status.PUBLISHED
+        self.article.published_at = self.article.created_at
+        self.article.save()
+        live = make_block(self.article, kind=Block.Kind.QUESTION, text="Live question?")
+        digest = self.preview().context["form"]["previewed"].value()
+        self.client.post(self.url, {"transcript": TRANSCRIPT, "mode": "replace", "previewed": digest, "confirm": "1"})
+        self.assertEqual(list(self.article.blocks.all()), [live])
+        draft = Revision.objects.filter(article=self.article).latest("id")
+        self.assertIn("Because the talks are there.", str(draft.data))
 
     def test_a_confirmation_for_different_text_shows_the_preview_again(self) -> None:
         digest = self.preview(TRANSCRIPT + "AMARA OSEI: Soon.").context["form"]["previewed"].value()
@@ -92,9 +103,10 @@ class TranscriptAdminTests(TestCase):
         self.assertEqual(self.article.blocks.get(kind="answer").speaker, jean)
 
     def test_it_needs_the_change_permission(self) -> None:
+        # Someone who may not change the article is not told it exists.
         self.client.force_login(make_user("viewer", is_staff=True, perms=("articles.view_article",)))
-        self.assertEqual(self.client.get(self.url).status_code, 403)
-        self.assertEqual(self.preview().status_code, 403)
+        self.assertEqual(self.client.get(self.url).status_code, 404)
+        self.assertEqual(self.preview().status_code, 404)
         self.client.logout()
         self.assertEqual(self.client.get(self.url).status_code, 302)
 

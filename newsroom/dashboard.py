@@ -1,0 +1,194 @@
+"""The editors' dashboard on the admin's front page.
+
+Each section is a small function of the signed-in user. Sections that read
+another app's models (comments, the newsletter, view counts) return nothing
+when that app or model is not installed, so the dashboard works whichever
+apps a newsroom runs.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist, FieldError
+from django.db.models import Count, F, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from articles import workflow
+from articles.models import Article
+
+S = Article.Status
+LIMIT = 8
+DAYS = 30
+
+
+def _model(label: str):
+    try:
+        return apps.get_model(label)
+    except LookupError:
+        return None
+
+
+def _articles_for(user) -> QuerySet:
+    articles = Article.objects.only("id", "title", "status", "published_at", "modified_at", "slug", "created_at")
+    if workflow.is_editor(user) or workflow.can_review(user):
+        return articles
+    return articles.owned_by(user)
+
+
+def my_drafts(user) -> list[Article]:
+    """The user's own drafts and articles sent back to them, most recently touched first."""
+    return list(
+        Article.objects.owned_by(user)
+        .filter(status__in=[S.DRAFT, S.CHANGES_REQUESTED])
+        .only("id", "title", "status", "modified_at")
+        .order_by("-modified_at")[:LIMIT]
+    )
+
+
+def awaiting_review(user) -> list[Article]:
+    return list(_articles_for(user).filter(status=S.IN_REVIEW).order_by("modified_at")[:LIMIT])
+
+
+def scheduled(user) -> list[Article]:
+    """Articles waiting for their publish time, soonest first."""
+    return list(
+        _articles_for(user).filter(status=S.PUBLISHED, published_at__gt=timezone.now()).order_by("published_at")[:LIMIT]
+    )
+
+
+def recently_published(user) -> list[Article]:
+    return list(_articles_for(user).published().order_by("-published_at")[:LIMIT])
+
+
+def pending_comments(user) -> dict | None:
+    """How many comments wait for moderation, for people who may moderate them."""
+    Comment = _model("comments.Comment")
+    if Comment is None or not user.has_perm("comments.change_comment"):
+        return None
+    try:
+        url = reverse("admin:comments_comment_changelist") + "?status__exact=pending"
+    except NoReverseMatch:
+        url = None
+    return {"count": Comment.objects.filter(status="pending").count(), "url": url}
+
+
+def next_newsletter(user):
+    """The next scheduled campaign, for people who work on the newsletter."""
+    Campaign = _model("newsletter.Campaign")
+    if Campaign is None or not user.has_perm("newsletter.view_campaign"):
+        return None
+    return (
+        Campaign.objects.filter(status="scheduled")
+        .order_by("scheduled_at")
+        .only("id", "subject", "scheduled_at")
+        .first()
+    )
+
+
+@dataclass
+class Series:
+    name: str
+    values: list[int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.values)
+
+
+def _per_day(queryset: QuerySet, date_field: str, start: datetime.date, *, total=None) -> dict:
+    """{date: count} for rows of `queryset` from `start` on, grouped by day in the newsroom's time zone."""
+    field = queryset.model._meta.get_field(date_field)
+    if field.get_internal_type() == "DateField":
+        rows = queryset.filter(**{f"{date_field}__gte": start}).values(on_day=F(date_field))
+    else:
+        tz = timezone.get_current_timezone()
+        since = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
+        rows = queryset.filter(**{f"{date_field}__gte": since}).values(on_day=TruncDate(date_field, tzinfo=tz))
+    # "on_day", not "day": a counter model may well have a field called day.
+    return dict(rows.annotate(n=total or Count("pk")).values_list("on_day", "n"))
+
+
+def daily_series(days: int = DAYS) -> tuple[list[datetime.date], list[Series]]:
+    """Published articles, article views and approved comments per day over the last `days` days.
+
+    Views and comments come from their apps when installed (three queries at most)."""
+    today = timezone.localdate()
+    dates = [today - datetime.timedelta(days=n) for n in range(days - 1, -1, -1)]
+    start = dates[0]
+    sources = [(_("Published articles"), Article.objects.published(), "published_at", None)]
+    ArticleView = _model("articles.ArticleView")
+    if ArticleView is not None:
+        sources.append((_("Article views"), ArticleView.objects.all(), "day", Sum("count")))
+    Comment = _model("comments.Comment")
+    if Comment is not None:
+        sources.append((_("Approved comments"), Comment.objects.filter(status="approved"), "created_at", None))
+    series = []
+    for name, queryset, field, total in sources:
+        try:
+            counts = _per_day(queryset, field, start, total=total)
+        except (FieldError, FieldDoesNotExist):  # the other app named things differently: leave the series out
+            continue
+        series.append(Series(name, [int(counts.get(day) or 0) for day in dates]))
+    return dates, series
+
+
+def chart_svg(dates: list[datetime.date], series: Series, *, width: int = 600, height: int = 120) -> SafeString:
+    """A bar chart of one series as inline SVG: no script, no style attribute (strict CSP)."""
+    top = max(series.values) or 1
+    slot = width / len(series.values)
+    bars = format_html_join(
+        "",
+        '<rect x="{}" y="{}" width="{}" height="{}"><title>{}: {}</title></rect>',
+        (
+            (
+                f"{i * slot + 1:.1f}",
+                f"{height - 16 - (value / top) * (height - 32):.1f}",
+                f"{max(slot - 2, 1):.1f}",
+                f"{(value / top) * (height - 32):.1f}",
+                day.isoformat(),
+                value,
+            )
+            for i, (day, value) in enumerate(zip(dates, series.values, strict=True))
+        ),
+    )
+    return format_html(
+        '<svg class="dashboard-chart" viewBox="0 0 {w} {h}" width="100%" role="img" aria-label="{label}" '
+        'xmlns="http://www.w3.org/2000/svg" fill="currentColor">'
+        '<text x="0" y="12" font-size="11">{max_label}</text>'
+        '<line x1="0" y1="{base}" x2="{w}" y2="{base}" stroke="currentColor" stroke-width="1"/>'
+        "{bars}"
+        '<text x="0" y="{h}" font-size="11">{first}</text>'
+        '<text x="{w}" y="{h}" font-size="11" text-anchor="end">{last}</text>'
+        "</svg>",
+        w=width,
+        h=height,
+        base=height - 16,
+        label=_("%(name)s per day, last %(days)s days: %(total)s in all")
+        % {"name": series.name, "days": len(dates), "total": series.total},
+        max_label=_("max %(n)s") % {"n": top},
+        bars=bars,
+        first=dates[0].isoformat(),
+        last=dates[-1].isoformat(),
+    )
+
+
+def dashboard(user) -> dict:
+    dates, series = daily_series()
+    return {
+        "drafts": my_drafts(user),
+        "in_review": awaiting_review(user),
+        "scheduled": scheduled(user),
+        "published": recently_published(user),
+        "comments": pending_comments(user),
+        "newsletter": next_newsletter(user),
+        "charts": [(s, chart_svg(dates, s)) for s in series],
+        "days": len(dates),
+    }
