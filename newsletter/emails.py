@@ -8,6 +8,7 @@ no link rewriting: every link goes straight to SITE_URL.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from email.utils import parseaddr
 from urllib.parse import quote, urlsplit
@@ -84,11 +85,17 @@ class RenderedCampaign:
     html: str
 
 
+def absolute_links(html: str) -> str:
+    """Site-relative links in editors' HTML point at SITE_URL, as a mail program needs."""
+    return re.sub(r'href="/(?!/)', f'href="{settings.SITE_URL}/', html)
+
+
 def render_campaign(campaign: Campaign, *, test: bool = False) -> RenderedCampaign:
     """Both bodies, with a placeholder where each recipient's preference link goes."""
     stories = list(campaign.ordered_stories())
     context = {
         "campaign": campaign,
+        "intro_html": absolute_links(campaign.intro_html),
         "newsletter": campaign.newsletter,
         "stories": [(story, settings.SITE_URL + story.get_absolute_url()) for story in stories],
         "preferences_url": PREFERENCES_PLACEHOLDER,

@@ -382,7 +382,11 @@ class Campaign(models.Model):
         return self.status in {self.Status.DRAFT, self.Status.SCHEDULED}
 
     def ordered_stories(self) -> models.QuerySet[Article]:
-        return self.stories.for_listing().order_by("campaignstory__position")
+        return (
+            Article.objects.for_listing()
+            .filter(campaign_entries__campaign=self)
+            .order_by("campaign_entries__position", "campaign_entries__id")
+        )
 
     def fill_stories(self) -> int:
         """Add the stories published since the newsletter's last send (or the last day).
@@ -476,7 +480,9 @@ class Campaign(models.Model):
 
 class CampaignStory(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE)
-    article = models.ForeignKey(Article, verbose_name=_("story"), on_delete=models.CASCADE, related_name="+")
+    article = models.ForeignKey(
+        Article, verbose_name=_("story"), on_delete=models.CASCADE, related_name="campaign_entries"
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
