@@ -12,16 +12,14 @@ import datetime
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _, ngettext
 from django.views.decorators.csp import csp_override
-from django.views.decorators.http import require_POST
 
 from newsletter import csvio, emails
 from newsletter.models import Campaign, CampaignStory, Newsletter, Subscriber, SubscriberEvent
@@ -265,12 +263,12 @@ class CampaignAdmin(admin.ModelAdmin):
             {"status": campaign.get_status_display(), "status_message": campaign.status_message, **campaign.counts()}
         )
 
-    @transaction.non_atomic_requests
     def action_view(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
         return _campaign_action(self, request, pk, action)
 
 
-@require_POST
 def _campaign_action(model_admin: CampaignAdmin, request: HttpRequest, pk: int, action: str) -> HttpResponse:
     campaign = model_admin._campaign(request, pk)
     if action == "fill":
