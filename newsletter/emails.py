@@ -8,14 +8,18 @@ no link rewriting: every link goes straight to SITE_URL.
 
 from __future__ import annotations
 
+import binascii
 import re
+import uuid
 from dataclasses import dataclass
-from email.utils import parseaddr
+from email.header import Header
+from email.utils import formataddr, formatdate, parseaddr
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from newsletter.models import Campaign, Subscriber
@@ -130,6 +134,64 @@ def campaign_message(
     )
     message.attach_alternative(rendered.html.replace(PREFERENCES_PLACEHOLDER, preferences_url), "text/html")
     return message
+
+
+class FastMessage:
+    """A campaign e-mail as raw bytes, MIME-assembled once per run and personalised per recipient.
+
+    Python's email package spends milliseconds folding headers for every
+    message; at 100,000 recipients that dominates sending. The bytes here
+    carry the same parts and headers as `campaign_message` (multipart/
+    alternative, quoted-printable UTF-8 text and HTML, Message-ID,
+    List-Unsubscribe and List-Unsubscribe-Post), handed to the SMTP connection
+    of the configured mailer. Addresses that are not plain ASCII use
+    `campaign_message` instead.
+    """
+
+    def __init__(self, rendered: RenderedCampaign) -> None:
+        from_name, from_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+        self.from_address = from_address
+        self.boundary = f"=_newsletter_{uuid.uuid4().hex}"
+        head = [
+            "MIME-Version: 1.0",
+            f"Subject: {_header(rendered.subject)}",
+            f"From: {formataddr((from_name, from_address), charset='utf-8')}",
+            "Precedence: bulk",
+            "List-Unsubscribe-Post: List-Unsubscribe=One-Click",
+            f'Content-Type: multipart/alternative; boundary="{self.boundary}"',
+        ]
+        self.head = "\r\n".join(head).encode()
+        self.text, self.html = rendered.text, rendered.html
+        self.preferences_url = settings.SITE_URL + reverse("newsletter:preferences", kwargs={"token": "T0KEN"})
+        self.one_click_url = settings.SITE_URL + reverse("newsletter:one-click", kwargs={"token": "T0KEN"})
+
+    @staticmethod
+    def usable_for(email: str) -> bool:
+        return email.isascii() and "\n" not in email and "\r" not in email
+
+    def build(self, subscriber: Subscriber, message_id: str) -> bytes:
+        token = subscriber.preferences_token()
+        preferences_url = self.preferences_url.replace("T0KEN", token)
+        one_click_url = self.one_click_url.replace("T0KEN", token)
+        mailto = f"mailto:{unsubscribe_mailto()}?subject={quote('unsubscribe ' + token)}"
+        personal = (
+            f"\r\nTo: {subscriber.email}\r\nDate: {formatdate(usegmt=True)}\r\nMessage-ID: {message_id}\r\n"
+            f"List-Unsubscribe: <{one_click_url}>,\r\n <{mailto}>\r\n\r\n"
+        ).encode()
+        parts = []
+        for subtype, body in (("plain", self.text), ("html", self.html)):
+            encoded = binascii.b2a_qp(body.replace(PREFERENCES_PLACEHOLDER, preferences_url).encode(), istext=True)
+            parts.append(
+                f'--{self.boundary}\r\nContent-Type: text/{subtype}; charset="utf-8"\r\n'
+                "Content-Transfer-Encoding: quoted-printable\r\n\r\n".encode()
+                + encoded.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+                + b"\r\n"
+            )
+        return self.head + personal + b"".join(parts) + f"--{self.boundary}--\r\n".encode()
+
+
+def _header(value: str) -> str:
+    return value if value.isascii() else Header(value, "utf-8").encode()
 
 
 def send_test(campaign: Campaign, *, to: str) -> None:

@@ -539,7 +539,7 @@ class Delivery(models.Model):
         constraints = [models.UniqueConstraint(fields=["campaign", "subscriber"], name="one_delivery_per_subscriber")]
         indexes = [
             models.Index(
-                fields=["campaign", "next_attempt_at", "id"],
+                fields=["campaign", "id"],
                 condition=Q(status="pending"),
                 name="delivery_pending",
             ),

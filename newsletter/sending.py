@@ -30,9 +30,11 @@ import logging
 import smtplib
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.db import connection, transaction
 from django.db.models import F, Min
 from django.utils import timezone
@@ -88,12 +90,18 @@ def prepare_recipients(campaign: Campaign) -> int:
     return created
 
 
-def claim_batch(campaign_id: int, run_id: str, size: int) -> list[Delivery]:
-    """Take up to `size` due pending rows for this run; other runs skip locked rows."""
+def claim_batch(campaign_id: int, run_id: str, size: int, *, after: int = 0) -> list[Delivery]:
+    """Take up to `size` due pending rows with ids above `after` for this run; other runs skip locked rows.
+
+    Runs move `after` forward batch by batch, so each claim starts where the
+    last one ended instead of walking over every row already sent.
+    """
     now = timezone.now()
     with transaction.atomic():
         ids = list(
-            Delivery.objects.filter(campaign_id=campaign_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now)
+            Delivery.objects.filter(
+                campaign_id=campaign_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now, id__gt=after
+            )
             .order_by("id")
             .select_for_update(skip_locked=True)
             .values_list("id", flat=True)[:size]
@@ -158,7 +166,13 @@ class _Pacer:
         self.next_at = max(self.next_at, now) + self.interval
 
 
-def send_one(delivery: Delivery, rendered: emails.RenderedCampaign, mailer, run_id: str) -> str:
+def send_one(
+    delivery: Delivery,
+    rendered: emails.RenderedCampaign,
+    mailer,
+    run_id: str,
+    fast: emails.FastMessage | None = None,
+) -> str:
     """Send one claimed row. Returns "sent", "skipped", "retry", "failed" or raises SMTPUnavailable."""
     msg_id = emails.message_id(delivery.pk, delivery.campaign_id)
     # The row must still be ours and still claimed: an unsubscribe or cancel since the claim made it skipped.
@@ -167,10 +181,13 @@ def send_one(delivery: Delivery, rendered: emails.RenderedCampaign, mailer, run_
     ):
         return "skipped"
     mine = Delivery.objects.filter(pk=delivery.pk, status__in=[Delivery.Status.SENDING, Delivery.Status.UNCERTAIN])
-    message = emails.campaign_message(rendered, subscriber=delivery.subscriber, message_id=msg_id)
     try:
         mailer.open()  # no-op when open: one SMTP session serves the whole run
-        mailer.send_messages([message])
+        if fast is not None and isinstance(mailer, SMTPBackend) and fast.usable_for(delivery.email):
+            mailer.connection.sendmail(fast.from_address, [delivery.email], fast.build(delivery.subscriber, msg_id))
+        else:
+            message = emails.campaign_message(rendered, subscriber=delivery.subscriber, message_id=msg_id)
+            mailer.send_messages([message])
     except smtplib.SMTPException as error:
         if isinstance(error, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
             mine.update(status=Delivery.Status.PENDING, claimed_by="")
@@ -203,8 +220,11 @@ def send_campaign(campaign_id: int, *, shares: int = 1, max_seconds: float | Non
     """Send whatever of the campaign is due, until done, paused, cancelled or SMTP fails.
 
     `shares` is how many runs send this campaign at once; each keeps to its
-    share of NEWSLETTER_SEND_RATE. Safe to call any number of times, from any
-    number of workers, and again after a crash.
+    share of NEWSLETTER_SEND_RATE. A run keeps NEWSLETTER_SEND_CONNECTIONS SMTP
+    sessions busy, each in its own thread with its own database connection:
+    sending mostly waits on the SMTP server, and the threads share the work
+    through the same row locks as separate workers do. Safe to call any number
+    of times, from any number of workers, and again after a crash.
     """
     campaign = Campaign.objects.select_related("newsletter").get(pk=campaign_id)
     if campaign.status != Campaign.Status.SENDING:
@@ -212,27 +232,69 @@ def send_campaign(campaign_id: int, *, shares: int = 1, max_seconds: float | Non
     prepare_recipients(campaign)
     resolve_stale(campaign_id)
     rendered = emails.render_campaign(campaign)
+    connections = max(1, settings.NEWSLETTER_SEND_CONNECTIONS)
+    rate = settings.NEWSLETTER_SEND_RATE / (max(shares, 1) * connections)
+    deadline = None if max_seconds is None else time.monotonic() + max_seconds
+    if connections == 1:
+        return _send_loop(campaign, rendered, rate=rate, deadline=deadline)
+    with ThreadPoolExecutor(max_workers=connections, thread_name_prefix="newsletter-send") as pool:
+        futures = [
+            pool.submit(_in_thread, _send_loop, campaign, rendered, rate=rate, deadline=deadline)
+            for _ in range(connections)
+        ]
+        outcomes = [future.result() for future in futures]
+    return _combine(outcomes)
+
+
+def _in_thread(function, *args, **kwargs):
+    try:
+        return function(*args, **kwargs)
+    finally:
+        connection.close()  # each thread opened its own
+
+
+def _combine(outcomes: list[Outcome]) -> Outcome:
+    sent = sum(outcome.sent for outcome in outcomes)
+    states = {outcome.state for outcome in outcomes}
+    for state in ("smtp_down", "finished"):
+        if state in states:
+            return Outcome(state, sent)
+    deferred = [outcome.retry_at for outcome in outcomes if outcome.state == "deferred" and outcome.retry_at]
+    if deferred:
+        return Outcome("deferred", sent, retry_at=min(deferred))
+    return Outcome("stopped", sent)
+
+
+def _send_loop(
+    campaign: Campaign, rendered: emails.RenderedCampaign, *, rate: float, deadline: float | None
+) -> Outcome:
+    """One SMTP session's share of a run: claim a batch, send it, repeat."""
+    campaign_id = campaign.pk
+    fast = emails.FastMessage(rendered)
     run_id = uuid.uuid4().hex
-    rate = settings.NEWSLETTER_SEND_RATE / max(shares, 1)
     pacer = _Pacer(rate)
     # Keep a batch short enough to be sent well within NEWSLETTER_STALE_AFTER.
     size = settings.NEWSLETTER_BATCH_SIZE if rate <= 0 else max(1, min(settings.NEWSLETTER_BATCH_SIZE, int(rate)))
-    started = time.monotonic()
-    sent = 0
+    sent = after = 0
     mailer = emails.open_connection()
     try:
         while True:
             if not Campaign.objects.filter(pk=campaign_id, status=Campaign.Status.SENDING).exists():
                 _release(campaign_id, run_id)
                 return Outcome("stopped", sent)
-            if max_seconds is not None and time.monotonic() - started > max_seconds:
+            if deadline is not None and time.monotonic() > deadline:
                 _release(campaign_id, run_id)
                 return Outcome("deferred", sent, retry_at=timezone.now())
-            batch = claim_batch(campaign_id, run_id, size)
+            batch = claim_batch(campaign_id, run_id, size, after=after)
+            if not batch and after:
+                after = 0  # one more pass from the start: rows released or retried behind us
+                continue
             if not batch:
                 resolve_stale(campaign_id)
                 if finish_if_done(campaign_id):
                     return Outcome("finished", sent)
+                if Campaign.objects.filter(pk=campaign_id, status=Campaign.Status.SENT).exists():
+                    return Outcome("finished", sent)  # another thread or worker finished it
                 next_at = Delivery.objects.filter(campaign_id=campaign_id, status=Delivery.Status.PENDING).aggregate(
                     at=Min("next_attempt_at")
                 )["at"]
@@ -240,10 +302,11 @@ def send_campaign(campaign_id: int, *, shares: int = 1, max_seconds: float | Non
                     return Outcome("deferred", sent, retry_at=next_at)
                 time.sleep(0.5)  # other runs are finishing their batches, or a retry is seconds away
                 continue
+            after = batch[-1].pk
             for delivery in batch:
                 pacer.wait()
                 try:
-                    if send_one(delivery, rendered, mailer, run_id) == "sent":
+                    if send_one(delivery, rendered, mailer, run_id, fast) == "sent":
                         sent += 1
                 except SMTPUnavailable as error:
                     _release(campaign_id, run_id)

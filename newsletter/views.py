@@ -14,9 +14,9 @@ from newsletter.models import Newsletter, Subscriber
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    """Pages reached by a personal link: never cached, never sent on as a Referer."""
+    """Pages reached by a personal link: never cached, their address never sent to another site."""
     add_never_cache_headers(response)
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 

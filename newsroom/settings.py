@@ -250,6 +250,8 @@ NEWSLETTER_MAILER = env("NEWSLETTER_MAILER", "default")
 NEWSLETTER_SEND_RATE = float(env("NEWSLETTER_SEND_RATE", "0") or 0)
 # How many worker tasks share one campaign.
 NEWSLETTER_SEND_TASKS = env_int("NEWSLETTER_SEND_TASKS", 2)
+# SMTP sessions each sending task keeps busy at once (threads); lower it for providers that limit connections.
+NEWSLETTER_SEND_CONNECTIONS = env_int("NEWSLETTER_SEND_CONNECTIONS", 4)
 NEWSLETTER_BATCH_SIZE = env_int("NEWSLETTER_BATCH_SIZE", 100)
 # A run hands over to a fresh task after this many seconds, so pauses and deploys bite quickly.
 NEWSLETTER_RUN_SECONDS = env_int("NEWSLETTER_RUN_SECONDS", 600)

@@ -4,13 +4,14 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.urls import reverse
 
 from newsletter.models import Campaign, Subscriber
 from tests.factories import make_article, make_campaign, make_newsletter, make_subscriber, make_user
 
 
+@override_settings(NEWSLETTER_SEND_CONNECTIONS=1)  # threads would not see the test's transaction
 class NewsletterEditorTests(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:

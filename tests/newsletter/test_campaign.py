@@ -1,4 +1,6 @@
 import datetime
+import email
+import email.policy
 
 from django.core import mail
 from django.test import TestCase, override_settings
@@ -36,6 +38,20 @@ class CampaignRenderingTests(TestCase):
         for href in __import__("re").findall(r'href="([^"]+)"', html):
             self.assertTrue(href.startswith("https://news.example.org/"), href)
 
+    def test_the_fast_path_bytes_carry_the_same_message(self) -> None:
+        rendered = emails.render_campaign(self.campaign)
+        fast = email.message_from_bytes(
+            emails.FastMessage(rendered).build(self.subscriber, "<x.1@news.example.org>"), policy=email.policy.default
+        )
+        slow = email.message_from_bytes(self.message().message().as_bytes(), policy=email.policy.default)
+        for header in ("Subject", "From", "To", "Message-ID", "List-Unsubscribe", "List-Unsubscribe-Post"):
+            self.assertEqual(str(fast[header]), str(slow[header]), header)
+        self.assertTrue(fast["Date"])
+        self.assertEqual(fast.get_content_type(), "multipart/alternative")
+        for subtype in ("plain", "html"):
+            # Line ends differ only by encoding (quoted-printable keeps CRLF); the text is the same.
+            self.assertEqual(body(fast, subtype).replace("\r\n", "\n").strip(), body(slow, subtype).strip())
+
     def test_the_introduction_is_sanitized(self) -> None:
         html = self.message().alternatives[0].content
         self.assertIn('<a href="/about/"', self.campaign.intro_html)
@@ -64,6 +80,7 @@ class CampaignRenderingTests(TestCase):
         self.assertNotIn(old, campaign.stories.all())
 
 
+@override_settings(NEWSLETTER_SEND_CONNECTIONS=1)  # threads would not see the test's transaction
 class InProcessSendingTests(TestCase):
     """The sending module against a real SMTP server, run in the test's process."""
 
@@ -185,6 +202,7 @@ class ResumeRuleTests(TestCase):
         self.assertEqual(statuses, {claimed.pk: "pending", in_flight.pk: "uncertain", fresh.pk: "sending"})
 
 
+@override_settings(NEWSLETTER_SEND_CONNECTIONS=1)
 class ScheduledSendingTests(TestCase):
     def test_a_due_campaign_starts_and_a_future_one_waits(self) -> None:
         newsletter = make_newsletter()

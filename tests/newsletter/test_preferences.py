@@ -20,7 +20,7 @@ class PreferencesTests(TestCase):
         self.assertContains(response, self.subscriber.email)
         self.assertContains(response, "Column alerts")
         self.assertContains(response, "Unsubscribe from all")
-        self.assertEqual(response["Referrer-Policy"], "no-referrer")
+        self.assertEqual(response["Referrer-Policy"], "same-origin")
 
     def test_a_forged_link_shows_nothing(self) -> None:
         response = self.client.get(reverse("newsletter:preferences", kwargs={"token": "x" + "a" * 30}))
