@@ -214,9 +214,10 @@ class CampaignAdmin(admin.ModelAdmin):
         return obj.remaining_count
 
     def get_readonly_fields(self, request: HttpRequest, obj: Campaign | None = None) -> list[str]:
+        # The send time is set by the Schedule button, which also queues the send.
         if obj is not None and not obj.is_editable:
             return [*self.fields]
-        return []
+        return ["scheduled_at"]
 
     def get_inlines(self, request: HttpRequest, obj: Campaign | None):
         return self.inlines if obj is None or obj.is_editable else []

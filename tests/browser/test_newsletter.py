@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 
 from newsletter import sending
 from newsletter.models import Campaign, Subscriber
@@ -45,8 +46,13 @@ def browser_page(monkeypatch):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         page = browser.new_page()
-        yield page
-        browser.close()
+        try:
+            yield page
+        finally:
+            # While Playwright's loop runs, the ORM in this thread uses a context-local
+            # connection of its own; close it, or it outlives the test database.
+            connections.close_all()
+            browser.close()
 
 
 def link(message, pattern: str) -> str:

@@ -122,3 +122,15 @@ class MarkCommandTests(TestCase):
         self.assertEqual(bouncing.status, Subscriber.Status.BOUNCING)
         self.assertEqual(complaining.status, Subscriber.Status.COMPLAINED)
         self.assertIn("Unknown address: nobody@example.org", err.getvalue())
+
+
+class CampaignPageTests(TestCase):
+    def test_the_change_page_offers_the_sending_buttons(self) -> None:
+        admin = make_user("admin", is_staff=True, is_superuser=True)
+        self.client.force_login(admin)
+        campaign = make_campaign()
+        response = self.client.get(reverse("admin:newsletter_campaign_change", args=[campaign.pk]))
+        for label in ("Preview HTML", "Preview text", "Send now", "Schedule", "Send a test to", "Cancel campaign"):
+            self.assertContains(response, label)
+        self.assertContains(response, 'data-campaign-status="/admin/newsletter/campaign/')
+        self.assertContains(response, 'form="campaign-schedule"')
