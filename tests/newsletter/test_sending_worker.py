@@ -4,14 +4,17 @@ The worker is SIGKILLed at random moments many times; the SMTP server counts
 what it really received.
 """
 
+import datetime
 import os
 import random
 import signal
 import subprocess
+import time
 from collections import Counter
 
 from django.conf import settings
 from django.test import TransactionTestCase, override_settings
+from django.utils import timezone
 
 from newsletter.models import Campaign, Delivery, Newsletter, Subscriber
 from tests.conftest import BASE_DIR, python, subprocess_env
@@ -140,3 +143,19 @@ class WorkerSendingTests(TransactionTestCase):
             self.assertEqual(received[subscriber.email], 0, subscriber.email)
         for subscriber in subscribers[:-20]:
             self.assertEqual(received[subscriber.email], 1)
+
+    def test_a_scheduled_campaign_goes_out_at_its_time_and_not_before(self) -> None:
+        newsletter = make_newsletter()
+        subscribers = make_confirmed(newsletter, 5)
+        campaign = make_campaign(newsletter)
+        self.server.start()
+        self.start_worker()
+        send_at = timezone.now() + datetime.timedelta(seconds=4)
+        campaign.schedule(send_at)
+        time.sleep(2)
+        self.assertEqual(self.status(campaign), "scheduled")
+        self.assertEqual(self.server.handler.messages, [])
+        self.assertTrue(wait_for(lambda: self.status(campaign) == "sent", 30))
+        campaign.refresh_from_db()
+        self.assertGreaterEqual(campaign.started_at, send_at)
+        self.assertEqual(sorted(m["To"] for m in self.server.handler.messages), sorted(s.email for s in subscribers))
