@@ -241,6 +241,16 @@ LOGGING = {
 
 TAGGIT_CASE_INSENSITIVE = True
 
+# make bench: serve newsroom/bench_urls.py, the site's URLs plus a minimal view
+# the benchmark measures pages against. Off by default; never set in production.
+if env_bool("BENCH_URLCONF"):
+    ROOT_URLCONF = "newsroom.bench_urls"
+
+# Photo uploads (articles/images.py): the largest file and the most pixels an
+# upload may have. Anything bigger is refused before it is decoded.
+PHOTO_MAX_BYTES = env_int("PHOTO_MAX_BYTES", 20 * 1024 * 1024)
+PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 40_000_000)
+
 # Newsletter (issue #7): double opt-in, campaigns sent by the background worker.
 # The task backend that sends campaigns and confirmation e-mails.
 NEWSLETTER_TASK_BACKEND = env("NEWSLETTER_TASK_BACKEND", "default")

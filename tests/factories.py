@@ -32,7 +32,9 @@ def make_photo(**fields) -> Photo:
     fields.setdefault("caption", f"Delegates take their seats, picture {n}.")
     fields.setdefault("credit", "NEWSROOM PHOTO")
     photo = Photo(**{k: v for k, v in fields.items() if k != "image"})
-    photo.image.save(f"photo-{n}.jpg", ContentFile(fields.get("image") or image_bytes()), save=False)
+    # The content needs a name, or ImageField leaves width and height unset.
+    content = ContentFile(fields.get("image") or image_bytes(), name=f"photo-{n}.jpg")
+    photo.image.save(f"photo-{n}.jpg", content, save=False)
     photo.save()
     return photo
 

@@ -1,0 +1,81 @@
+import io
+import shutil
+import tempfile
+
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.db.models import Count, Q
+from django.test import TestCase, override_settings
+from PIL import Image
+
+from articles.models import Article, Author, Block, Column, Correction, Interviewee, Photo, Tag
+
+
+def counts() -> dict[str, int]:
+    return {
+        model.__name__: model.objects.count()
+        for model in (Article, Author, Block, Column, Correction, Interviewee, Photo, Tag)
+    }
+
+
+class LoadDemoTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.media = tempfile.mkdtemp()
+        with override_settings(MEDIA_ROOT=cls.media):
+            call_command("load_demo", stdout=io.StringIO())
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        super().tearDownClass()
+        shutil.rmtree(cls.media, ignore_errors=True)
+
+    def test_a_second_run_adds_nothing(self) -> None:
+        before = counts()
+        output = io.StringIO()
+        with override_settings(MEDIA_ROOT=self.media):
+            call_command("load_demo", stdout=output)
+        self.assertEqual(counts(), before)
+        self.assertIn("0 created", output.getvalue())
+
+    def test_it_has_the_promised_content(self) -> None:
+        articles = Article.objects.published()
+        self.assertGreaterEqual(articles.count(), 12)
+        self.assertEqual(set(articles.values_list("kind", flat=True)), set(Article.Kind.values))
+        months = {article.published_at.month for article in articles}
+        self.assertGreaterEqual(len(months), 4)
+        self.assertEqual(Column.objects.count(), 2)
+        self.assertEqual(Author.objects.exclude(bio="").count(), 4)
+        self.assertEqual(set(Tag.objects.values_list("kind", flat=True)), set(Tag.Kind.values))
+        self.assertTrue(Correction.objects.exists())
+        self.assertTrue(articles.exclude(editors_note="").exists())
+        self.assertTrue(articles.filter(column__isnull=False).count() >= 4)
+
+    def test_interviews_have_six_questions_speakers_and_photos(self) -> None:
+        interviews = Article.objects.filter(kind=Article.Kind.INTERVIEW).annotate(
+            questions=Count("blocks", filter=Q(blocks__kind="question")),
+            photos=Count("blocks", filter=Q(blocks__kind="photo")),
+        )
+        self.assertEqual(len(interviews), 2)
+        for interview in interviews:
+            self.assertGreaterEqual(interview.questions, 6)
+            self.assertGreaterEqual(interview.photos, 1)
+            self.assertIsNotNone(interview.lead_photo)
+            self.assertFalse(interview.blocks.filter(kind="answer", speaker__isnull=True).exists())
+
+    def test_every_demo_article_opens_for_readers(self) -> None:
+        with override_settings(MEDIA_ROOT=self.media):
+            for article in Article.objects.all():
+                with self.subTest(slug=article.slug):
+                    response = self.client.get(article.get_absolute_url())
+                    self.assertEqual(response.status_code, 200)
+
+    def test_photos_are_clean_and_have_renditions(self) -> None:
+        with override_settings(MEDIA_ROOT=self.media):
+            for photo in Photo.objects.all():
+                self.assertEqual([w for w, _p in photo.renditions["webp"]], [480, 800, 1200, 1600])
+                with photo.image.open("rb") as stored, Image.open(stored) as image:
+                    self.assertEqual(image.size, (photo.width, photo.height))
+                    self.assertEqual(dict(image.getexif()), {})
+                for _w, path in photo.renditions["jpeg"] + photo.renditions["webp"]:
+                    self.assertTrue(default_storage.exists(path), path)
