@@ -7,7 +7,7 @@ from django.test import RequestFactory, TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from newsletter.models import Subscriber, SubscriberEvent
+from newsletter.models import Newsletter, Subscriber, SubscriberEvent
 from tests.factories import make_newsletter, make_subscriber
 from tests.newsletter.helpers import CacheTableMixin
 
@@ -179,3 +179,22 @@ class ConfirmTests(TestCase):
         self.client.post(self.url())
         self.subscriber.refresh_from_db()
         self.assertEqual(self.subscriber.status, Subscriber.Status.UNSUBSCRIBED)
+
+
+class NewsletterPageQueryTests(TestCase):
+    def test_the_newsletter_page_runs_one_query_however_many_newsletters(self) -> None:
+        for _ in range(4):
+            make_newsletter()
+        # 1. the active newsletters (the sign-up box on the page runs none)
+        with self.assertNumQueries(1):
+            response = self.client.get(reverse("newsletter:list"))
+        self.assertEqual(response.status_code, 200)
+
+    def test_bench_targets_are_idempotent(self) -> None:
+        import io
+
+        from newsletter.bench import bench_targets
+
+        self.assertEqual(bench_targets(io.StringIO()), [("newsletters", "/newsletter/")])
+        bench_targets(io.StringIO())
+        self.assertEqual(Newsletter.objects.filter(slug="daily-briefing").count(), 1)
