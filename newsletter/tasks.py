@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.tasks import Task, task
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from newsroom.worker import retry_later
 
@@ -97,7 +98,10 @@ def _retry_smtp(campaign_id: int, shares: int, attempt: int) -> str:
         attempt=attempt,
         base_delay=settings.NEWSLETTER_RETRY_DELAY,
     ):
-        Campaign.objects.filter(pk=campaign_id, status=Campaign.Status.PAUSED).update(smtp_attempts=0)
+        Campaign.objects.filter(pk=campaign_id, status=Campaign.Status.PAUSED).update(
+            smtp_attempts=0,
+            status_message=gettext("The SMTP server is still unreachable; press Resume once it is back."),
+        )
     return "smtp_down"
 
 

@@ -146,7 +146,8 @@ class InProcessSendingTests(TestCase):
         self.server.stop()
         self.send()
         self.assertEqual(self.campaign.status, Campaign.Status.PAUSED)
-        self.assertIn("SMTP server is unreachable", self.campaign.status_message)
+        # The immediate backend cannot retry later, so the editor is told to resume.
+        self.assertIn("SMTP server is still unreachable; press Resume", self.campaign.status_message)
         self.assertEqual(Delivery.objects.filter(status=Delivery.Status.PENDING).count(), 2)
         self.server.start()
         with override_settings(MAILERS=self.server.mailers()), self.captureOnCommitCallbacks(execute=True):
