@@ -25,6 +25,7 @@ help:
 	@echo "make lint    ruff"
 	@echo "make bench   serve with production settings and measure throughput"
 	@echo "make bench-wordpress   import a generated 100 MB WordPress export; report items/s and peak memory"
+	@echo "make bench-newsletter   send one campaign to 100,000 subscribers with two workers"
 	@echo "make db-start / db-stop   the private PostgreSQL under .data/ (when DATABASE_URL is unset)"
 
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -86,6 +87,11 @@ lint: install
 .PHONY: bench
 bench: install .data/secret_key
 	@$(RUN_ENV) $(PY) -m newsroom.bench
+
+# One campaign to 100,000 subscribers, two workers, a local SMTP server (a throwaway database).
+.PHONY: bench-newsletter
+bench-newsletter: install .data/secret_key
+	@$(RUN_ENV) $(PY) -m newsletter.bench_send
 
 .PHONY: db-start db-stop
 db-start: install

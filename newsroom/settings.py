@@ -299,3 +299,29 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Time-based one-time passwords (an authenticator app) required for every staff account.
 STAFF_REQUIRE_OTP = env_bool("STAFF_REQUIRE_OTP", False)
 OTP_TOTP_ISSUER = SITE_NAME
+# Newsletter (issue #7): double opt-in, campaigns sent by the background worker.
+# The task backend that sends campaigns and confirmation e-mails.
+NEWSLETTER_TASK_BACKEND = env("NEWSLETTER_TASK_BACKEND", "default")
+# The MAILERS alias newsletter mail goes through.
+NEWSLETTER_MAILER = env("NEWSLETTER_MAILER", "default")
+# Messages per second across all workers sending one campaign (0: as fast as SMTP takes them).
+NEWSLETTER_SEND_RATE = float(env("NEWSLETTER_SEND_RATE", "0") or 0)
+# How many worker tasks share one campaign.
+NEWSLETTER_SEND_TASKS = env_int("NEWSLETTER_SEND_TASKS", 2)
+# SMTP sessions each sending task keeps busy at once (threads); lower it for providers that limit connections.
+NEWSLETTER_SEND_CONNECTIONS = env_int("NEWSLETTER_SEND_CONNECTIONS", 4)
+NEWSLETTER_BATCH_SIZE = env_int("NEWSLETTER_BATCH_SIZE", 100)
+# A run hands over to a fresh task after this many seconds, so pauses and deploys bite quickly.
+NEWSLETTER_RUN_SECONDS = env_int("NEWSLETTER_RUN_SECONDS", 600)
+# Rows a dead worker left claimed/sending are resolved after this many seconds (see README).
+NEWSLETTER_STALE_AFTER = env_int("NEWSLETTER_STALE_AFTER", 120)
+# Temporary SMTP failures: first retry after this many seconds, doubling; give up after N attempts.
+NEWSLETTER_RETRY_DELAY = env_int("NEWSLETTER_RETRY_DELAY", 60)
+NEWSLETTER_MAX_ATTEMPTS = env_int("NEWSLETTER_MAX_ATTEMPTS", 5)
+# Double opt-in: the confirmation link's lifetime, and at most one confirmation e-mail per address per interval.
+NEWSLETTER_CONFIRM_MAX_AGE = env_int("NEWSLETTER_CONFIRM_MAX_AGE", 3 * 24 * 3600)
+NEWSLETTER_CONFIRM_INTERVAL = env_int("NEWSLETTER_CONFIRM_INTERVAL", 3600)
+# Sign-ups per client address per hour.
+NEWSLETTER_SIGNUP_RATE = env_int("NEWSLETTER_SIGNUP_RATE", 10)
+# The address of mailto: unsubscribe requests (List-Unsubscribe); empty: DEFAULT_FROM_EMAIL's.
+NEWSLETTER_UNSUBSCRIBE_MAILTO = env("NEWSLETTER_UNSUBSCRIBE_MAILTO")

@@ -141,3 +141,38 @@ def make_writer(username: str = "writer"):
 
 def make_editor(username: str = "editor"):
     return make_staff(username, "Editor")
+
+
+def make_newsletter(**fields):
+    from newsletter.models import Newsletter
+
+    n = _next()
+    fields.setdefault("name", f"Daily briefing {n}")
+    fields.setdefault("slug", f"daily-briefing-{n}")
+    fields.setdefault("in_signup_box", True)
+    return Newsletter.objects.create(**fields)
+
+
+def make_subscriber(*newsletters, **fields):
+    from newsletter.models import Subscriber
+
+    n = _next()
+    fields.setdefault("email", f"reader{n}@example.org")
+    fields.setdefault("status", Subscriber.Status.CONFIRMED)
+    if fields["status"] == Subscriber.Status.CONFIRMED:
+        fields.setdefault("confirmed_at", timezone.now())
+    subscriber = Subscriber.objects.create(**fields)
+    subscriber.newsletters.add(*newsletters)
+    return subscriber
+
+
+def make_campaign(newsletter=None, *, stories=(), **fields):
+    from newsletter.models import Campaign, CampaignStory
+
+    n = _next()
+    fields.setdefault("subject", f"The day at the UN, number {n}")
+    fields.setdefault("intro", 'Good morning. <a href="/about/">About us</a>. <script>alert(1)</script>')
+    campaign = Campaign.objects.create(newsletter=newsletter or make_newsletter(), **fields)
+    for position, article in enumerate(stories):
+        CampaignStory.objects.create(campaign=campaign, article=article, position=position)
+    return campaign

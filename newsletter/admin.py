@@ -1,0 +1,320 @@
+"""The newsletter in the admin: subscribers (filters, actions, CSV in and out) and campaigns.
+
+Campaign buttons (preview, test, send, schedule, pause, resume, cancel) post to
+small views below, each behind the `newsletter.send_campaign` permission or
+the change permission, and each calls one model method.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _, ngettext
+from django.views.decorators.csp import csp_override
+
+from newsletter import csvio, emails
+from newsletter.models import Campaign, CampaignStory, Newsletter, Subscriber, SubscriberEvent
+
+
+@admin.register(Newsletter)
+class NewsletterAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "column", "is_active", "in_signup_box", "position"]
+    list_editable = ["is_active", "in_signup_box", "position"]
+    list_select_related = ["column"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "description", "column", "is_active", "in_signup_box", "position"]
+
+
+class SubscriberEventInline(admin.TabularInline):
+    model = SubscriberEvent
+    fields = ["at", "kind", "detail", "data"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("consent history")
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"), help_text=_("UTF-8, with a header row."))
+    newsletters = forms.ModelMultipleChoiceField(
+        label=_("Subscribe them to"), queryset=Newsletter.objects.all(), widget=forms.CheckboxSelectMultiple
+    )
+    email = forms.CharField(label=_("Column with the e-mail address"), initial="email")
+    signed_up_at = forms.CharField(label=_("Column with the sign-up date"), required=False)
+    confirmed_at = forms.CharField(
+        label=_("Column with the confirmation date"),
+        required=False,
+        help_text=_("Rows without a confirmation date are imported as pending and receive nothing."),
+    )
+    consent_text = forms.CharField(label=_("Column with the consent text"), required=False)
+    signup_page = forms.CharField(label=_("Column with the sign-up source"), required=False)
+    skip_bad_rows = forms.BooleanField(
+        label=_("Import the good rows even if some are bad"),
+        required=False,
+        help_text=_("Off: a file with any bad row imports nothing."),
+    )
+
+
+@admin.register(Subscriber)
+class SubscriberAdmin(admin.ModelAdmin):
+    list_display = ["email", "status", "source", "created_at", "confirmed_at"]
+    list_filter = ["status", "newsletters", "source", "created_at", "confirmed_at"]
+    search_fields = ["email"]
+    date_hierarchy = "created_at"
+    fields = [
+        "email",
+        "status",
+        "newsletters",
+        "source",
+        "signup_page",
+        "consent_text",
+        "created_at",
+        "confirmation_sent_at",
+        "confirmed_at",
+        "unsubscribed_at",
+    ]
+    readonly_fields = [
+        "status",
+        "source",
+        "signup_page",
+        "consent_text",
+        "created_at",
+        "confirmation_sent_at",
+        "confirmed_at",
+        "unsubscribed_at",
+    ]
+    filter_horizontal = ["newsletters"]
+    inlines = [SubscriberEventInline]
+    actions = ["export_csv", "mark_bouncing", "mark_complained", "unsubscribe"]
+    change_list_template = "admin/newsletter/subscriber/change_list.html"
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        return [*self.readonly_fields, "email"] if obj else self.readonly_fields
+
+    def save_model(self, request: HttpRequest, obj: Subscriber, form, change: bool) -> None:
+        if not change:
+            obj.email = Subscriber.normalize_email(obj.email)
+            obj.source = Subscriber.Source.ADMIN
+            obj.consent_text = str(_("Added by %(user)s") % {"user": request.user.get_username()})
+        super().save_model(request, obj, form, change)
+        if not change:
+            obj.record(SubscriberEvent.Kind.ADDED, detail=request.user.get_username())
+
+    def get_urls(self):
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="newsletter_subscriber_import"),
+            *super().get_urls(),
+        ]
+
+    @admin.action(description=_("Export selected subscribers as CSV"), permissions=["view"])
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[Subscriber]) -> StreamingHttpResponse:
+        rows = queryset.order_by("id").prefetch_related("newsletters", "events").iterator(chunk_size=2000)
+        response = StreamingHttpResponse(csvio.export_rows(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="subscribers-{timezone.now():%Y%m%d-%H%M}.csv"'
+        return response
+
+    def _change_all(self, request: HttpRequest, queryset: QuerySet[Subscriber], method: str) -> None:
+        detail = str(_("Admin action by %(user)s") % {"user": request.user.get_username()})
+        changed = sum(getattr(subscriber, method)(detail=detail) for subscriber in queryset)
+        self.message_user(
+            request, ngettext("%d subscriber changed.", "%d subscribers changed.", changed) % changed, messages.SUCCESS
+        )
+
+    @admin.action(description=_("Mark as bouncing (stop mail)"), permissions=["change"])
+    def mark_bouncing(self, request: HttpRequest, queryset: QuerySet[Subscriber]) -> None:
+        self._change_all(request, queryset, "mark_bouncing")
+
+    @admin.action(description=_("Mark as complained (stop mail)"), permissions=["change"])
+    def mark_complained(self, request: HttpRequest, queryset: QuerySet[Subscriber]) -> None:
+        self._change_all(request, queryset, "mark_complained")
+
+    @admin.action(description=_("Unsubscribe"), permissions=["change"])
+    def unsubscribe(self, request: HttpRequest, queryset: QuerySet[Subscriber]) -> None:
+        self._change_all(request, queryset, "unsubscribe")
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        report = None
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            report = csvio.import_subscribers(
+                data["file"].read(),
+                mapping=csvio.Mapping(
+                    email=data["email"].strip(),
+                    signed_up_at=data["signed_up_at"].strip(),
+                    confirmed_at=data["confirmed_at"].strip(),
+                    consent_text=data["consent_text"].strip(),
+                    signup_page=data["signup_page"].strip(),
+                ),
+                newsletters=list(data["newsletters"]),
+                file_name=data["file"].name,
+                skip_bad_rows=data["skip_bad_rows"],
+            )
+            if report.imported:
+                self.message_user(
+                    request,
+                    _("%(created)s subscribers imported, %(unchanged)s already on the list (left unchanged).")
+                    % {"created": report.created, "unchanged": report.unchanged},
+                    messages.SUCCESS,
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import subscribers"),
+            "form": form,
+            "report": report,
+        }
+        return TemplateResponse(request, "admin/newsletter/subscriber/import.html", context)
+
+
+class CampaignStoryInline(admin.TabularInline):
+    model = CampaignStory
+    fields = ["position", "article"]
+    raw_id_fields = ["article"]
+    extra = 1
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["subject", "newsletter", "status", "scheduled_at", "sent", "failed", "remaining"]
+    list_filter = ["status", "newsletter"]
+    list_select_related = ["newsletter"]
+    search_fields = ["subject"]
+    fields = ["newsletter", "subject", "preheader", "intro", "scheduled_at"]
+    inlines = [CampaignStoryInline]
+    change_form_template = "admin/newsletter/campaign/change_form.html"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Campaign]:
+        return super().get_queryset(request).with_counts()
+
+    @admin.display(description=_("sent"), ordering="sent_count")
+    def sent(self, obj: Campaign) -> int:
+        return obj.sent_count
+
+    @admin.display(description=_("failed"), ordering="failed_count")
+    def failed(self, obj: Campaign) -> int:
+        return obj.failed_count
+
+    @admin.display(description=_("remaining"), ordering="remaining_count")
+    def remaining(self, obj: Campaign) -> int:
+        return obj.remaining_count
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Campaign | None = None) -> list[str]:
+        # The send time is set by the Schedule button, which also queues the send.
+        if obj is not None and not obj.is_editable:
+            return [*self.fields]
+        return ["scheduled_at"]
+
+    def get_inlines(self, request: HttpRequest, obj: Campaign | None):
+        return self.inlines if obj is None or obj.is_editable else []
+
+    def save_model(self, request: HttpRequest, obj: Campaign, form, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
+        extra_context = {**(extra_context or {}), "can_send": request.user.has_perm("newsletter.send_campaign")}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<int:pk>/preview/<str:kind>/", view(self.preview_view), name="newsletter_campaign_preview"),
+            path("<int:pk>/status/", view(self.status_view), name="newsletter_campaign_status"),
+            path("<int:pk>/do/<str:action>/", view(self.action_view), name="newsletter_campaign_action"),
+            *super().get_urls(),
+        ]
+
+    def _campaign(self, request: HttpRequest, pk: int) -> Campaign:
+        campaign = get_object_or_404(Campaign.objects.select_related("newsletter"), pk=pk)
+        if not self.has_view_permission(request, campaign):
+            raise PermissionDenied
+        return campaign
+
+    # The e-mail's own inline styles need a looser policy than the site's; nothing may run.
+    @csp_override({"default-src": ["'none'"], "style-src": ["'unsafe-inline'"], "img-src": ["https:", "data:"]})
+    def preview_view(self, request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+        campaign = self._campaign(request, pk)
+        rendered = emails.render_campaign(campaign)
+        preferences_url = request.build_absolute_uri(reverse("newsletter:list"))
+        if kind == "text":
+            text = rendered.text.replace(emails.PREFERENCES_PLACEHOLDER, preferences_url)
+            return HttpResponse(text, content_type="text/plain; charset=utf-8")
+        html = rendered.html.replace(emails.PREFERENCES_PLACEHOLDER, preferences_url)
+        return HttpResponse(html)
+
+    def status_view(self, request: HttpRequest, pk: int) -> JsonResponse:
+        campaign = self._campaign(request, pk)
+        return JsonResponse(
+            {"status": campaign.get_status_display(), "status_message": campaign.status_message, **campaign.counts()}
+        )
+
+    def action_view(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        return _campaign_action(self, request, pk, action)
+
+
+def _campaign_action(model_admin: CampaignAdmin, request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    campaign = model_admin._campaign(request, pk)
+    if action == "fill":
+        if not model_admin.has_change_permission(request, campaign) or not campaign.is_editable:
+            raise PermissionDenied
+        added = campaign.fill_stories()
+        messages.success(request, ngettext("%d story added.", "%d stories added.", added) % added)
+    elif action == "test":
+        emails.send_test(campaign, to=request.user.email)
+        messages.success(request, _("A test was sent to %(email)s.") % {"email": request.user.email})
+    else:
+        if not request.user.has_perm("newsletter.send_campaign"):
+            raise PermissionDenied
+        done = _run(campaign, action, request.POST)
+        if done is None:
+            raise PermissionDenied
+        if done:
+            messages.success(request, _("Done: %(status)s.") % {"status": campaign.get_status_display()})
+        else:
+            messages.error(
+                request, _("Not possible now: the campaign is %(status)s.") % {"status": campaign.get_status_display()}
+            )
+    return redirect("admin:newsletter_campaign_change", campaign.pk)
+
+
+def _run(campaign: Campaign, action: str, data) -> bool | None:
+    try:
+        if action == "send":
+            campaign.send_now()
+        elif action == "schedule":
+            when = forms.SplitDateTimeField().clean([data.get("date", ""), data.get("time", "")])
+            if when <= timezone.now() - datetime.timedelta(minutes=1):
+                return False
+            campaign.schedule(when)
+        elif action == "unschedule":
+            campaign.unschedule()
+        elif action == "pause":
+            return campaign.pause(message=str(_("Paused by an editor.")))
+        elif action == "resume":
+            return campaign.resume()
+        elif action == "cancel":
+            return campaign.cancel()
+        else:
+            return None
+    except (ValueError, forms.ValidationError):
+        return False
+    campaign.refresh_from_db()
+    return True

@@ -1,0 +1,205 @@
+"""The newsletter's outgoing e-mails: one function per message.
+
+Campaign e-mails are rendered once per campaign (`render_campaign`) and made
+personal per recipient by swapping in their signed links (`campaign_message`),
+so sending 100,000 does not render a template 100,000 times. No tracking pixel,
+no link rewriting: every link goes straight to SITE_URL.
+"""
+
+from __future__ import annotations
+
+import binascii
+import re
+import uuid
+from dataclasses import dataclass
+from email.header import Header
+from email.utils import formataddr, formatdate, parseaddr
+from urllib.parse import quote, urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, mailers
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from newsletter.models import Campaign, Subscriber
+
+PREFERENCES_PLACEHOLDER = "NEWSLETTER-PREFERENCES-URL"
+
+
+def site_domain() -> str:
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
+def unsubscribe_mailto() -> str:
+    return settings.NEWSLETTER_UNSUBSCRIBE_MAILTO or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+
+
+def list_headers(subscriber: Subscriber) -> dict[str, str]:
+    """RFC 2369 List-Unsubscribe (https and mailto) and RFC 8058 one-click headers."""
+    token = subscriber.preferences_token()
+    mailto = f"mailto:{unsubscribe_mailto()}?subject={quote('unsubscribe ' + token)}"
+    return {
+        "List-Unsubscribe": f"<{subscriber.one_click_url()}>, <{mailto}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+def send_confirmation(subscriber: Subscriber) -> None:
+    """The double opt-in e-mail: a signed, expiring link to a page with a confirm button."""
+    context = {
+        "subscriber": subscriber,
+        "confirm_url": subscriber.confirm_url(),
+        "newsletters": list(subscriber.newsletters.all()),
+        "SITE_NAME": settings.SITE_NAME,
+        "SITE_URL": settings.SITE_URL,
+        "hours": settings.NEWSLETTER_CONFIRM_MAX_AGE // 3600,
+    }
+    message = EmailMultiAlternatives(
+        subject=_("Confirm your subscription to %(site)s") % {"site": settings.SITE_NAME},
+        body=render_to_string("emails/newsletter/confirm.txt", context),
+        to=[subscriber.email],
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+    message.attach_alternative(render_to_string("emails/newsletter/confirm.html", context), "text/html")
+    message.send(using=settings.NEWSLETTER_MAILER)
+
+
+def send_already_subscribed(subscriber: Subscriber) -> None:
+    """Someone signed up with a confirmed address: tell its owner, and how to change their newsletters."""
+    context = {
+        "preferences_url": subscriber.preferences_url(),
+        "SITE_NAME": settings.SITE_NAME,
+        "SITE_URL": settings.SITE_URL,
+    }
+    message = EmailMultiAlternatives(
+        subject=_("You already subscribe to %(site)s") % {"site": settings.SITE_NAME},
+        body=render_to_string("emails/newsletter/already_subscribed.txt", context),
+        to=[subscriber.email],
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+    message.attach_alternative(render_to_string("emails/newsletter/already_subscribed.html", context), "text/html")
+    message.send(using=settings.NEWSLETTER_MAILER)
+
+
+@dataclass(frozen=True)
+class RenderedCampaign:
+    subject: str
+    text: str
+    html: str
+
+
+def absolute_links(html: str) -> str:
+    """Site-relative links in editors' HTML point at SITE_URL, as a mail program needs."""
+    return re.sub(r'href="/(?!/)', f'href="{settings.SITE_URL}/', html)
+
+
+def render_campaign(campaign: Campaign, *, test: bool = False) -> RenderedCampaign:
+    """Both bodies, with a placeholder where each recipient's preference link goes."""
+    stories = list(campaign.ordered_stories())
+    context = {
+        "campaign": campaign,
+        "intro_html": absolute_links(campaign.intro_html),
+        "newsletter": campaign.newsletter,
+        "stories": [(story, settings.SITE_URL + story.get_absolute_url()) for story in stories],
+        "preferences_url": PREFERENCES_PLACEHOLDER,
+        "SITE_NAME": settings.SITE_NAME,
+        "SITE_URL": settings.SITE_URL,
+        "test": test,
+    }
+    return RenderedCampaign(
+        subject=(_("[Test] %(subject)s") % {"subject": campaign.subject}) if test else campaign.subject,
+        text=render_to_string("emails/newsletter/campaign.txt", context),
+        html=render_to_string("emails/newsletter/campaign.html", context),
+    )
+
+
+def message_id(delivery_id: int, campaign_id: int) -> str:
+    """A fixed Message-ID per delivery: a resend after a crash carries the same one."""
+    return f"<newsletter.{campaign_id}.{delivery_id}@{site_domain()}>"
+
+
+def campaign_message(
+    rendered: RenderedCampaign, *, subscriber: Subscriber, message_id: str | None = None
+) -> EmailMultiAlternatives:
+    preferences_url = subscriber.preferences_url()
+    headers = {**list_headers(subscriber), "Precedence": "bulk"}
+    if message_id:
+        headers["Message-ID"] = message_id
+    message = EmailMultiAlternatives(
+        subject=rendered.subject,
+        body=rendered.text.replace(PREFERENCES_PLACEHOLDER, preferences_url),
+        to=[subscriber.email],
+        headers=headers,
+    )
+    message.attach_alternative(rendered.html.replace(PREFERENCES_PLACEHOLDER, preferences_url), "text/html")
+    return message
+
+
+class FastMessage:
+    """A campaign e-mail as raw bytes, MIME-assembled once per run and personalised per recipient.
+
+    Python's email package spends milliseconds folding headers for every
+    message; at 100,000 recipients that dominates sending. The bytes here
+    carry the same parts and headers as `campaign_message` (multipart/
+    alternative, quoted-printable UTF-8 text and HTML, Message-ID,
+    List-Unsubscribe and List-Unsubscribe-Post), handed to the SMTP connection
+    of the configured mailer. Addresses that are not plain ASCII use
+    `campaign_message` instead.
+    """
+
+    def __init__(self, rendered: RenderedCampaign) -> None:
+        from_name, from_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+        self.from_address = from_address
+        self.boundary = f"=_newsletter_{uuid.uuid4().hex}"
+        head = [
+            "MIME-Version: 1.0",
+            f"Subject: {_header(rendered.subject)}",
+            f"From: {formataddr((from_name, from_address), charset='utf-8')}",
+            "Precedence: bulk",
+            "List-Unsubscribe-Post: List-Unsubscribe=One-Click",
+            f'Content-Type: multipart/alternative; boundary="{self.boundary}"',
+        ]
+        self.head = "\r\n".join(head).encode()
+        self.text, self.html = rendered.text, rendered.html
+        self.preferences_url = settings.SITE_URL + reverse("newsletter:preferences", kwargs={"token": "T0KEN"})
+        self.one_click_url = settings.SITE_URL + reverse("newsletter:one-click", kwargs={"token": "T0KEN"})
+
+    @staticmethod
+    def usable_for(email: str) -> bool:
+        return email.isascii() and "\n" not in email and "\r" not in email
+
+    def build(self, subscriber: Subscriber, message_id: str) -> bytes:
+        token = subscriber.preferences_token()
+        preferences_url = self.preferences_url.replace("T0KEN", token)
+        one_click_url = self.one_click_url.replace("T0KEN", token)
+        mailto = f"mailto:{unsubscribe_mailto()}?subject={quote('unsubscribe ' + token)}"
+        personal = (
+            f"\r\nTo: {subscriber.email}\r\nDate: {formatdate(usegmt=True)}\r\nMessage-ID: {message_id}\r\n"
+            f"List-Unsubscribe: <{one_click_url}>,\r\n <{mailto}>\r\n\r\n"
+        ).encode()
+        parts = []
+        for subtype, body in (("plain", self.text), ("html", self.html)):
+            encoded = binascii.b2a_qp(body.replace(PREFERENCES_PLACEHOLDER, preferences_url).encode(), istext=True)
+            parts.append(
+                f'--{self.boundary}\r\nContent-Type: text/{subtype}; charset="utf-8"\r\n'
+                "Content-Transfer-Encoding: quoted-printable\r\n\r\n".encode()
+                + encoded.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+                + b"\r\n"
+            )
+        return self.head + personal + b"".join(parts) + f"--{self.boundary}--\r\n".encode()
+
+
+def _header(value: str) -> str:
+    return value if value.isascii() else Header(value, "utf-8").encode()
+
+
+def send_test(campaign: Campaign, *, to: str) -> None:
+    """ "Send a test to me": the real rendering, links for a throwaway subscriber."""
+    subscriber = Subscriber(pk=0, email=to)
+    campaign_message(render_campaign(campaign, test=True), subscriber=subscriber).send(using=settings.NEWSLETTER_MAILER)
+
+
+def open_connection():
+    """A mail connection for a whole run of sends (one SMTP session, many messages)."""
+    return mailers[settings.NEWSLETTER_MAILER]

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from newsletter.models import Newsletter
+
+CONSENT_TEXT = _(
+    "I want to receive the newsletters I chose by e-mail. My address is used for nothing else; "
+    "the e-mails carry no tracking, and every one has a link to change my choice or leave at once."
+)
+
+
+class SignupForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    newsletters = forms.ModelMultipleChoiceField(
+        label=_("Newsletters"),
+        queryset=Newsletter.objects.active(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("None chosen: the ones we offer on every page."),
+    )
+    # A field people never see (hidden by CSS, skipped by screen readers); simple bots fill it.
+    website = forms.CharField(label=_("Leave this field empty"), required=False)
+    page = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean_page(self) -> str:
+        page = self.cleaned_data.get("page", "")
+        # Only a path on this site: it is stored as part of the consent record.
+        return page if page.startswith("/") and not page.startswith("//") else ""
+
+    def is_bot(self) -> bool:
+        return bool(self.cleaned_data.get("website"))
+
+    def chosen_newsletters(self) -> list[Newsletter]:
+        chosen = list(self.cleaned_data.get("newsletters") or [])
+        return chosen or list(Newsletter.objects.active().filter(in_signup_box=True))
+
+
+class PreferencesForm(forms.Form):
+    newsletters = forms.ModelMultipleChoiceField(
+        label=_("Newsletters you receive"),
+        queryset=Newsletter.objects.active(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )

@@ -1,0 +1,40 @@
+"""The "Newsletter editor" group: subscribers and campaigns, nothing else."""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+GROUP = "Newsletter editor"
+
+
+def codenames() -> list[str]:
+    names = [
+        f"{action}_{model}" for model in ["subscriber", "campaign"] for action in ("add", "change", "delete", "view")
+    ]
+    # The consent history is part of a subscriber (read-only); send_campaign is Campaign's own.
+    return [*names, "view_subscriberevent", "send_campaign"]
+
+
+def create_group(apps, schema_editor) -> None:
+    # Permissions are normally created after migrate; make sure they exist on a fresh database.
+    app_config = apps.get_app_config("newsletter")
+    app_config.models_module = True  # the historical app registry's stub lacks it
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    group, _created = Group.objects.get_or_create(name=GROUP)
+    group.permissions.set(Permission.objects.filter(content_type__app_label="newsletter", codename__in=codenames()))
+
+
+def delete_group(apps, schema_editor) -> None:
+    apps.get_model("auth", "Group").objects.filter(name=GROUP).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("newsletter", "0001_newsletters_subscribers_campaigns"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
+
+    operations = [migrations.RunPython(create_group, delete_group)]

@@ -1,0 +1,550 @@
+"""Newsletters, their subscribers with a consent history, campaigns and deliveries.
+
+A subscriber's state changes only through the methods here (`confirm`,
+`unsubscribe`, `mark_bouncing`...), which also write the consent history and,
+on leaving, cancel any delivery not yet handed to the SMTP server.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.db import models, transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from articles import markup
+from articles.models import Article, Column
+
+CONFIRM_SALT = "newsletter.confirm"
+PREFERENCES_SALT = "newsletter.preferences"
+
+
+class NewsletterQuerySet(models.QuerySet):
+    def active(self) -> NewsletterQuerySet:
+        return self.filter(is_active=True)
+
+
+class Newsletter(models.Model):
+    """A list readers can join: a daily briefing, a column's alerts."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True, help_text=_("Shown on the sign-up page."))
+    column = models.ForeignKey(
+        Column,
+        verbose_name=_("column"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="newsletters",
+        help_text=_("For a column's alerts: automatic story lists take only this column's stories."),
+    )
+    is_active = models.BooleanField(_("open for sign-ups"), default=True)
+    in_signup_box = models.BooleanField(
+        _("offered in the sign-up box"),
+        default=False,
+        help_text=_("The box on every page subscribes to these; the newsletter page offers all."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = NewsletterQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("newsletter")
+        verbose_name_plural = _("newsletters")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def last_sent_at(self) -> datetime.datetime | None:
+        """When the last campaign of this newsletter started sending (one query)."""
+        return (
+            self.campaigns.filter(status=Campaign.Status.SENT)
+            .order_by("-started_at")
+            .values_list("started_at", flat=True)
+        ).first()
+
+
+class SubscriberQuerySet(models.QuerySet):
+    def confirmed(self) -> SubscriberQuerySet:
+        return self.filter(status=Subscriber.Status.CONFIRMED)
+
+    def receiving(self, newsletter: Newsletter) -> SubscriberQuerySet:
+        """Who gets the next campaign of `newsletter`: confirmed and subscribed to it."""
+        return self.confirmed().filter(newsletters=newsletter)
+
+
+class Subscriber(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+        BOUNCING = "bouncing", _("Bouncing")
+        COMPLAINED = "complained", _("Complained (marked as spam)")
+
+    class Source(models.TextChoices):
+        FORM = "form", _("Sign-up form")
+        IMPORT = "import", _("Import")
+        ADMIN = "admin", _("Added by an editor")
+
+    email = models.EmailField(_("e-mail address"), max_length=254, unique=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
+    newsletters = models.ManyToManyField(
+        Newsletter, related_name="subscribers", blank=True, verbose_name=_("newsletters")
+    )
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.FORM, db_index=True)
+    signup_page = models.CharField(
+        _("signed up on"), max_length=500, blank=True, help_text=_("The page or provider the sign-up came from.")
+    )
+    consent_text = models.TextField(_("consent text"), blank=True, help_text=_("What the subscriber agreed to."))
+    created_at = models.DateTimeField(_("signed up at"), default=timezone.now, db_index=True)
+    confirmation_sent_at = models.DateTimeField(_("confirmation sent at"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(_("left at"), null=True, blank=True)
+
+    objects = SubscriberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("subscriber")
+        verbose_name_plural = _("subscribers")
+        ordering = ["-created_at"]
+        constraints = [models.CheckConstraint(condition=Q(email=models.functions.Lower("email")), name="email_lower")]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @staticmethod
+    def normalize_email(email: str) -> str:
+        return email.strip().lower()
+
+    @classmethod
+    @transaction.atomic
+    def sign_up(
+        cls, email: str, *, newsletters: list[Newsletter], page: str, consent_text: str
+    ) -> tuple[Subscriber, bool]:
+        """Record a sign-up from the form, whatever the address's state.
+
+        New or former subscribers become pending with this consent; pending ones
+        get the new newsletters added; confirmed ones change nothing (a stranger
+        must not change someone's subscriptions). Returns the subscriber and
+        whether to e-mail them now: at most once per NEWSLETTER_CONFIRM_INTERVAL,
+        a confirmation (pending) or a link to their preferences (confirmed).
+        """
+        email = cls.normalize_email(email)
+        cls.objects.get_or_create(
+            email=email, defaults={"signup_page": page[:500], "consent_text": consent_text, "source": cls.Source.FORM}
+        )
+        subscriber = cls.objects.select_for_update().get(email=email)
+        if subscriber.status == cls.Status.PENDING:
+            subscriber.newsletters.add(*newsletters)
+            subscriber.record(
+                SubscriberEvent.Kind.SIGNED_UP, detail=page[:500], data={"newsletters": [n.slug for n in newsletters]}
+            )
+        elif subscriber.status != cls.Status.CONFIRMED:
+            subscriber.resubscribe(newsletters=newsletters, page=page, consent_text=consent_text)
+        if not subscriber.may_send_confirmation():
+            return subscriber, False
+        subscriber.note_confirmation_sent()
+        return subscriber, True
+
+    # Signed tokens. The confirmation link expires (NEWSLETTER_CONFIRM_MAX_AGE); the
+    # preference link does not, so an old e-mail's unsubscribe link keeps working.
+    def confirmation_token(self) -> str:
+        return signing.dumps({"s": self.pk, "e": self.email}, salt=CONFIRM_SALT, compress=True)
+
+    def preferences_token(self) -> str:
+        return signing.dumps({"s": self.pk, "e": self.email}, salt=PREFERENCES_SALT, compress=True)
+
+    @classmethod
+    def from_confirmation_token(cls, token: str) -> Subscriber | None:
+        return cls._from_token(token, salt=CONFIRM_SALT, max_age=settings.NEWSLETTER_CONFIRM_MAX_AGE)
+
+    @classmethod
+    def from_preferences_token(cls, token: str) -> Subscriber | None:
+        return cls._from_token(token, salt=PREFERENCES_SALT, max_age=None)
+
+    @classmethod
+    def _from_token(cls, token: str, *, salt: str, max_age: int | None) -> Subscriber | None:
+        try:
+            data = signing.loads(token, salt=salt, max_age=max_age)
+        except signing.BadSignature:
+            return None
+        return cls.objects.filter(pk=data.get("s"), email=data.get("e")).first()
+
+    def confirm_url(self) -> str:
+        return settings.SITE_URL + reverse("newsletter:confirm", kwargs={"token": self.confirmation_token()})
+
+    def preferences_url(self) -> str:
+        return settings.SITE_URL + reverse("newsletter:preferences", kwargs={"token": self.preferences_token()})
+
+    def one_click_url(self) -> str:
+        return settings.SITE_URL + reverse("newsletter:one-click", kwargs={"token": self.preferences_token()})
+
+    def record(self, kind: str, *, detail: str = "", data: dict[str, Any] | None = None) -> SubscriberEvent:
+        return SubscriberEvent.objects.create(subscriber=self, kind=kind, detail=detail, data=data or {})
+
+    @property
+    def can_receive(self) -> bool:
+        return self.status == self.Status.CONFIRMED
+
+    def may_send_confirmation(self) -> bool:
+        """At most one confirmation e-mail per address per NEWSLETTER_CONFIRM_INTERVAL."""
+        if self.confirmation_sent_at is None:
+            return True
+        interval = datetime.timedelta(seconds=settings.NEWSLETTER_CONFIRM_INTERVAL)
+        return timezone.now() - self.confirmation_sent_at >= interval
+
+    def note_confirmation_sent(self) -> None:
+        self.confirmation_sent_at = timezone.now()
+        self.save(update_fields=["confirmation_sent_at"])
+        self.record(SubscriberEvent.Kind.CONFIRMATION_SENT)
+
+    @transaction.atomic
+    def confirm(self, *, detail: str = "") -> bool:
+        """Pending -> confirmed. Returns False (and changes nothing) from any other state."""
+        if self.status != self.Status.PENDING:
+            return False
+        self.status = self.Status.CONFIRMED
+        self.confirmed_at = timezone.now()
+        self.unsubscribed_at = None
+        self.save(update_fields=["status", "confirmed_at", "unsubscribed_at"])
+        self.record(SubscriberEvent.Kind.CONFIRMED, detail=detail)
+        return True
+
+    @transaction.atomic
+    def set_newsletters(self, newsletters: list[Newsletter], *, detail: str = "") -> None:
+        before = set(self.newsletters.values_list("slug", flat=True))
+        after = {newsletter.slug for newsletter in newsletters}
+        if before == after:
+            return
+        self.newsletters.set(newsletters)
+        self.record(
+            SubscriberEvent.Kind.PREFERENCES_CHANGED,
+            detail=detail,
+            data={"before": sorted(before), "after": sorted(after)},
+        )
+        left = before - after
+        if left:
+            Delivery.objects.unsent().filter(subscriber=self, campaign__newsletter__slug__in=left).update(
+                status=Delivery.Status.SKIPPED
+            )
+
+    def unsubscribe(self, *, detail: str = "") -> bool:
+        return self._leave(self.Status.UNSUBSCRIBED, SubscriberEvent.Kind.UNSUBSCRIBED, detail=detail)
+
+    def mark_bouncing(self, *, detail: str = "") -> bool:
+        return self._leave(self.Status.BOUNCING, SubscriberEvent.Kind.BOUNCED, detail=detail)
+
+    def mark_complained(self, *, detail: str = "") -> bool:
+        return self._leave(self.Status.COMPLAINED, SubscriberEvent.Kind.COMPLAINED, detail=detail)
+
+    @transaction.atomic
+    def _leave(self, status: str, kind: str, *, detail: str) -> bool:
+        """Stop all mail to this address. Returns False when it already had that status.
+
+        Deliveries not yet handed to the SMTP server (pending, or claimed by a
+        worker but not yet `sending`) become `skipped` in the same transaction;
+        a worker only sends a row it can move from claimed to sending, so after
+        this commits nothing more goes out to the address.
+        """
+        if self.status == status:
+            return False
+        self.status = status
+        self.unsubscribed_at = timezone.now()
+        self.save(update_fields=["status", "unsubscribed_at"])
+        self.record(kind, detail=detail)
+        Delivery.objects.unsent().filter(subscriber=self).update(status=Delivery.Status.SKIPPED)
+        return True
+
+    @transaction.atomic
+    def resubscribe(self, *, newsletters: list[Newsletter], page: str, consent_text: str) -> None:
+        """A new sign-up from a known address: back to pending with fresh consent."""
+        self.status = self.Status.PENDING
+        self.signup_page = page[:500]
+        self.consent_text = consent_text
+        self.save(update_fields=["status", "signup_page", "consent_text"])
+        self.newsletters.add(*newsletters)
+        self.record(
+            SubscriberEvent.Kind.SIGNED_UP, detail=page[:500], data={"newsletters": [n.slug for n in newsletters]}
+        )
+
+
+class SubscriberEvent(models.Model):
+    """One line of a subscriber's consent history. Never edited, never deleted on its own."""
+
+    class Kind(models.TextChoices):
+        SIGNED_UP = "signed_up", _("Signed up")
+        CONFIRMATION_SENT = "confirmation_sent", _("Confirmation e-mail sent")
+        CONFIRMED = "confirmed", _("Confirmed")
+        PREFERENCES_CHANGED = "preferences_changed", _("Changed newsletters")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+        BOUNCED = "bounced", _("Marked as bouncing")
+        COMPLAINED = "complained", _("Complained")
+        IMPORTED = "imported", _("Imported")
+        ADDED = "added", _("Added by an editor")
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    kind = models.CharField(_("what"), max_length=30, choices=Kind.choices)
+    detail = models.CharField(_("detail"), max_length=500, blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("consent history entry")
+        verbose_name_plural = _("consent history")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class CampaignQuerySet(models.QuerySet):
+    def next_scheduled(self) -> Campaign | None:
+        return self.filter(status=Campaign.Status.SCHEDULED).order_by("scheduled_at").first()
+
+    def due(self) -> CampaignQuerySet:
+        return self.filter(status=Campaign.Status.SCHEDULED, scheduled_at__lte=timezone.now())
+
+    def with_counts(self) -> CampaignQuerySet:
+        """Annotate delivery counts: sent (incl. possibly sent), failed, remaining, skipped."""
+        D = Delivery.Status
+        return self.annotate(
+            sent_count=Count("deliveries", filter=Q(deliveries__status__in=[D.SENT, D.UNCERTAIN])),
+            failed_count=Count("deliveries", filter=Q(deliveries__status=D.FAILED)),
+            remaining_count=Count("deliveries", filter=Q(deliveries__status__in=[D.PENDING, D.CLAIMED, D.SENDING])),
+            skipped_count=Count("deliveries", filter=Q(deliveries__status=D.SKIPPED)),
+        )
+
+
+class Campaign(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
+        SENDING = "sending", _("Sending")
+        PAUSED = "paused", _("Paused")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    newsletter = models.ForeignKey(
+        Newsletter, verbose_name=_("newsletter"), on_delete=models.PROTECT, related_name="campaigns"
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    preheader = models.CharField(
+        _("preheader"), max_length=200, blank=True, help_text=_("The line mail programs show after the subject.")
+    )
+    intro = models.TextField(
+        _("introduction"), blank=True, help_text=_("Paragraphs, links, bold and italics, as in articles.")
+    )
+    intro_html = models.TextField(editable=False, blank=True)
+    stories = models.ManyToManyField(
+        Article, through="CampaignStory", related_name="campaigns", blank=True, verbose_name=_("stories")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    status_message = models.CharField(_("status detail"), max_length=300, blank=True)
+    scheduled_at = models.DateTimeField(_("send at"), null=True, blank=True, db_index=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    recipients_ready = models.BooleanField(default=False, editable=False)
+    smtp_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-created_at"]
+        permissions = [("send_campaign", _("Can send, pause and cancel campaigns"))]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.intro_html = markup.render_rich_text(self.intro)
+        if kwargs.get("update_fields") is not None and "intro" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "intro_html"}
+        super().save(*args, **kwargs)
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in {self.Status.DRAFT, self.Status.SCHEDULED}
+
+    def ordered_stories(self) -> models.QuerySet[Article]:
+        return (
+            Article.objects.for_listing()
+            .filter(campaign_entries__campaign=self)
+            .order_by("campaign_entries__position", "campaign_entries__id")
+        )
+
+    def fill_stories(self) -> int:
+        """Add the stories published since the newsletter's last send (or the last day).
+
+        Stories already in the campaign stay; new ones go after them, newest first.
+        For a column's newsletter only that column's stories count. Returns how many were added.
+        """
+        since = self.newsletter.last_sent_at() or timezone.now() - datetime.timedelta(days=1)
+        articles = Article.objects.published().filter(published_at__gt=since).exclude(campaigns=self)
+        if self.newsletter.column_id:
+            articles = articles.filter(column_id=self.newsletter.column_id)
+        start = self.campaignstory_set.count()
+        new = [
+            CampaignStory(campaign=self, article=article, position=start + i)
+            for i, article in enumerate(articles.order_by("-published_at")[:50])
+        ]
+        CampaignStory.objects.bulk_create(new)
+        return len(new)
+
+    def _set_status(self, status: str, message: str = "", **fields: Any) -> None:
+        self.status = status
+        self.status_message = message
+        for name, value in fields.items():
+            setattr(self, name, value)
+        self.save(update_fields=["status", "status_message", *fields])
+
+    def send_now(self) -> None:
+        """Start sending on the background worker once the caller's transaction commits."""
+        from newsletter import tasks
+
+        with transaction.atomic():
+            locked = Campaign.objects.select_for_update().get(pk=self.pk)
+            if not locked.is_editable:
+                raise ValueError(f"campaign {self.pk} is {locked.status}")
+            self._set_status(self.Status.SENDING, started_at=timezone.now())
+            tasks.enqueue_send(self.pk)
+
+    def schedule(self, when: datetime.datetime) -> None:
+        """Send at `when`: a task waits in the queue until then (rescheduling leaves a harmless no-op)."""
+        from newsletter import tasks
+
+        if not self.is_editable:
+            raise ValueError(f"campaign {self.pk} is {self.status}")
+        with transaction.atomic():
+            self._set_status(self.Status.SCHEDULED, scheduled_at=when)
+            tasks.enqueue_scheduled(self.pk, when)
+
+    def unschedule(self) -> None:
+        if self.status == self.Status.SCHEDULED:
+            self._set_status(self.Status.DRAFT, scheduled_at=None)
+
+    def pause(self, *, message: str = "") -> bool:
+        """Sending -> paused. Workers stop after their current message."""
+        updated = Campaign.objects.filter(pk=self.pk, status=self.Status.SENDING).update(
+            status=self.Status.PAUSED, status_message=message
+        )
+        self.refresh_from_db(fields=["status", "status_message"])
+        return bool(updated)
+
+    def resume(self) -> bool:
+        from newsletter import tasks
+
+        with transaction.atomic():
+            updated = Campaign.objects.filter(pk=self.pk, status=self.Status.PAUSED).update(
+                status=self.Status.SENDING, status_message="", smtp_attempts=0
+            )
+            if updated:
+                tasks.enqueue_send(self.pk)
+        self.refresh_from_db(fields=["status", "status_message"])
+        return bool(updated)
+
+    @transaction.atomic
+    def cancel(self) -> bool:
+        """Stop for good: whatever was not handed to the SMTP server is skipped."""
+        updated = Campaign.objects.filter(
+            pk=self.pk, status__in=[self.Status.DRAFT, self.Status.SCHEDULED, self.Status.SENDING, self.Status.PAUSED]
+        ).update(status=self.Status.CANCELLED, status_message="", finished_at=timezone.now())
+        if updated:
+            self.deliveries.unsent().update(status=Delivery.Status.SKIPPED)
+        self.refresh_from_db(fields=["status", "status_message", "finished_at"])
+        return bool(updated)
+
+    def counts(self) -> dict[str, int]:
+        """Delivery counts by outcome (one query)."""
+        return (
+            Campaign.objects.with_counts()
+            .filter(pk=self.pk)
+            .values("sent_count", "failed_count", "remaining_count", "skipped_count")[0]
+        )
+
+
+class CampaignStory(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE)
+    article = models.ForeignKey(
+        Article, verbose_name=_("story"), on_delete=models.CASCADE, related_name="campaign_entries"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("story")
+        verbose_name_plural = _("stories")
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "article"], name="unique_campaign_story")]
+
+    def __str__(self) -> str:
+        return str(self.article_id)
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def unsent(self) -> DeliveryQuerySet:
+        """Not yet handed to the SMTP server: safe to skip."""
+        return self.filter(status__in=[Delivery.Status.PENDING, Delivery.Status.CLAIMED])
+
+
+class Delivery(models.Model):
+    """One campaign to one address. The row is the bookkeeping that makes sending resumable.
+
+    pending -> claimed (a worker took it in a batch) -> sending (about to hand
+    it to SMTP, with its fixed Message-ID) -> sent. A temporary failure puts it
+    back to pending with a later `next_attempt_at`; a permanent one makes it
+    failed. See newsletter/sending.py for what happens to rows a dead worker left.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        CLAIMED = "claimed", _("Claimed by a worker")
+        SENDING = "sending", _("Handing to the SMTP server")
+        SENT = "sent", _("Sent")
+        UNCERTAIN = "uncertain", _("Possibly sent (worker lost mid-send; not resent)")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Skipped (left or cancelled)")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="deliveries")
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
+    email = models.EmailField(max_length=254)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_by = models.CharField(max_length=64, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    message_id = models.CharField(max_length=200, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [models.UniqueConstraint(fields=["campaign", "subscriber"], name="one_delivery_per_subscriber")]
+        indexes = [
+            models.Index(
+                fields=["campaign", "id"],
+                condition=Q(status="pending"),
+                name="delivery_pending",
+            ),
+            models.Index(fields=["campaign", "status"], name="delivery_campaign_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} → {self.email}"

@@ -1,0 +1,351 @@
+"""Sending a campaign: resumable, shareable between workers, never twice on purpose.
+
+Each recipient has a Delivery row. A run (one task on one worker):
+
+1. creates the rows once, in one INSERT ... SELECT over confirmed subscribers;
+2. claims a batch of pending rows with `SELECT ... FOR UPDATE SKIP LOCKED`
+   (status `claimed`, tagged with the run's id), so several workers share a
+   campaign without overlap;
+3. for each row: moves it from `claimed` to `sending` (only if it is still
+   claimed by this run: an unsubscribe or a cancel in between turns it to
+   `skipped`, and then nothing is sent), hands the message with its fixed
+   Message-ID to SMTP, then marks it `sent`.
+
+The resume rule, for rows a killed worker left behind (older than
+NEWSLETTER_STALE_AFTER seconds):
+- `claimed` rows were never handed to SMTP, so they go back to `pending`;
+- `sending` rows may or may not have been accepted by the SMTP server: they
+  become `uncertain` and are **not** resent. At most one row per killed run
+  (the message in flight) can be in that state, so a crash costs at most one
+  missing copy, never a duplicate.
+A live run whose row was marked uncertain still marks it `sent` when the SMTP
+server accepts it; a live run whose claimed row was reset simply skips it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import logging
+import smtplib
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.db import connection, transaction
+from django.db.models import F, Min
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from newsletter import emails
+from newsletter.models import Campaign, Delivery, Subscriber
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a run ended: finished, stopped (paused/cancelled), SMTP down, or retry at a time."""
+
+    state: str  # "finished", "stopped", "smtp_down", "deferred"
+    sent: int = 0
+    retry_at: datetime.datetime | None = None
+
+
+class SMTPUnavailable(Exception):
+    pass
+
+
+def prepare_recipients(campaign: Campaign) -> int:
+    """Create one pending delivery per receiving subscriber, once per campaign.
+
+    One INSERT ... SELECT, whatever the list's size. Runs at most once: the
+    campaign row is locked and `recipients_ready` set in the same transaction.
+    """
+    with transaction.atomic():
+        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if locked.recipients_ready:
+            return 0
+        subscribers = Subscriber._meta.db_table
+        through = Subscriber.newsletters.through._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                INSERT INTO {Delivery._meta.db_table}
+                    (campaign_id, subscriber_id, email, status, attempts,
+                     next_attempt_at, claimed_by, message_id, error)
+                SELECT %s, s.id, s.email, %s, 0, now(), '', '', ''
+                FROM {subscribers} s JOIN {through} t ON t.subscriber_id = s.id
+                WHERE t.newsletter_id = %s AND s.status = %s
+                ORDER BY s.id
+                ON CONFLICT DO NOTHING
+                """,
+                [campaign.pk, Delivery.Status.PENDING, campaign.newsletter_id, Subscriber.Status.CONFIRMED],
+            )
+            created = cursor.rowcount
+        Campaign.objects.filter(pk=campaign.pk).update(recipients_ready=True)
+    return created
+
+
+def claim_batch(campaign_id: int, run_id: str, size: int, *, after: int = 0) -> list[Delivery]:
+    """Take up to `size` due pending rows with ids above `after` for this run; other runs skip locked rows.
+
+    Runs move `after` forward batch by batch, so each claim starts where the
+    last one ended instead of walking over every row already sent.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Delivery.objects.filter(
+                campaign_id=campaign_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now, id__gt=after
+            )
+            .order_by("id")
+            .select_for_update(skip_locked=True)
+            .values_list("id", flat=True)[:size]
+        )
+        if not ids:
+            return []
+        Delivery.objects.filter(id__in=ids).update(status=Delivery.Status.CLAIMED, claimed_by=run_id, claimed_at=now)
+    return list(Delivery.objects.filter(id__in=ids).select_related("subscriber").order_by("id"))
+
+
+def resolve_stale(campaign_id: int, *, stale_after: float | None = None) -> tuple[int, int]:
+    """Apply the resume rule (module docstring). Returns (returned to pending, marked uncertain)."""
+    stale_after = settings.NEWSLETTER_STALE_AFTER if stale_after is None else stale_after
+    cutoff = timezone.now() - datetime.timedelta(seconds=stale_after)
+    rows = Delivery.objects.filter(campaign_id=campaign_id, claimed_at__lt=cutoff)
+    returned = rows.filter(status=Delivery.Status.CLAIMED).update(status=Delivery.Status.PENDING, claimed_by="")
+    uncertain = rows.filter(status=Delivery.Status.SENDING).update(status=Delivery.Status.UNCERTAIN)
+    if returned or uncertain:
+        logger.warning("Campaign %s: %s rows back to pending, %s possibly sent", campaign_id, returned, uncertain)
+    return returned, uncertain
+
+
+def finish_if_done(campaign_id: int) -> bool:
+    """Mark the campaign sent once no row is pending, claimed or sending."""
+    open_rows = Delivery.objects.filter(
+        campaign_id=campaign_id,
+        status__in=[Delivery.Status.PENDING, Delivery.Status.CLAIMED, Delivery.Status.SENDING],
+    )
+    with transaction.atomic():
+        if open_rows.exists():
+            return False
+        return bool(
+            Campaign.objects.filter(pk=campaign_id, status=Campaign.Status.SENDING).update(
+                status=Campaign.Status.SENT, status_message="", finished_at=timezone.now()
+            )
+        )
+
+
+def _is_permanent(error: smtplib.SMTPException) -> bool:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _msg in error.recipients.values())
+    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
+
+
+def _retry_delay(attempts: int) -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.NEWSLETTER_RETRY_DELAY * 2 ** (attempts - 1))
+
+
+class _Pacer:
+    """Keeps a run at or below `rate` messages per second (0: no limit)."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1 / rate if rate > 0 else 0.0
+        self.next_at = time.monotonic()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        now = time.monotonic()
+        if self.next_at > now:
+            time.sleep(self.next_at - now)
+        self.next_at = max(self.next_at, now) + self.interval
+
+
+def send_one(
+    delivery: Delivery,
+    rendered: emails.RenderedCampaign,
+    mailer,
+    run_id: str,
+    fast: emails.FastMessage | None = None,
+) -> str:
+    """Send one claimed row. Returns "sent", "skipped", "retry", "failed" or raises SMTPUnavailable."""
+    msg_id = emails.message_id(delivery.pk, delivery.campaign_id)
+    # The row must still be ours and still claimed: an unsubscribe or cancel since the claim made it skipped.
+    if not Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.CLAIMED, claimed_by=run_id).update(
+        status=Delivery.Status.SENDING, message_id=msg_id, claimed_at=timezone.now()
+    ):
+        return "skipped"
+    mine = Delivery.objects.filter(pk=delivery.pk, status__in=[Delivery.Status.SENDING, Delivery.Status.UNCERTAIN])
+    try:
+        mailer.open()  # no-op when open: one SMTP session serves the whole run
+        if fast is not None and isinstance(mailer, SMTPBackend) and fast.usable_for(delivery.email):
+            mailer.connection.sendmail(fast.from_address, [delivery.email], fast.build(delivery.subscriber, msg_id))
+        else:
+            message = emails.campaign_message(rendered, subscriber=delivery.subscriber, message_id=msg_id)
+            mailer.send_messages([message])
+    except smtplib.SMTPException as error:
+        if isinstance(error, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
+            mine.update(status=Delivery.Status.PENDING, claimed_by="")
+            raise SMTPUnavailable(str(error)) from error
+        attempts = delivery.attempts + 1
+        text = str(error)[:500]
+        if _is_permanent(error):
+            mine.update(status=Delivery.Status.FAILED, attempts=attempts, error=text)
+            delivery.subscriber.mark_bouncing(detail=_("SMTP refused: %(error)s") % {"error": text[:400]})
+            return "failed"
+        if attempts >= settings.NEWSLETTER_MAX_ATTEMPTS:
+            mine.update(status=Delivery.Status.FAILED, attempts=attempts, error=text)
+            return "failed"
+        mine.update(
+            status=Delivery.Status.PENDING,
+            attempts=attempts,
+            error=text,
+            claimed_by="",
+            next_attempt_at=timezone.now() + _retry_delay(attempts),
+        )
+        return "retry"
+    except OSError as error:  # refused, reset, timed out: the server is unreachable
+        mine.update(status=Delivery.Status.PENDING, claimed_by="")
+        raise SMTPUnavailable(str(error)) from error
+    mine.update(status=Delivery.Status.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1, error="")
+    return "sent"
+
+
+def send_campaign(campaign_id: int, *, shares: int = 1, max_seconds: float | None = None) -> Outcome:
+    """Send whatever of the campaign is due, until done, paused, cancelled or SMTP fails.
+
+    `shares` is how many runs send this campaign at once; each keeps to its
+    share of NEWSLETTER_SEND_RATE. A run keeps NEWSLETTER_SEND_CONNECTIONS SMTP
+    sessions busy, each in its own thread with its own database connection:
+    sending mostly waits on the SMTP server, and the threads share the work
+    through the same row locks as separate workers do. Safe to call any number
+    of times, from any number of workers, and again after a crash.
+    """
+    campaign = Campaign.objects.select_related("newsletter").get(pk=campaign_id)
+    if campaign.status != Campaign.Status.SENDING:
+        return Outcome("stopped")
+    prepare_recipients(campaign)
+    resolve_stale(campaign_id)
+    rendered = emails.render_campaign(campaign)
+    connections = max(1, settings.NEWSLETTER_SEND_CONNECTIONS)
+    rate = settings.NEWSLETTER_SEND_RATE / (max(shares, 1) * connections)
+    deadline = None if max_seconds is None else time.monotonic() + max_seconds
+    if connections == 1:
+        return _send_loop(campaign, rendered, rate=rate, deadline=deadline)
+    with ThreadPoolExecutor(max_workers=connections, thread_name_prefix="newsletter-send") as pool:
+        futures = [
+            pool.submit(_in_thread, _send_loop, campaign, rendered, rate=rate, deadline=deadline)
+            for _ in range(connections)
+        ]
+        outcomes = [future.result() for future in futures]
+    return _combine(outcomes)
+
+
+def _in_thread(function, *args, **kwargs):
+    try:
+        return function(*args, **kwargs)
+    finally:
+        connection.close()  # each thread opened its own
+
+
+def _combine(outcomes: list[Outcome]) -> Outcome:
+    sent = sum(outcome.sent for outcome in outcomes)
+    states = {outcome.state for outcome in outcomes}
+    for state in ("smtp_down", "finished"):
+        if state in states:
+            return Outcome(state, sent)
+    deferred = [outcome.retry_at for outcome in outcomes if outcome.state == "deferred" and outcome.retry_at]
+    if deferred:
+        return Outcome("deferred", sent, retry_at=min(deferred))
+    return Outcome("stopped", sent)
+
+
+def _send_loop(
+    campaign: Campaign, rendered: emails.RenderedCampaign, *, rate: float, deadline: float | None
+) -> Outcome:
+    """One SMTP session's share of a run: claim a batch, send it, repeat."""
+    campaign_id = campaign.pk
+    fast = emails.FastMessage(rendered)
+    run_id = uuid.uuid4().hex
+    pacer = _Pacer(rate)
+    # Keep a batch short enough to be sent well within NEWSLETTER_STALE_AFTER.
+    size = settings.NEWSLETTER_BATCH_SIZE if rate <= 0 else max(1, min(settings.NEWSLETTER_BATCH_SIZE, int(rate)))
+    sent = after = 0
+    mailer = emails.open_connection()
+    try:
+        while True:
+            if not Campaign.objects.filter(pk=campaign_id, status=Campaign.Status.SENDING).exists():
+                _release(campaign_id, run_id)
+                return Outcome("stopped", sent)
+            if deadline is not None and time.monotonic() > deadline:
+                _release(campaign_id, run_id)
+                return Outcome("deferred", sent, retry_at=timezone.now())
+            batch = claim_batch(campaign_id, run_id, size, after=after)
+            if not batch and after:
+                after = 0  # one more pass from the start: rows released or retried behind us
+                continue
+            if not batch:
+                resolve_stale(campaign_id)
+                if finish_if_done(campaign_id):
+                    return Outcome("finished", sent)
+                if Campaign.objects.filter(pk=campaign_id, status=Campaign.Status.SENT).exists():
+                    return Outcome("finished", sent)  # another thread or worker finished it
+                next_at = Delivery.objects.filter(campaign_id=campaign_id, status=Delivery.Status.PENDING).aggregate(
+                    at=Min("next_attempt_at")
+                )["at"]
+                if next_at is not None and next_at - timezone.now() > datetime.timedelta(seconds=5):
+                    return Outcome("deferred", sent, retry_at=next_at)
+                time.sleep(0.5)  # other runs are finishing their batches, or a retry is seconds away
+                continue
+            after = batch[-1].pk
+            for delivery in batch:
+                pacer.wait()
+                try:
+                    if send_one(delivery, rendered, mailer, run_id, fast) == "sent":
+                        sent += 1
+                except SMTPUnavailable as error:
+                    _release(campaign_id, run_id)
+                    campaign.pause(
+                        message=_("The SMTP server is unreachable (%(error)s); sending resumes when it is back.")
+                        % {"error": str(error)[:150]}
+                    )
+                    return Outcome("smtp_down", sent)
+    finally:
+        with contextlib.suppress(OSError, smtplib.SMTPException):
+            mailer.close()
+
+
+def _release(campaign_id: int, run_id: str) -> None:
+    """Give back rows this run claimed but did not start sending."""
+    Delivery.objects.filter(campaign_id=campaign_id, status=Delivery.Status.CLAIMED, claimed_by=run_id).update(
+        status=Delivery.Status.PENDING, claimed_by=""
+    )
+
+
+def smtp_reachable() -> bool:
+    mailer = emails.open_connection()
+    try:
+        mailer.open()
+    except (OSError, smtplib.SMTPException):
+        return False
+    finally:
+        with contextlib.suppress(OSError, smtplib.SMTPException):
+            mailer.close()
+    return True
+
+
+def send_due_campaigns() -> list[int]:
+    """Start every scheduled campaign whose time has come. Returns their ids."""
+    started = []
+    for campaign in Campaign.objects.due():
+        try:
+            campaign.send_now()
+        except ValueError:  # another process started it first
+            continue
+        started.append(campaign.pk)
+    return started

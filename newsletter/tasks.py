@@ -1,0 +1,114 @@
+"""Thin tasks: ids in, model methods and newsletter/sending.py out.
+
+They run on the task backend named by NEWSLETTER_TASK_BACKEND, so a deployment
+(or a test) can route sending to a queue of its own.
+"""
+
+from __future__ import annotations
+
+import datetime
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.tasks import Task, task
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from newsroom.worker import retry_later
+
+
+def _on(task_: Task, **options) -> Task:
+    return task_.using(backend=settings.NEWSLETTER_TASK_BACKEND, **options)
+
+
+def enqueue_send(campaign_id: int) -> None:
+    """Start NEWSLETTER_SEND_TASKS runs of the campaign once the transaction commits."""
+    shares = max(1, settings.NEWSLETTER_SEND_TASKS)
+    for _i in range(shares):
+        transaction.on_commit(partial(_on(send_campaign).enqueue, campaign_id, shares))
+
+
+def can_defer() -> bool:
+    """Whether the backend can hold a task until a time (the immediate backend of unit tests cannot).
+
+    Without it, scheduled campaigns start from `manage.py send_scheduled_campaigns`
+    and retries wait for the next run.
+    """
+    return _on(send_campaign).get_backend().supports_defer
+
+
+def enqueue_scheduled(campaign_id: int, when: datetime.datetime) -> None:
+    if can_defer():
+        transaction.on_commit(partial(_on(start_scheduled_campaign, run_after=when).enqueue, campaign_id))
+
+
+def enqueue_signup_email(subscriber_id: int) -> None:
+    transaction.on_commit(partial(_on(send_signup_email).enqueue, subscriber_id))
+
+
+@task()
+def send_signup_email(subscriber_id: int) -> None:
+    """The reply to a sign-up: a confirmation link, or a preferences link for a confirmed address."""
+    from newsletter import emails
+    from newsletter.models import Subscriber
+
+    subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
+    if subscriber is None:
+        return
+    if subscriber.status == Subscriber.Status.PENDING:
+        emails.send_confirmation(subscriber)
+    elif subscriber.status == Subscriber.Status.CONFIRMED:
+        emails.send_already_subscribed(subscriber)
+
+
+@task()
+def send_campaign(campaign_id: int, shares: int = 1, attempt: int = 1) -> str:
+    """One run of a campaign; re-queued for retries, or with back-off while SMTP is down."""
+    from newsletter import sending
+    from newsletter.models import Campaign
+
+    campaign = Campaign.objects.get(pk=campaign_id)
+    if attempt > 1 and campaign.status == Campaign.Status.PAUSED:
+        # A retry after SMTP was unreachable: resume only if no editor paused it since.
+        if not campaign.smtp_attempts:
+            return "stopped"
+        if not sending.smtp_reachable():
+            return _retry_smtp(campaign_id, shares, attempt)
+        Campaign.objects.filter(pk=campaign_id, status=Campaign.Status.PAUSED).update(
+            status=Campaign.Status.SENDING, status_message="", smtp_attempts=0
+        )
+    outcome = sending.send_campaign(campaign_id, shares=shares, max_seconds=settings.NEWSLETTER_RUN_SECONDS)
+    if outcome.state == "deferred" and can_defer():
+        _on(send_campaign, run_after=outcome.retry_at or timezone.now()).enqueue(campaign_id, shares)
+    elif outcome.state == "smtp_down":
+        return _retry_smtp(campaign_id, shares, attempt)
+    return outcome.state
+
+
+def _retry_smtp(campaign_id: int, shares: int, attempt: int) -> str:
+    from newsletter.models import Campaign
+
+    Campaign.objects.filter(pk=campaign_id).update(smtp_attempts=attempt)
+    if not can_defer() or not retry_later(
+        _on(send_campaign),
+        campaign_id,
+        shares,
+        attempt + 1,
+        attempt=attempt,
+        base_delay=settings.NEWSLETTER_RETRY_DELAY,
+    ):
+        Campaign.objects.filter(pk=campaign_id, status=Campaign.Status.PAUSED).update(
+            smtp_attempts=0,
+            status_message=gettext("The SMTP server is still unreachable; press Resume once it is back."),
+        )
+    return "smtp_down"
+
+
+@task()
+def start_scheduled_campaign(campaign_id: int) -> None:
+    from newsletter.models import Campaign
+
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    if campaign and campaign.status == Campaign.Status.SCHEDULED and campaign.scheduled_at <= timezone.now():
+        campaign.send_now()

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from newsletter import ratelimit, tasks
+from newsletter.forms import CONSENT_TEXT, PreferencesForm, SignupForm
+from newsletter.models import Newsletter, Subscriber
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """Pages reached by a personal link: never cached, their address never sent to another site."""
+    add_never_cache_headers(response)
+    response["Referrer-Policy"] = "same-origin"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def newsletter_list(request: HttpRequest) -> HttpResponse:
+    form = SignupForm(initial={"page": request.path})
+    newsletters = Newsletter.objects.active()
+    return render(
+        request,
+        "newsletter/newsletter_list.html",
+        {"form": form, "newsletters": newsletters, "consent_text": CONSENT_TEXT},
+    )
+
+
+@require_POST
+def subscribe(request: HttpRequest) -> HttpResponse:
+    """The sign-up form's target. Its reply never says whether the address was known."""
+    form = SignupForm(request.POST)
+    if not form.is_valid():
+        newsletters = Newsletter.objects.active()
+        return render(
+            request,
+            "newsletter/newsletter_list.html",
+            {"form": form, "newsletters": newsletters, "consent_text": CONSENT_TEXT},
+            status=400,
+        )
+    if not ratelimit.allow_signup(request):
+        return render(request, "newsletter/subscribe_limited.html", status=429)
+    if not form.is_bot():
+        with transaction.atomic():
+            subscriber, send = Subscriber.sign_up(
+                form.cleaned_data["email"],
+                newsletters=form.chosen_newsletters(),
+                page=form.cleaned_data["page"] or request.path,
+                consent_text=str(CONSENT_TEXT),
+            )
+            if send:
+                tasks.enqueue_signup_email(subscriber.pk)
+    return render(request, "newsletter/subscribe_done.html", {"email": form.cleaned_data["email"]})
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET only shows a button, so mail scanners that open links confirm nobody; POST confirms."""
+    subscriber = Subscriber.from_confirmation_token(token)
+    if subscriber is None:
+        return _private(render(request, "newsletter/confirm_invalid.html", status=400))
+    if request.method == "POST":
+        subscriber.confirm(detail=_("Confirmation page"))
+        return _private(render(request, "newsletter/confirm_done.html", {"subscriber": subscriber}))
+    return _private(render(request, "newsletter/confirm.html", {"subscriber": subscriber}))
+
+
+@require_http_methods(["GET", "POST"])
+def preferences(request: HttpRequest, token: str) -> HttpResponse:
+    subscriber = Subscriber.from_preferences_token(token)
+    if subscriber is None:
+        return _private(render(request, "newsletter/confirm_invalid.html", status=400))
+    message = ""
+    if request.method == "POST" and "unsubscribe" in request.POST:
+        subscriber.unsubscribe(detail=_("Preference page"))
+        return _private(render(request, "newsletter/unsubscribed.html", {"subscriber": subscriber}))
+    if request.method == "POST":
+        form = PreferencesForm(request.POST)
+        if form.is_valid():
+            subscriber.set_newsletters(list(form.cleaned_data["newsletters"]), detail=_("Preference page"))
+            message = _("Your choice is saved.")
+    form = PreferencesForm(initial={"newsletters": list(subscriber.newsletters.all())})
+    context = {"subscriber": subscriber, "form": form, "message": message, "token": token}
+    return _private(render(request, "newsletter/preferences.html", context))
+
+
+@csrf_exempt  # RFC 8058: mail programs POST here with no cookie; the signed token is the proof.
+@require_http_methods(["GET", "POST"])
+def one_click_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    subscriber = Subscriber.from_preferences_token(token)
+    if request.method == "GET":  # a person or a prefetching scanner: show the page, change nothing
+        return redirect("newsletter:preferences", token=token)
+    if subscriber is None:
+        return _private(HttpResponse(_("This link is not valid."), status=400, content_type="text/plain"))
+    subscriber.unsubscribe(detail=_("One-click unsubscribe (List-Unsubscribe-Post)"))
+    return _private(HttpResponse(_("You are unsubscribed."), content_type="text/plain; charset=utf-8"))

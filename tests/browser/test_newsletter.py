@@ -1,0 +1,102 @@
+"""A reader signs up from an article page, confirms from the e-mail, then leaves from a campaign e-mail."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connections
+
+from newsletter import sending
+from newsletter.models import Campaign, Subscriber
+from tests.factories import make_article, make_campaign, make_newsletter
+from tests.newsletter.helpers import SMTPServer, body, wait_for
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium"),
+]
+
+
+@pytest.fixture
+def smtp_server():
+    server = SMTPServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls here stay synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_page()
+        try:
+            yield page
+        finally:
+            # While Playwright's loop runs, the ORM in this thread uses a context-local
+            # connection of its own; close it, or it outlives the test database.
+            connections.close_all()
+            browser.close()
+
+
+def link(message, pattern: str) -> str:
+    match = re.search(pattern, body(message, "plain"))
+    assert match, body(message, "plain")
+    return match.group(0)
+
+
+def test_sign_up_confirm_and_unsubscribe(live_server, settings, smtp_server, browser_page) -> None:
+    call_command("createcachetable", verbosity=0)
+    settings.SITE_URL = live_server.url
+    settings.MAILERS = smtp_server.mailers()
+    settings.CSRF_COOKIE_SECURE = settings.SESSION_COOKIE_SECURE = False  # plain http on localhost
+    settings.NEWSLETTER_SEND_CONNECTIONS = 1
+    newsletter = make_newsletter(name="The Daily Briefing")
+    article = make_article(title="The Council renews the mission")
+    page = browser_page
+
+    page.goto(live_server.url + article.get_absolute_url())
+    assert page.get_by_role("heading", name="The Council renews the mission").is_visible()
+    page.get_by_label("E-mail address").fill("reader@example.org")
+    page.get_by_role("button", name="Subscribe").click()
+    assert page.get_by_role("heading", name="Check your inbox").is_visible()
+
+    assert wait_for(lambda: smtp_server.handler.to("reader@example.org"), 10), "no confirmation e-mail arrived"
+    confirm_url = link(smtp_server.handler.to("reader@example.org")[0], rf"{live_server.url}/newsletter/confirm/\S+")
+    page.goto(confirm_url)
+    subscriber = Subscriber.objects.get(email="reader@example.org")
+    assert subscriber.status == Subscriber.Status.PENDING  # opening the link confirmed nothing
+    assert subscriber.signup_page == article.get_absolute_url()
+    page.get_by_role("button", name="Confirm my subscription").click()
+    assert page.get_by_role("heading", name="You are subscribed").is_visible()
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.CONFIRMED
+
+    campaign = make_campaign(newsletter, stories=[article])
+    campaign.send_now()
+    sending.send_campaign(campaign.pk)
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.SENT
+    newsletter_mail = smtp_server.handler.to("reader@example.org")[-1]
+    assert newsletter_mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    page.goto(link(newsletter_mail, rf"{live_server.url}/newsletter/preferences/\S+"))
+    page.get_by_role("button", name="Unsubscribe from all").click()
+    assert page.get_by_role("heading", name="You are unsubscribed").is_visible()
+    subscriber.refresh_from_db()
+    assert subscriber.status == Subscriber.Status.UNSUBSCRIBED
