@@ -60,6 +60,12 @@ def restore_role_group(migration: str):
     from django.contrib.auth.models import Group, Permission
     from django.db.models import Q
 
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+
+    # A flush that skipped post_migrate (after a serialized rollback) leaves no permissions either.
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
     module = import_module(migration)
     group, _created = Group.objects.get_or_create(name=module.GROUP)
     wanted = Q(pk__in=[])
