@@ -57,11 +57,10 @@ def restore_role_group(migration: str):
     """
     from importlib import import_module
 
-    from django.contrib.auth.models import Group, Permission
-    from django.db.models import Q
-
     from django.apps import apps
     from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models import Q
 
     # A flush that skipped post_migrate (after a serialized rollback) leaves no permissions either.
     for app_config in apps.get_app_configs():
