@@ -56,7 +56,8 @@ class LatestArticlesFeed(Feed):
         return Article.objects.published()
 
     def items(self, obj) -> list[Article]:
-        return list(self.filtered(obj).for_listing()[:FEED_SIZE])
+        # Corrections count towards each item's updated date.
+        return list(self.filtered(obj).for_listing().prefetch_related("corrections")[:FEED_SIZE])
 
     def item_title(self, item: Article) -> str:
         return item.title
@@ -95,7 +96,7 @@ class LatestArticlesFeed(Feed):
         return item.published_at
 
     def item_updateddate(self, item: Article):
-        return max(filter(None, [item.published_at, item.updated_at]))
+        return item.modified_for_readers
 
     def item_enclosures(self, item: Article) -> list[Enclosure]:
         photo = item.lead_photo

@@ -41,13 +41,6 @@ def canonical_url(article: Article) -> str:
     return article.canonical_url or absolute(article.get_absolute_url())
 
 
-def date_modified(article: Article) -> datetime.datetime | None:
-    """The latest of publish time, "Updated" time and corrections (prefetched)."""
-    times = [article.published_at, article.updated_at, *(c.created_at for c in article.corrections.all())]
-    times = [t for t in times if t is not None]
-    return max(times) if times else None
-
-
 def largest_rendition(photo: Photo, fmt: str = "jpeg") -> tuple[str, int, int]:
     """(url, width, height) of the biggest JPEG rendition, or of the original."""
     renditions = (photo.renditions or {}).get(fmt) or []
@@ -83,7 +76,7 @@ def news_article(article: Article, *, image: dict[str, Any] | None, url: str) ->
         if author.photo_id:
             person["image"] = absolute(largest_rendition(author.photo)[0])
         authors.append(person)
-    modified = date_modified(article)
+    modified = article.modified_for_readers
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -117,7 +110,7 @@ def page_metadata(article: Article) -> dict[str, Any]:
     """Everything the <head> of the article page says about it."""
     url = canonical_url(article)
     image = share_image(article)
-    modified = date_modified(article)
+    modified = article.modified_for_readers
     return {
         "title": article.title,
         "description": article.description,

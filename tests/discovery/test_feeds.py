@@ -6,7 +6,7 @@ from django.core.files.storage import default_storage
 from django.test import TestCase
 from django.utils import timezone
 
-from articles.models import Article, Photo
+from articles.models import Article, Correction, Photo
 from tests.factories import image_bytes, make_article, make_author, make_column, make_tag
 
 
@@ -44,10 +44,10 @@ class FeedTests(TestCase):
         return response, feed
 
     def test_the_site_feeds_parse_cleanly_with_absolute_links(self) -> None:
-        # 1. articles with column and lead photo, 2. their authors, 3. their tags
+        # 1. articles with column and lead photo, 2. their authors, 3. their tags, 4. their corrections
         for path in ("/feed/", "/feed/atom/"):
             with self.subTest(path=path):
-                response, feed = self.parse(path, 3)
+                response, feed = self.parse(path, 4)
                 self.assertEqual(
                     [entry.title for entry in feed.entries], ["Aid convoys <reach> Darfur", "Council hears from envoy"]
                 )
@@ -62,12 +62,19 @@ class FeedTests(TestCase):
                 self.assertNotIn(b"Embargoed piece", response.content)
 
     def test_atom_entries_carry_their_update_time(self) -> None:
-        _response, feed = self.parse("/feed/atom/", 3)
+        _response, feed = self.parse("/feed/atom/", 4)
         updated = datetime.datetime(*feed.entries[1].updated_parsed[:6], tzinfo=datetime.UTC)
         self.assertEqual(updated, self.second.updated_at.replace(microsecond=0))
 
+    def test_a_correction_moves_the_update_time(self) -> None:
+        corrected_at = timezone.now() - datetime.timedelta(minutes=5)
+        Correction.objects.create(article=self.second, text="The envoy's name was misspelt.", created_at=corrected_at)
+        _response, feed = self.parse("/feed/atom/", 4)
+        updated = datetime.datetime(*feed.entries[1].updated_parsed[:6], tzinfo=datetime.UTC)
+        self.assertEqual(updated, corrected_at.replace(microsecond=0))
+
     def test_tag_author_and_column_feeds(self) -> None:
-        # 1. the tag, author or column, 2. articles, 3. authors, 4. tags
+        # 1. the tag, author or column, 2. articles, 3. authors, 4. tags, 5. corrections
         cases = {
             "/tag/sudan-chad/feed/": ["Aid convoys <reach> Darfur", "Council hears from envoy"],
             "/tag/sudan-chad/feed/atom/": ["Aid convoys <reach> Darfur", "Council hears from envoy"],
@@ -78,7 +85,7 @@ class FeedTests(TestCase):
         }
         for path, titles in cases.items():
             with self.subTest(path=path):
-                _response, feed = self.parse(path, 4)
+                _response, feed = self.parse(path, 5)
                 self.assertEqual([entry.title for entry in feed.entries], titles)
                 self.assertIn("news.example.org", feed.feed.link)
 
@@ -87,7 +94,7 @@ class FeedTests(TestCase):
         self.addCleanup(default_storage.delete, path)
         photo = Photo.objects.create(image=path, width=640, height=400, alt_text="Trucks on a desert road")
         Article.objects.filter(pk=self.first.pk).update(lead_photo=photo)
-        _response, feed = self.parse("/feed/", 3)
+        _response, feed = self.parse("/feed/", 4)
         enclosure = feed.entries[0].enclosures[0]
         self.assertEqual(enclosure.type, "image/jpeg")
         self.assertEqual(int(enclosure.length), default_storage.size(path))
