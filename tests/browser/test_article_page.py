@@ -20,26 +20,15 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from articles.models import Article, Block, Correction, Tag
+from tests.browser.tools import AXE, VNU, launch, needs_chromium
 from tests.conftest import BASE_DIR
 from tests.factories import make_article, make_author, make_block, make_column, make_interviewee, make_photo, make_tag
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-AXE = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
-VNU = BASE_DIR / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 SCREENSHOTS = BASE_DIR / "artifacts" / "screenshots"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium"),
+    needs_chromium,
 ]
 
 QUESTIONS = [
@@ -201,10 +190,6 @@ def read_to_the_end(page) -> None:
         page.mouse.wheel(0, 600)
         page.wait_for_timeout(50)
     wait_until(page, ALL_IMAGES_LOADED)
-
-
-def launch(playwright):
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
 
 def test_the_interview_reads_well_with_no_errors(interview_url: str) -> None:

@@ -9,23 +9,13 @@ import pytest
 from django.db import connections
 
 from comments.models import Comment
+from tests.browser.tools import launch, needs_chromium
 from tests.conftest import restore_role_group
 from tests.factories import make_article, make_comment, make_user
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists() and not shutil.which("chromium"), reason="needs /usr/bin/chromium"),
+    needs_chromium,
 ]
 
 
@@ -54,7 +44,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch(playwright)
         yield browser
         browser.close()
 

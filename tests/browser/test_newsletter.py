@@ -1,7 +1,6 @@
 """A reader signs up from an article page, confirms from the e-mail, then leaves from a campaign e-mail."""
 
 import re
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -9,23 +8,13 @@ from django.db import connections
 
 from newsletter import sending
 from newsletter.models import Campaign, Subscriber
+from tests.browser.tools import launch, needs_chromium
 from tests.factories import make_article, make_campaign, make_newsletter
 from tests.newsletter.helpers import SMTPServer, body, wait_for
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium"),
+    needs_chromium,
 ]
 
 
@@ -44,7 +33,7 @@ def browser_page(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = launch(playwright)
         page = browser.new_page()
         try:
             yield page

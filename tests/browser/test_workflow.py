@@ -12,25 +12,15 @@ import datetime
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 from django.db import connections
 from django.utils import timezone
 
 from articles.models import Article
+from tests.browser.tools import launch, needs_chromium
 from tests.factories import make_author, make_staff
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PASSWORD = "correct horse battery"
 TRANSCRIPT = (
     "NEWSROOM: Why did the mission leave so quickly?\n\n"
@@ -42,7 +32,7 @@ SCHEDULE_AHEAD = datetime.timedelta(seconds=8)
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium"),
+    needs_chromium,
 ]
 
 
@@ -105,7 +95,7 @@ def test_a_writer_submits_an_interview_and_an_editor_schedules_it(live_server, m
 
     with sync_playwright() as playwright:
         try:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            browser = launch(playwright)
             page = browser.new_page()
             errors: list[str] = []
             page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
