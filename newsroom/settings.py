@@ -325,3 +325,15 @@ NEWSLETTER_CONFIRM_INTERVAL = env_int("NEWSLETTER_CONFIRM_INTERVAL", 3600)
 NEWSLETTER_SIGNUP_RATE = env_int("NEWSLETTER_SIGNUP_RATE", 10)
 # The address of mailto: unsubscribe requests (List-Unsubscribe); empty: DEFAULT_FROM_EMAIL's.
 NEWSLETTER_UNSUBSCRIBE_MAILTO = env("NEWSLETTER_UNSUBSCRIBE_MAILTO")
+# Bounce and complaint webhooks (issue #7) through django-anymail, only when ANYMAIL_ESP
+# names the provider ("postmark", "mailgun", "sendgrid", "amazon_ses"...). Sending stays on
+# our SMTP path; anymail only turns the provider's webhook posts into one `tracking` signal.
+ANYMAIL_ESP = env("ANYMAIL_ESP").strip().lower()
+if ANYMAIL_ESP:
+    # "user:password" the provider sends as HTTP basic auth. Without it anymail would accept
+    # posts from anyone, so a configured provider without a secret refuses to start.
+    ANYMAIL = {"WEBHOOK_SECRET": env_secret("ANYMAIL_WEBHOOK_SECRET")}
+    if ":" not in ANYMAIL["WEBHOOK_SECRET"]:
+        raise ImproperlyConfigured("ANYMAIL_ESP is set: set ANYMAIL_WEBHOOK_SECRET to a random user:password.")
+    # The app only registers anymail's checks of insecure settings.
+    INSTALLED_APPS += ["anymail"]

@@ -16,6 +16,10 @@ urlpatterns = [
     path("newsletter/", include("newsletter.urls")),
 ]
 
+if settings.ANYMAIL_ESP:
+    # The provider posts bounces and complaints to /anymail/<esp>/tracking/ (see README).
+    urlpatterns += [path("anymail/", include("anymail.urls"))]
+
 if settings.SERVE_MEDIA:
     media_prefix = settings.MEDIA_URL.lstrip("/")
     urlpatterns += [re_path(rf"^{media_prefix}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})]
