@@ -47,6 +47,7 @@ class CommentAdmin(admin.ModelAdmin):
         "parent",
         "name",
         "email",
+        "url",
         "text",
         "status",
         "is_featured",
@@ -148,7 +149,8 @@ class CommentAdmin(admin.ModelAdmin):
         return request.user.has_perm("comments.erase_commenter")
 
     def save_model(self, request, obj: Comment, form, change: bool) -> None:
-        obj.save(update_fields=["is_featured"] if change else None)
+        # Moderators may feature a comment or remove (or correct) the commenter's website; nothing else.
+        obj.save(update_fields=["is_featured", "url"] if change else None)
 
     def get_urls(self):
         urls = [

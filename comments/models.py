@@ -8,6 +8,7 @@ import re
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -22,6 +23,28 @@ MAX_DEPTH = 3  # a reply to a comment at this depth attaches beside it, at the s
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+WEBSITE_MAX_LENGTH = 200
+# A commenter's website is shown as a link, so only web addresses are kept:
+# never javascript:, data:, ftp: or anything else a browser might act on.
+validate_website = URLValidator(
+    schemes=["http", "https"],
+    code="not_web_address",
+    message=_("Enter a web address starting with http:// or https://."),
+)
+
+
+def clean_website(value: str) -> str:
+    """`value` when it is a valid http(s) address that fits the field, else "" (for imports: drop, never fail)."""
+    value = (value or "").strip()
+    if not value or len(value) > WEBSITE_MAX_LENGTH:
+        return ""
+    try:
+        validate_website(value)
+    except ValidationError:
+        return ""
+    return value
 
 
 def text_fingerprint(text: str) -> str:
@@ -103,6 +126,13 @@ class Comment(models.Model):
     depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
     name = models.CharField(_("name"), max_length=80)
     email = models.EmailField(_("e-mail"), blank=True, help_text=_("Private: never shown to readers."))
+    url = models.URLField(
+        _("website"),
+        max_length=WEBSITE_MAX_LENGTH,
+        blank=True,
+        validators=[validate_website],
+        help_text=_('Optional: the commenter\'s name links here, with rel="nofollow ugc".'),
+    )
     text = models.TextField(_("comment"), max_length=5000)
     html = models.TextField(editable=False, blank=True)
     text_hash = models.CharField(max_length=64, editable=False, db_index=True, blank=True)
@@ -182,6 +212,12 @@ class Comment(models.Model):
         if self.is_erased or not self.name:
             return str(_("a former reader"))
         return self.name
+
+    @property
+    def website(self) -> str:
+        """The address the commenter's name links to: checked again here, so a value written
+        around the form (an UPDATE, an import) can never become a javascript: link."""
+        return "" if self.is_erased else clean_website(self.url)
 
     @property
     def reply_parent_id(self) -> int:

@@ -94,7 +94,7 @@ def unsubscribe(email: str, scope: str) -> None:
 
 
 def erase_commenter(email: str) -> int:
-    """Remove a commenter's name and e-mail from every comment and delete their subscriptions.
+    """Remove a commenter's name, e-mail and website from every comment and delete their subscriptions.
 
     The text stays, signed "a former reader", or is removed too when
     COMMENTS_ERASE_TEXT is "remove". Returns how many comments were changed.
@@ -105,6 +105,7 @@ def erase_commenter(email: str) -> int:
     changes = {
         "name": "",
         "email": "",
+        "url": "",
         "is_erased": True,
         "address_hash": "",
         "akismet_address": None,

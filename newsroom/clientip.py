@@ -48,6 +48,12 @@ def _parse(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     return address
 
 
+def normalised(value: str) -> str:
+    """An address written as client_ip() writes it (IPv4-mapped IPv6 unwrapped), or "" when it is not one."""
+    address = _parse(value)
+    return str(address) if address is not None else ""
+
+
 def is_trusted_proxy(address: ipaddress.IPv4Address | ipaddress.IPv6Address | None) -> bool:
     if address is None:
         return False

@@ -8,12 +8,15 @@ WordPress states map to ours: approved ("1") appear at once, pending ("0") wait
 in the moderation queue, spam stays spam (and teaches the spam classifier,
 which is retrained once at the end), trash is kept as rejected. Pingbacks and
 trackbacks are skipped and counted. Threads are rebuilt from
-`wp:comment_parent`. Nobody is e-mailed: comments are written with their state,
+`wp:comment_parent`. A commenter's website is kept when it is an http(s)
+address; their IP address never raw, only as posted comments keep it (see
+`_address_hash`). Nobody is e-mailed: comments are written with their state,
 not through `approve()`, which notifies subscribers.
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import importlib
 from html import unescape
@@ -23,9 +26,11 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
+from newsroom.clientip import address_hash, normalised
 from wordpress.models import Origin
 from wordpress.wxr import Comment as WPComment, Item
 
@@ -34,6 +39,7 @@ if TYPE_CHECKING:
 
 STATES = {"1": "approved", "approve": "approved", "0": "pending", "hold": "pending", "spam": "spam"}
 TRASH_STATES = {"trash", "post-trashed"}
+ADDRESS_KEPT_FOR = datetime.timedelta(days=30)  # as comments.notify.purge_address_hashes
 
 
 def comment_model():
@@ -60,6 +66,29 @@ def _email(value: str) -> str:
     except ValidationError:
         return ""
     return value
+
+
+def _website(value: str) -> str:
+    """The commenter's website when it is an http(s) address that fits; javascript: and the like are dropped."""
+    from comments.models import clean_website
+
+    return clean_website(value)
+
+
+def _address_hash(ip: str, created_at: datetime.datetime | None) -> str:
+    """The commenter's address as posted comments keep it: hashed with that day's salt, never raw.
+
+    Readers' addresses are kept, hashed, for 30 days only (the purge task
+    empties older ones), so a comment older than that, or of unknown date,
+    gets no hash at all: writing one only for the next purge to erase it would
+    keep an old address around for no use. A recent one gets the hash its
+    commenter's address had on the day they posted, in the same field, so it
+    is kept and purged exactly like that of a comment posted here.
+    """
+    address = normalised(ip)
+    if not address or created_at is None or created_at < timezone.now() - ADDRESS_KEPT_FOR:
+        return ""
+    return address_hash(address, day=created_at.astimezone(datetime.UTC).date())
 
 
 def _ordered(comments: list[WPComment]) -> list[WPComment]:
@@ -127,9 +156,15 @@ def import_comments(importer: WordPressImport, article_id: int | None, item: Ite
         if created_at := importer.parse_date(comment.date_gmt, comment.date):
             values["created_at"] = created_at
         if "url" in fields:
-            values["url"] = comment.url[:200]
+            values["url"] = _website(comment.url)
+            if comment.url.strip() and not values["url"]:
+                report.notes[
+                    _("a commenter's website that is not an http(s) address of up to 200 characters was dropped")
+                ] += 1
         elif comment.url:
             report.notes[_("commenters' web addresses are not kept: comments here have no field for them")] += 1
+        if "address_hash" in fields:
+            values["address_hash"] = _address_hash(comment.ip, created_at)
         has_parent = comment.parent not in ("", "0")
         parent_id = known[comment.parent][0] if has_parent and comment.parent in known else None
         if has_parent and parent_id is None:
@@ -145,7 +180,8 @@ def import_comments(importer: WordPressImport, article_id: int | None, item: Ite
             content_type=content_type,
             object_id=new.pk,
             checksum=checksum,
-            source_url=comment.url[:1000],
+            # The comment's own address on the old site (never the commenter's website: that is theirs to erase).
+            source_url=f"{item.link}#comment-{comment.id}"[:1000] if item.link else "",
         )
         known[comment.id] = (new.pk, checksum)
         importer.comment_states[state] += 1

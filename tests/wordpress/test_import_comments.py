@@ -9,7 +9,9 @@ from pathlib import Path
 from django.apps import apps
 from django.core import mail
 from django.test import TestCase
+from django.utils import timezone
 
+from newsroom.clientip import address_hash
 from tests.wordpress import exports
 from wordpress.comments import comment_model
 from wordpress.importer import import_wordpress
@@ -74,3 +76,28 @@ class CommentImportTests(TestCase):
         self.assertEqual(self.comment("11").status, "approved")
         self.assertEqual(self.comment("17").parent, self.comment("12"))
         self.assertEqual(self.Comment.objects.count(), 7)
+
+    def test_websites_are_kept_when_safe_and_addresses_only_as_recent_hashes(self) -> None:
+        recent = timezone.now() - datetime.timedelta(days=2)
+        self.run_import(
+            exports.comment(
+                id="20", url="https://amina.example.org/", ip="203.0.113.7", date_gmt=f"{recent:%Y-%m-%d %H:%M:%S}"
+            ),
+            exports.comment(id="21", url="javascript:alert(document.cookie)", ip="::ffff:198.51.100.9"),
+            exports.comment(id="22", url="ftp://files.example.org/", ip="not an address"),
+        )
+        kept, naughty, other = self.comment("20"), self.comment("21"), self.comment("22")
+        self.assertEqual((kept.url, naughty.url, other.url), ("https://amina.example.org/", "", ""))
+        # Recent: hashed with the salt of the day it was posted, exactly as a comment posted here; never raw.
+        self.assertEqual(kept.address_hash, address_hash("203.0.113.7", day=recent.astimezone(datetime.UTC).date()))
+        self.assertNotIn("203.0.113", str(self.Comment.objects.filter(pk=kept.pk).values().get()))
+        # 2024 is long past the 30 days addresses are kept: no hash at all.
+        self.assertEqual((naughty.address_hash, other.address_hash), ("", ""))
+        self.assertIsNone(naughty.akismet_address)
+        origin = Origin.objects.get(kind="comment", wp_id="21")
+        self.assertNotIn("javascript", origin.source_url)
+        page = self.client.get(kept.article.get_absolute_url())
+        self.assertContains(
+            page, '<a href="https://amina.example.org/" rel="nofollow ugc noopener">A reader</a>', html=True
+        )
+        self.assertNotContains(page, "javascript:")
