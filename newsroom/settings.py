@@ -294,7 +294,8 @@ AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "newsroom.twofactor.login_client_ip"
+# Failed logins count against the proxy-aware client address, as rate limits do.
+AXES_CLIENT_IP_CALLABLE = "newsroom.clientip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Time-based one-time passwords (an authenticator app) required for every staff account.
 STAFF_REQUIRE_OTP = env_bool("STAFF_REQUIRE_OTP", False)

@@ -32,15 +32,6 @@ PROTECTED_VIEWS = {"articles:preview", "articles:preview-revision"}
 EXEMPT_VIEWS = {"admin:logout", "admin:login", "admin:jsi18n"}
 
 
-def login_client_ip(request: HttpRequest) -> str:
-    """The address failed logins are counted against: the proxy-aware one when the site has it."""
-    try:
-        from newsroom.clientip import client_ip
-    except ImportError:  # a checkout without the shared client-address helper: the connection's address
-        return request.META.get("REMOTE_ADDR", "")
-    return client_ip(request)
-
-
 class StaffOTPMiddleware:
     """Sends staff who have not entered a one-time code to do so (when STAFF_REQUIRE_OTP is on)."""
 
