@@ -9,7 +9,6 @@ reach) only keep it out of automatic approval.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import logging
 import math
 import re
@@ -21,7 +20,6 @@ import akismet
 import httpx
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,21 +30,6 @@ from newsroom.clientip import in_networks
 logger = logging.getLogger(__name__)
 
 FORM_SALT = "comments.form-issued"
-
-
-# Rate limits, in the shared cache.
-
-
-def over_limit(scope: str, key: str, *, limit: int, window: int = 3600) -> bool:
-    """Count one more hit for `key`; True once more than `limit` hits fell in the current window."""
-    cache_key = f"rl:{scope}:{hashlib.sha256(key.encode()).hexdigest()[:32]}"
-    cache.add(cache_key, 0, timeout=window)
-    try:
-        hits = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.set(cache_key, 1, timeout=window)
-        hits = 1
-    return hits > limit
 
 
 # The signed form timestamp.

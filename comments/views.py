@@ -17,6 +17,7 @@ from comments.models import Comment, Commenter, cast_vote
 from comments.posting import comments_are_open, post_comment
 from comments.threads import load_page
 from newsroom.clientip import address_hash, client_ip
+from newsroom.ratelimit import over_limit
 
 
 def _is_fetch(request: HttpRequest) -> bool:
@@ -50,7 +51,7 @@ def comment_create(request: HttpRequest, article_id: int) -> HttpResponse:
         form.add_error(None, _("Comments are closed on this story."))
     elif form.is_valid():
         email = form.cleaned_data["email"]
-        if spam.over_limit("post-address", hashed, limit=settings.COMMENTS_POSTS_PER_HOUR) or spam.over_limit(
+        if over_limit("post-address", hashed, limit=settings.COMMENTS_POSTS_PER_HOUR) or over_limit(
             "post-email", email.lower(), limit=settings.COMMENTS_POSTS_PER_HOUR
         ):
             form.add_error(None, _("You have posted many comments in a short time. Please wait a while and try again."))
@@ -146,7 +147,7 @@ def comment_vote(request: HttpRequest, pk: int) -> HttpResponse:
     reader = readers.ensure_reader_id(request)
     address = client_ip(request)
     hashed = address_hash(address) if address else ""
-    if spam.over_limit("vote-address", hashed or reader, limit=settings.COMMENTS_VOTES_PER_HOUR):
+    if over_limit("vote-address", hashed or reader, limit=settings.COMMENTS_VOTES_PER_HOUR):
         response = HttpResponse(_("Too many votes for now. Please try again later."), status=429)
         readers.remember_reader(request, response)
         return response
@@ -168,7 +169,7 @@ def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         reader = readers.ensure_reader_id(request)
         address = client_ip(request)
-        if spam.over_limit("report-address", address_hash(address) if address else reader, limit=20):
+        if over_limit("report-address", address_hash(address) if address else reader, limit=20):
             form.add_error(None, _("Too many reports for now. Please try again later."))
         else:
             comment.report(reader_id=reader, reason=form.cleaned_data["reason"])
