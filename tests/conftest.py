@@ -45,30 +45,3 @@ def cache_table(django_db_setup, django_db_blocker) -> None:
 
     with django_db_blocker.unblock():
         call_command("createcachetable", verbosity=0)
-
-
-def restore_role_group(migration: str):
-    """The group a role's data migration makes, made again with its permissions.
-
-    A transactional test's flush empties every table (permissions come back on
-    post_migrate, groups do not), so tests that need a role after such a flush
-    call this with the module path of the migration that defines GROUP and
-    PERMISSIONS.
-    """
-    from importlib import import_module
-
-    from django.apps import apps
-    from django.contrib.auth.management import create_permissions
-    from django.contrib.auth.models import Group, Permission
-    from django.db.models import Q
-
-    # A flush that skipped post_migrate (after a serialized rollback) leaves no permissions either.
-    for app_config in apps.get_app_configs():
-        create_permissions(app_config, verbosity=0)
-    module = import_module(migration)
-    group, _created = Group.objects.get_or_create(name=module.GROUP)
-    wanted = Q(pk__in=[])
-    for app_label, codename in module.PERMISSIONS:
-        wanted |= Q(content_type__app_label=app_label, codename=codename)
-    group.permissions.set(Permission.objects.filter(wanted))
-    return group

@@ -28,9 +28,11 @@ def create_group(apps, schema_editor):
     # make them now so the group can be given them.
     for label in ("comments", "articles"):
         app_config = apps.get_app_config(label)
-        app_config.models_module = True
+        # newsroom.roles also runs this with the live registry: put back what was there.
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = models_module
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     group, _created = Group.objects.get_or_create(name=GROUP)

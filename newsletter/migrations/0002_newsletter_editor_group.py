@@ -17,9 +17,12 @@ def codenames() -> list[str]:
 def create_group(apps, schema_editor) -> None:
     # Permissions are normally created after migrate; make sure they exist on a fresh database.
     app_config = apps.get_app_config("newsletter")
-    app_config.models_module = True  # the historical app registry's stub lacks it
+    # The historical app registry's stub lacks it; newsroom.roles also runs this with the live
+    # registry, so put back what was there.
+    models_module = getattr(app_config, "models_module", None)
+    app_config.models_module = models_module or True
     create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
+    app_config.models_module = models_module
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     group, _created = Group.objects.get_or_create(name=GROUP)

@@ -10,8 +10,7 @@ from django.db import connections
 
 from comments.models import Comment
 from tests.browser.tools import launch, needs_chromium
-from tests.conftest import restore_role_group
-from tests.factories import make_article, make_comment, make_user
+from tests.factories import make_article, make_comment, make_staff, make_user
 
 pytestmark = [
     pytest.mark.browser,
@@ -54,8 +53,7 @@ def story(live_server, settings) -> dict:
     settings.COMMENTS_MIN_SECONDS = 0
     article = make_article(title="Council extends the mission", comment_prompt="Should the mission stay?")
     earlier = make_comment(article, name="Early Bird", text="The first comment on this story.")
-    moderator = make_user("moderator", is_staff=True)
-    moderator.groups.add(restore_role_group("comments.migrations.0002_comment_moderator_group"))
+    make_staff("moderator", "Comment moderator")
     return {"url": live_server.url + article.get_absolute_url(), "earlier": earlier}
 
 
