@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.contrib.sitemaps import views as sitemap_views
 from django.core import signing
-from django.core.paginator import Paginator
 from django.db import DatabaseError, transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -238,11 +237,7 @@ def correction_list(request: HttpRequest) -> HttpResponse:
         .select_related("article")
         .order_by("-created_at", "-id")
     )
-    paginator = Paginator(corrections, 50, allow_empty_first_page=True)
-    number = request.GET.get("page", "1")
-    if not number.isdigit() or not 1 <= int(number) <= paginator.num_pages:
-        raise Http404
-    page = paginator.page(int(number))
+    page = paginate(request, corrections, per_page=50)
     return render(request, "articles/correction_list.html", {"page": page, "corrections": page.object_list})
 
 

@@ -238,10 +238,17 @@ class CorrectionTests(TestCase):
             Correction.objects.create(
                 article=make_article(), text=f"Correction {n}.", created_at=timezone.now() - datetime.timedelta(days=n)
             )
-        # 1. count corrections of published articles, 2. the page of corrections with their articles
+        # 1. the ids of the page's corrections (one more, to know if a next page follows),
+        # 2. those corrections with their articles
         with self.assertNumQueries(2):
             response = self.client.get(reverse("articles:corrections"))
         content = response.content.decode()
         self.assertLess(content.index("Correction 0."), content.index("Correction 1."))
         self.assertLess(content.index("Correction 1."), content.index("Correction 2."))
         self.assertNotContains(response, "Not for readers.")
+
+    def test_the_corrections_page_refuses_pages_that_do_not_exist(self) -> None:
+        Correction.objects.create(article=make_article(), text="The only one.")
+        for page in ("2", "0", "abc"):
+            with self.subTest(page=page):
+                self.assertEqual(self.client.get(reverse("articles:corrections"), {"page": page}).status_code, 404)
