@@ -169,6 +169,15 @@ class ArticleQuerySet(models.QuerySet):
         """Live for readers: published, and the publish time has passed (a future time is an embargo)."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def published_by_slug(self, slug: str) -> Article | None:
+        """The live article with this slug, or None: published() for the article page.
+
+        Hand-written SQL, because compiling the ORM's query would cost the most read
+        page more than running it does (see articles/rendering.py). Mirrors published().
+        """
+        sql = f"SELECT * FROM {Article._meta.db_table} WHERE slug = %s AND status = %s AND published_at <= %s"
+        return next(iter(self.raw(sql, [slug, Article.Status.PUBLISHED, timezone.now()])), None)
+
     def owned_by(self, user) -> ArticleQuerySet:
         """Articles a writer counts as theirs: they created it, or they are in its byline (two EXISTS subqueries)."""
         bylines = ArticleAuthor.objects.filter(article=models.OuterRef("pk"), author__user=user)
@@ -273,6 +282,13 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     modified_at = models.DateTimeField(_("modified at"), auto_now=True)
+    # Set by PostgreSQL, never by Python (see migration 0005): a new number from one
+    # sequence whenever anything the article page shows changes (the article, its
+    # blocks, people, tags, column, photos, corrections), and whenever its comments or
+    # their votes change. Numbers are never reused, even after a rollback, so they
+    # key the rendered fragments in articles/rendering.py and comments' section.
+    page_version = models.BigIntegerField(db_default=0, editable=False)
+    comments_version = models.BigIntegerField(db_default=0, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from articles import search, sitemaps, symbols
+from articles import rendering, search, sitemaps, symbols
 from articles.models import (
     PREVIEW_LINK_SALT,
     Article,
@@ -67,11 +67,14 @@ def record_view(request: HttpRequest, article: Article) -> None:
 
 @require_GET
 def article_detail(request: HttpRequest, year: int, month: int, day: int, slug: str) -> HttpResponse:
-    article = get_object_or_404(Article.objects.published().for_page(), slug=slug)
+    article = Article.objects.published_by_slug(slug)
+    if article is None:
+        raise Http404(_("There is no such story."))
     published = timezone.localtime(article.published_at)
     if (published.year, published.month, published.day) != (year, month, day):
         return redirect(article, permanent=True)
-    response = render(request, "articles/article_detail.html", {"article": article})
+    context = {"article": article, "content": rendering.cached_content(article), "is_preview": False}
+    response = render(request, "articles/article_detail.html", context)
     record_view(request, article)
     return response
 
@@ -183,7 +186,8 @@ def _render_preview(request: HttpRequest, pk: int, data: dict | None) -> HttpRes
         if data is not None:
             workflow.apply_snapshot(get_object_or_404(Article, pk=pk), data)
         article = get_object_or_404(Article.objects.for_page(), pk=pk)
-        response = render(request, "articles/article_detail.html", {"article": article, "is_preview": True})
+        context = {"article": article, "content": rendering.render_content(article), "is_preview": True}
+        response = render(request, "articles/article_detail.html", context)
         transaction.savepoint_rollback(savepoint)
     response["X-Robots-Tag"] = "noindex"
     response["Cache-Control"] = "private, no-store"

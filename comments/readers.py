@@ -18,6 +18,12 @@ def reader_id(request: HttpRequest) -> str | None:
     return value if value and len(value) <= 64 else None
 
 
+def has_state(request: HttpRequest) -> bool:
+    """Whether the reader brings votes or pending comments of their own. The cookies are not
+    verified here: a forged one only costs that reader a section rendered for them."""
+    return READER_COOKIE in request.COOKIES or PENDING_COOKIE in request.COOKIES
+
+
 def ensure_reader_id(request: HttpRequest) -> str:
     """The reader's id, minted on first use; `remember_reader` stores it in the response."""
     if not getattr(request, "_reader_id", None):

@@ -25,18 +25,27 @@ def _is_fetch(request: HttpRequest) -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
 
 
-def section_context(request: HttpRequest, article: Article, *, form: CommentForm | None = None, page: int = 1):
-    sort = request.GET.get("sort", "newest")
+def section_context(
+    request: HttpRequest,
+    article: Article,
+    *,
+    form: CommentForm | None = None,
+    page: int = 1,
+    sort: str | None = None,
+    form_token: str | None = None,
+) -> dict:
+    """The comments section's context for this reader. `sort` and `form_token` stand in for the
+    request's sort and a fresh form token when the section is rendered to be shared by readers."""
     threads = load_page(
         article,
-        sort=sort,
+        sort=sort or request.GET.get("sort", "newest"),
         page=page,
         own_pending=readers.pending_ids(request),
         reader=readers.reader_id(request),
     )
     is_open = comments_are_open(article)
     if form is None and is_open:
-        form = CommentForm(article=article, initial={"issued": spam.issue_form_token()})
+        form = CommentForm(article=article, initial={"issued": form_token or spam.issue_form_token()})
     return {"article": article, "page": threads, "form": form, "is_open": is_open, "request": request}
 
 

@@ -136,6 +136,15 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "newsroom_cache"}}
+# Rendered fragments (an article's own content, its related stories, most read, comment
+# sections) live in each app server's memory, not in the shared cache: their keys carry
+# version numbers PostgreSQL changes with the content (see articles/rendering.py), so no
+# server ever needs telling to drop one, and a hit costs no query. A restart empties them.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+    "OPTIONS": {"MAX_ENTRIES": env_int("FRAGMENT_CACHE_ENTRIES", 1000)},
+}
 
 # Background work: the queue is a table in PostgreSQL (django-tasks-db).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

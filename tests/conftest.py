@@ -45,3 +45,11 @@ def cache_table(django_db_setup, django_db_blocker) -> None:
 
     with django_db_blocker.unblock():
         call_command("createcachetable", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def empty_fragments() -> None:
+    """Each test starts with no rendered fragments in memory, as a freshly started app server does."""
+    from django.core.cache import caches
+
+    caches["fragments"].clear()

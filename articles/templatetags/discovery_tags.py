@@ -6,8 +6,12 @@ from django import template
 from django.core.cache import cache
 from django.db.models import Case, IntegerField, Sum, Value, When
 from django.db.models.expressions import RawSQL
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 from articles.models import Article, ArticleView, Tag
+from newsroom import fragments
 
 register = template.Library()
 
@@ -16,6 +20,8 @@ RELATED_POOL = 300
 MOST_READ_COUNT = 5
 MOST_READ_CACHE_KEY = "discovery:most-read"
 MOST_READ_CACHE_SECONDS = 600
+MOST_READ_FRAGMENT_SECONDS = 60
+RELATED_CACHE_SECONDS = 600
 # A shared mission or country says more about a story than a shared broad topic.
 TAG_WEIGHTS = {
     Tag.Kind.MISSION: 5,
@@ -86,11 +92,23 @@ def most_read(*, limit: int = MOST_READ_COUNT) -> list[dict]:
     return stories
 
 
-@register.inclusion_tag("includes/related_stories.html")
-def related_stories(article: Article) -> dict:
-    return {"stories": related_articles(article)}
+@register.simple_tag
+def related_stories(article: Article) -> SafeString:
+    """The related-stories box, kept in this server's memory for RELATED_CACHE_SECONDS per article
+    version: a story published meanwhile joins the lists of older ones within that time."""
+    key = f"related:{article.pk}:{article.page_version}:{get_language()}"
+    return fragments.get_or_render(
+        key,
+        lambda: render_to_string("includes/related_stories.html", {"stories": related_articles(article)}),
+        timeout=RELATED_CACHE_SECONDS,
+    )
 
 
-@register.inclusion_tag("includes/most_read.html")
-def most_read_stories() -> dict:
-    return {"stories": most_read()}
+@register.simple_tag
+def most_read_stories() -> SafeString:
+    """The most-read box, kept in this server's memory for a minute over the shared ten-minute list."""
+    return fragments.get_or_render(
+        f"most-read:{get_language()}",
+        lambda: render_to_string("includes/most_read.html", {"stories": most_read()}),
+        timeout=MOST_READ_FRAGMENT_SECONDS,
+    )

@@ -3,26 +3,52 @@ import datetime
 from django import template
 from django.contrib.messages import get_messages
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.timesince import timesince
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from articles.models import Article
+from comments import readers, spam
+from comments.posting import comments_are_open
+from comments.threads import SORTS
 from comments.views import section_context
+from newsroom import fragments
 
 register = template.Library()
 
+# A section shared by readers is kept this long: it says "5 minutes ago".
+SHARED_SECTION_SECONDS = 60
 
-@register.inclusion_tag("comments/section.html", takes_context=True)
-def article_comments(context, article: Article) -> dict:
+
+@register.simple_tag(takes_context=True)
+def article_comments(context: template.Context, article: Article) -> SafeString:
     """The comments section under a story: heading, prompt, form, first page of threads.
 
-    Two queries (see comments/threads.py): the comment page and the vote totals.
+    Most readers bring nothing of their own to it (no vote, no pending comment, no
+    message): they share one rendering per article version, comments version and
+    sort, kept in this server's memory for SHARED_SECTION_SECONDS, with their own
+    CSRF token and form token put in; no query. Anyone else gets the section
+    rendered for them, in two queries (see comments/threads.py).
     """
     request = context.get("request") or HttpRequest()  # rendered without a request: no reader state
-    section = section_context(request, article)
-    section["messages"] = list(get_messages(request)) if hasattr(request, "_messages") else []
-    return section
+    messages = list(get_messages(request)) if hasattr(request, "_messages") else []
+    if messages or readers.has_state(request):
+        section = section_context(request, article)
+        section["messages"] = messages
+        return render_to_string("comments/section.html", section, request=request)
+    sort = request.GET.get("sort")
+    sort = sort if sort in SORTS else SORTS[0]
+    is_open = comments_are_open(article)
+    key = f"comments:{article.pk}:{article.page_version}:{article.comments_version}:{sort}:{is_open}:{get_language()}"
+
+    def render_section() -> str:
+        section = section_context(request, article, sort=sort, form_token=fragments.stand_in("issued"))
+        return fragments.render_shared("comments/section.html", section)
+
+    html = fragments.get_or_render(key, render_section, timeout=SHARED_SECTION_SECONDS)
+    return fragments.for_reader(html, context.get("csrf_token"), issued=spam.issue_form_token())
 
 
 @register.filter

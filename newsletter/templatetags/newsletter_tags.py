@@ -6,19 +6,26 @@ the sign-up box", which the subscribe view looks up when the form is sent.
 
 from django import template
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 from newsletter.forms import CONSENT_TEXT
+from newsroom import fragments
 
 register = template.Library()
 
+BOX_TEMPLATE = "newsletter/includes/newsletter_box.html"
 
-@register.inclusion_tag("newsletter/includes/newsletter_box.html", takes_context=True)
-def newsletter_box(context: template.Context) -> dict:
+
+@register.simple_tag(takes_context=True)
+def newsletter_box(context: template.Context) -> SafeString:
+    """Rendered once per language and kept in memory; the reader's CSRF token and the page go in."""
+
+    def render_box() -> str:
+        urls = {"action": reverse("newsletter:subscribe"), "list_url": reverse("newsletter:list")}
+        return fragments.render_shared(BOX_TEMPLATE, {**urls, "consent_text": CONSENT_TEXT}, "page")
+
+    html = fragments.get_or_render(f"newsletter-box:{get_language()}", render_box, timeout=None)
     request = context.get("request")
-    return {
-        "action": reverse("newsletter:subscribe"),
-        "list_url": reverse("newsletter:list"),
-        "page": request.path if request is not None else "",
-        "csrf_token": context.get("csrf_token"),
-        "consent_text": CONSENT_TEXT,
-    }
+    return fragments.for_reader(html, context.get("csrf_token"), page=escape(request.path if request else ""))

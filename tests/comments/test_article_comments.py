@@ -175,12 +175,14 @@ class ReaderPageQueryTests(TestCase):
         bulk_comments(few, 3)
         bulk_comments(many, 120)
         Vote.objects.bulk_create([Vote(comment=c, reader_id="r", value=1) for c in many.comments.all()[:40]])
-        self.client.get(few.get_absolute_url())  # fills the cached most-read list shown on article pages
-        with CaptureQueriesContext(connection) as small:
-            self.client.get(few.get_absolute_url())
-        with CaptureQueriesContext(connection) as big:
-            self.client.get(many.get_absolute_url())
-        self.assertEqual(len(small.captured_queries), len(big.captured_queries))
+        self.client.get(make_article().get_absolute_url())  # fills the most-read box shown on article pages
+        for read in ("first", "later"):
+            with self.subTest(read=read):
+                with CaptureQueriesContext(connection) as small:
+                    self.client.get(few.get_absolute_url())
+                with CaptureQueriesContext(connection) as big:
+                    self.client.get(many.get_absolute_url())
+                self.assertEqual(len(small.captured_queries), len(big.captured_queries))
 
     def test_the_tag_renders_without_a_request(self) -> None:
         article = make_article()

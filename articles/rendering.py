@@ -1,0 +1,54 @@
+"""An article's own content, rendered once per version and kept in memory.
+
+The article page is the most read page and the costliest to draw: blocks,
+bylines, bios, tags, srcsets, JSON-LD. Its content changes only when someone
+edits it, so it is rendered on the first read after a change and kept in this
+app server's memory (the "fragments" cache), keyed by the article's
+`page_version`, which PostgreSQL changes with anything the page shows (articles
+migration 0006), and by the language. A reader's request then costs one query,
+for the article row. A deploy restarts the processes: new templates and code
+start from an empty cache.
+
+Previews never use the cache: they render revisions that readers must not see.
+"""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
+
+from articles.models import Article
+from newsroom import fragments
+
+TEMPLATE = "articles/article_content.html"
+
+
+class Content(TypedDict):
+    """A dict rather than an object: templates find dict keys without a failed lookup first."""
+
+    head: SafeString  # description, canonical link, Open Graph and Twitter tags, JSON-LD
+    body: SafeString  # header, lead photo, body blocks, corrections, author bios, tags
+
+
+def render_content(article: Article) -> Content:
+    """Render an article loaded with `Article.objects.for_page()`; no queries."""
+    context = {"article": article, "SITE_NAME": settings.SITE_NAME}
+    return Content(
+        head=render_to_string(f"{TEMPLATE}#head", context), body=render_to_string(f"{TEMPLATE}#body", context)
+    )
+
+
+def cached_content(article: Article) -> Content:
+    """The content of an article row read for a reader: from memory, or rendered and kept.
+
+    A hit runs no query; a miss runs for_page()'s eight. Reading the row first
+    and the parts after means a kept rendering is never older than its version.
+    """
+    key = f"article:{article.pk}:{article.page_version}:{get_language()}"
+    return fragments.get_or_render(
+        key, lambda: render_content(Article.objects.for_page().get(pk=article.pk)), timeout=None
+    )
