@@ -15,7 +15,13 @@ plain-http settings). It:
    8 and 32 concurrent connections, for each target and for the minimal view,
    and prints requests/s, p50 and p99 latency, and the article/minimal ratio.
 
-No page cache is involved: every request renders the page.
+Shared machines are noisy: a neighbour can halve throughput for a few seconds.
+So each connection level runs ROUNDS rounds of every target and the minimal
+view back to back, and the report gives medians, with the article/minimal
+ratio taken within each round (both measured under the same conditions).
+
+No page cache is involved: every request runs the view, reads the article row
+and assembles the page (see articles/rendering.py for the fragments it keeps).
 """
 
 from __future__ import annotations
@@ -44,8 +50,9 @@ BODY_FILE = BASE_DIR / ".data" / "bench" / "article.html"
 MINIMAL_PATH = "/__bench__/minimal/"
 MINIMAL_NAME = "minimal view (same bytes)"
 CONNECTIONS = (8, 32)
-DURATION = 7  # seconds per measurement
-WARMUP = 2
+DURATION = 5  # seconds per measurement
+WARMUP = 1
+ROUNDS = 3
 WORKERS = 2
 THREADS = 4
 
@@ -250,6 +257,11 @@ def measure(loader, server: subprocess.Popen, port: int, path: str, connections:
     return result
 
 
+def median(runs: list[dict[str, float]], key: str) -> float | None:
+    values = [run[key] for run in runs if key in run]
+    return statistics.median(values) if values else None
+
+
 def main() -> int:
     stdout = sys.stdout
     targets = prepare(stdout)
@@ -276,34 +288,39 @@ def main() -> int:
             raise SystemExit("The minimal view does not return the article's bytes.")
         stdout.write(
             f"\ngunicorn: {WORKERS} workers x {THREADS} threads (gthread), DEBUG off, no page cache; "
-            f"{os.cpu_count()} CPUs; load from {tool}, {DURATION} s per run.\n"
+            f"{os.cpu_count()} CPUs; load from {tool}, {DURATION} s per run, medians of {ROUNDS} rounds.\n"
             f"article page: {article_path} ({len(body):,} bytes)\n\n"
         )
         stdout.write(
             f"{'target':<28}{'conns':>6}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'CPU ms/req':>12}{'errors':>8}\n"
         )
-        results: dict[tuple[str, int], dict[str, float]] = {}
-        # Each connection level runs every target back to back, so that a page and
-        # the minimal view are measured close together in time.
+        runs: dict[tuple[str, int], list[dict[str, float]]] = {}
         for connections in CONNECTIONS:
-            for name, path in [*targets, (MINIMAL_NAME, MINIMAL_PATH)]:
-                result = measure(loader, server, port, path, connections)
-                results[(name, connections)] = result
-                cpu = f"{result['cpu_ms']:>12.2f}" if "cpu_ms" in result else f"{'n/a':>12}"
+            for _ in range(ROUNDS):
+                for name, path in [*targets, (MINIMAL_NAME, MINIMAL_PATH)]:
+                    runs.setdefault((name, connections), []).append(measure(loader, server, port, path, connections))
+            for name, _ in [*targets, (MINIMAL_NAME, MINIMAL_PATH)]:
+                result = {key: median(runs[(name, connections)], key) for key in ("rps", "p50", "p99", "errors")}
+                cpu = median(runs[(name, connections)], "cpu_ms")
                 stdout.write(
-                    f"{name:<28}{connections:>6}{result['rps']:>10.0f}{result.get('p50', 0):>10.1f}"
-                    f"{result.get('p99', 0):>10.1f}{cpu}{result['errors']:>8.0f}\n"
+                    f"{name:<28}{connections:>6}{result['rps']:>10.0f}{result['p50']:>10.1f}{result['p99']:>10.1f}"
+                    + (f"{cpu:>12.2f}" if cpu is not None else f"{'n/a':>12}")
+                    + f"{result['errors']:>8.0f}\n"
                 )
-                stdout.flush()
+            stdout.flush()
         article_name = "article" if "article" in dict(targets) else targets[0][0]
         stdout.write("\n")
         for connections in CONNECTIONS:
-            article, floor = results[(article_name, connections)], results[(MINIMAL_NAME, connections)]
+            pairs = list(zip(runs[(article_name, connections)], runs[(MINIMAL_NAME, connections)], strict=True))
+            ratios = sorted(article["rps"] / floor["rps"] for article, floor in pairs)
             line = (
-                f"article / minimal at {connections} connections: {article['rps'] / floor['rps']:.0%} of the throughput"
+                f"article / minimal at {connections} connections: {statistics.median(ratios):.0%} of the throughput"
+                f" (rounds: {', '.join(f'{ratio:.0%}' for ratio in ratios)})"
             )
-            if "cpu_ms" in article and "cpu_ms" in floor:
-                line += f", {article['cpu_ms']:.2f} vs {floor['cpu_ms']:.2f} ms of server CPU per request"
+            article_cpu = median(runs[(article_name, connections)], "cpu_ms")
+            floor_cpu = median(runs[(MINIMAL_NAME, connections)], "cpu_ms")
+            if article_cpu is not None and floor_cpu is not None:
+                line += f", {article_cpu:.2f} vs {floor_cpu:.2f} ms of server CPU per request"
             stdout.write(line + " (target: at least 25% of the throughput)\n")
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
         if load is not None and load > (os.cpu_count() or 1) * 0.75:
