@@ -17,9 +17,10 @@ from __future__ import annotations
 from typing import TypedDict
 
 from django.conf import settings
+from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext as _
 
 from articles.models import Article
 from newsroom import fragments
@@ -45,10 +46,16 @@ def render_content(article: Article) -> Content:
 def cached_content(article: Article) -> Content:
     """The content of an article row read for a reader: from memory, or rendered and kept.
 
-    A hit runs no query; a miss runs for_page()'s eight. Reading the row first
-    and the parts after means a kept rendering is never older than its version.
+    A hit runs no query; a miss runs for_page()'s six. Reading the row first and
+    the parts after means a kept rendering is never older than its version. An
+    article deleted in between is a 404, like one that was never there.
     """
+
+    def render() -> Content:
+        full = Article.objects.for_page().filter(pk=article.pk).first()
+        if full is None:
+            raise Http404(_("There is no such story."))
+        return render_content(full)
+
     key = f"article:{article.pk}:{article.page_version}:{get_language()}"
-    return fragments.get_or_render(
-        key, lambda: render_content(Article.objects.for_page().get(pk=article.pk)), timeout=None
-    )
+    return fragments.get_or_render(key, render, timeout=None)

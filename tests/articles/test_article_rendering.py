@@ -3,10 +3,11 @@ previews never leak, and per-reader values are never shared."""
 
 import re
 
+from django.http import Http404
 from django.test import TestCase
 from django.urls import reverse
 
-from articles import workflow
+from articles import rendering, workflow
 from articles.models import Article, Correction, Photo
 from comments.models import Comment
 from newsroom import fragments
@@ -99,3 +100,11 @@ class PerReaderValuesTests(TestCase):
         self.client.post(reverse("comments:create", args=[self.article.pk]), comment_data(text="Mine, pending."))
         self.assertContains(self.client.get(self.url), "Mine, pending.")
         self.assertNotContains(self.client_class().get(self.url), "Mine, pending.")
+
+
+class DeletedMeanwhileTests(TestCase):
+    def test_an_article_deleted_after_its_row_was_read_is_a_404(self) -> None:
+        article = Article.objects.published_by_slug(make_article().slug)
+        Article.objects.filter(pk=article.pk).delete()
+        with self.assertRaises(Http404):
+            rendering.cached_content(article)
