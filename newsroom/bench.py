@@ -16,9 +16,9 @@ plain-http settings). It:
    and prints requests/s, p50 and p99 latency, and the article/minimal ratio.
 
 Shared machines are noisy: a neighbour can halve throughput for a few seconds.
-So each connection level runs ROUNDS rounds of every target and the minimal
-view back to back, and the report gives medians, with the article/minimal
-ratio taken within each round (both measured under the same conditions).
+So each connection level runs ROUNDS short rounds: the article, the minimal
+view right after it, then the other targets. The report gives medians, and the
+article/minimal ratio is taken within each round, from two runs seconds apart.
 
 No page cache is involved: every request runs the view, reads the article row
 and assembles the page (see articles/rendering.py for the fragments it keeps).
@@ -50,9 +50,9 @@ BODY_FILE = BASE_DIR / ".data" / "bench" / "article.html"
 MINIMAL_PATH = "/__bench__/minimal/"
 MINIMAL_NAME = "minimal view (same bytes)"
 CONNECTIONS = (8, 32)
-DURATION = 5  # seconds per measurement
-WARMUP = 1
-ROUNDS = 3
+DURATION = 3  # seconds per measurement
+WARMUP = 1  # before a target's first measurement
+ROUNDS = 5
 WORKERS = 2
 THREADS = 4
 
@@ -242,13 +242,16 @@ def server_cpu_seconds(server: subprocess.Popen) -> float | None:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def measure(loader, server: subprocess.Popen, port: int, path: str, connections: int) -> dict[str, float]:
-    """One measurement after a warm-up, with the server's CPU time per request.
+def measure(
+    loader, server: subprocess.Popen, port: int, path: str, connections: int, *, warm_up: bool = True
+) -> dict[str, float]:
+    """One measurement, after a warm-up if asked, with the server's CPU time per request.
 
     Throughput depends on whatever else the machine runs; CPU milliseconds per
     request spent in gunicorn's workers depend much less on it.
     """
-    loader(port, path, connections, WARMUP)  # warm connections, caches and compiled templates
+    if warm_up:
+        loader(port, path, connections, WARMUP)  # warm connections, caches and compiled templates
     before = server_cpu_seconds(server)
     result = loader(port, path, connections, DURATION)
     after = server_cpu_seconds(server)
@@ -295,11 +298,17 @@ def main() -> int:
             f"{'target':<28}{'conns':>6}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'CPU ms/req':>12}{'errors':>8}\n"
         )
         runs: dict[tuple[str, int], list[dict[str, float]]] = {}
+        article_name = "article" if "article" in dict(targets) else targets[0][0]
+        # The minimal view right after the article, so that each round's ratio compares
+        # two runs a few seconds apart.
+        order = [(article_name, article_path), (MINIMAL_NAME, MINIMAL_PATH)]
+        order += [target for target in targets if target[0] != article_name]
         for connections in CONNECTIONS:
-            for _ in range(ROUNDS):
-                for name, path in [*targets, (MINIMAL_NAME, MINIMAL_PATH)]:
-                    runs.setdefault((name, connections), []).append(measure(loader, server, port, path, connections))
-            for name, _ in [*targets, (MINIMAL_NAME, MINIMAL_PATH)]:
+            for round_number in range(ROUNDS):
+                for name, path in order:
+                    result = measure(loader, server, port, path, connections, warm_up=round_number == 0)
+                    runs.setdefault((name, connections), []).append(result)
+            for name, _ in order:
                 result = {key: median(runs[(name, connections)], key) for key in ("rps", "p50", "p99", "errors")}
                 cpu = median(runs[(name, connections)], "cpu_ms")
                 stdout.write(
@@ -308,7 +317,6 @@ def main() -> int:
                     + f"{result['errors']:>8.0f}\n"
                 )
             stdout.flush()
-        article_name = "article" if "article" in dict(targets) else targets[0][0]
         stdout.write("\n")
         for connections in CONNECTIONS:
             pairs = list(zip(runs[(article_name, connections)], runs[(MINIMAL_NAME, connections)], strict=True))
