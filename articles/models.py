@@ -639,10 +639,18 @@ class ArticleView(models.Model):
 
     @classmethod
     def record(cls, article_id: int) -> None:
-        """Count one view of the article today: one INSERT ... ON CONFLICT, atomic under concurrency."""
+        """Count one view of the article today: one INSERT ... ON CONFLICT, atomic under concurrency.
+
+        Call it inside a transaction. Its commit does not wait for the write-ahead log
+        to reach the disk: every reader of a popular story updates the same row, and
+        waiting for a flush while holding that row's lock made readers queue behind
+        each other (twice the CPU and half the throughput on the article page). A
+        crash can lose the last fraction of a second of counts, never corrupt them.
+        """
         table = cls._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(
+                "SET LOCAL synchronous_commit TO OFF; "
                 f"INSERT INTO {table} (article_id, day, count) VALUES (%s, %s, 1) "
                 f"ON CONFLICT (article_id, day) DO UPDATE SET count = {table}.count + 1",
                 [article_id, timezone.localdate()],
