@@ -9,6 +9,7 @@ from django.test import TestCase, override_settings
 from PIL import Image
 
 from articles.models import Article, Author, Block, Column, Correction, Interviewee, Photo, Tag
+from tests.factories import make_article
 
 
 def counts() -> dict[str, int]:
@@ -37,6 +38,16 @@ class LoadDemoTests(TestCase):
             call_command("load_demo", stdout=output)
         self.assertEqual(counts(), before)
         self.assertIn("0 created", output.getvalue())
+
+    def test_newer_stories_do_not_get_demo_comments_on_a_second_run(self) -> None:
+        from comments.models import Comment
+
+        newer = make_article(title="A newer story than any in the demo")
+        before = Comment.objects.count()
+        with override_settings(MEDIA_ROOT=self.media):
+            call_command("load_demo", stdout=io.StringIO())
+        self.assertEqual(Comment.objects.count(), before)
+        self.assertFalse(newer.comments.exists())
 
     def test_it_has_the_promised_content(self) -> None:
         articles = Article.objects.published()

@@ -3,6 +3,7 @@ import io
 from django.core.management import call_command
 from django.test import TestCase
 
+from articles import demo as demo_articles
 from comments import bench, demo
 from comments.models import Comment
 from tests.factories import make_article
@@ -10,14 +11,21 @@ from tests.factories import make_article
 
 class DemoTests(TestCase):
     def test_it_adds_threads_in_every_state_and_is_idempotent(self) -> None:
-        make_article()
-        make_article()
+        make_article(slug=demo_articles.ARTICLES[0]["slug"])
+        make_article(slug=demo_articles.INTERVIEWS[0]["slug"])
         demo.load(io.StringIO())
         count = Comment.objects.count()
         self.assertEqual(set(Comment.objects.values_list("status", flat=True)), set(Comment.Status.values))
         self.assertTrue(Comment.objects.filter(depth=3).exists())
         demo.load(io.StringIO())
         self.assertEqual(Comment.objects.count(), count)
+
+    def test_it_comments_only_on_the_demo_stories(self) -> None:
+        make_article(slug=demo_articles.ARTICLES[0]["slug"])
+        other = make_article()
+        demo.load(io.StringIO())
+        self.assertTrue(Comment.objects.exists())
+        self.assertFalse(other.comments.exists())
 
     def test_it_works_without_articles(self) -> None:
         demo.load(io.StringIO())
