@@ -13,6 +13,11 @@ PAGE_SIZE = 50
 SORTS = ("newest", "oldest", "votes")
 
 
+def normal_sort(value: str | None) -> str:
+    """One of SORTS: the reader's choice when it is one, else the newest first."""
+    return value if value in SORTS else SORTS[0]
+
+
 @dataclass
 class ThreadPage:
     threads: list[Comment]
@@ -32,7 +37,7 @@ def load_page(
     approved total); 2) the vote totals and the reader's own vote, for those
     comments only. Replies stay in posting order under their parent.
     """
-    sort = sort if sort in SORTS else "newest"
+    sort = normal_sort(sort)
     page = max(page, 1)
     rows = list(
         Comment.objects.for_page(

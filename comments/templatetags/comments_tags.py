@@ -12,7 +12,7 @@ from django.utils.translation import get_language, gettext
 from articles.models import Article
 from comments import readers, spam
 from comments.posting import comments_are_open
-from comments.threads import SORTS
+from comments.threads import normal_sort
 from comments.views import section_context
 from newsroom import fragments
 
@@ -38,8 +38,7 @@ def article_comments(context: template.Context, article: Article) -> SafeString:
         section = section_context(request, article)
         section["messages"] = messages
         return render_to_string("comments/section.html", section, request=request)
-    sort = request.GET.get("sort")
-    sort = sort if sort in SORTS else SORTS[0]
+    sort = normal_sort(request.GET.get("sort"))
     is_open = comments_are_open(article)
     key = f"comments:{article.pk}:{article.page_version}:{article.comments_version}:{sort}:{is_open}:{get_language()}"
 
