@@ -26,6 +26,7 @@ help:
 	@echo "make bench   serve with production settings and measure throughput"
 	@echo "make bench-wordpress   import a generated 100 MB WordPress export; report items/s and peak memory"
 	@echo "make bench-newsletter   send one campaign to 100,000 subscribers with two workers"
+	@echo "make bench-spam   the spam classifier on labelled comment sets it was not trained on"
 	@echo "make db-start / db-stop   the private PostgreSQL under .data/ (when DATABASE_URL is unset)"
 
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -92,6 +93,11 @@ bench: install .data/secret_key
 .PHONY: bench-newsletter
 bench-newsletter: install .data/secret_key
 	@$(RUN_ENV) $(PY) -m newsletter.bench_send
+
+# The spam classifier trained on all labelled comment sets but one and tested on that one, each way.
+.PHONY: bench-spam
+bench-spam: install
+	DJANGO_SETTINGS_MODULE=tests.settings $(PY) -m comments.bench_spam $(ARGS)
 
 .PHONY: db-start db-stop
 db-start: install

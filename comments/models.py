@@ -484,12 +484,17 @@ class HoldWindow(models.Model):
 
 
 class SpamModel(models.Model):
-    """The local classifier's token counts, rebuilt from moderators' decisions (see comments/spam.py)."""
+    """The local classifier's token counts and calibration, rebuilt from moderators' decisions.
+
+    See comments/spam.py.
+    """
 
     spam_docs = models.PositiveIntegerField(default=0)
     ham_docs = models.PositiveIntegerField(default=0)
     spam_tokens = models.JSONField(default=dict)
     ham_tokens = models.JSONField(default=dict)
+    slope = models.FloatField(default=1.0)
+    offset = models.FloatField(default=0.0)
     trained_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
