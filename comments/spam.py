@@ -54,6 +54,7 @@ def form_age(token: str) -> float | None:
 
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
 TAG = re.compile(r"<[^<>]{0,500}>")
+HREF = re.compile(r"""href\s*=\s*["']?(https?://[^"'\s>]+)""", re.IGNORECASE)
 # Links without a scheme ("www.example.com", "example.com/page"), which spammers
 # write so that the site does not make them clickable.
 BARE_LINK = re.compile(
@@ -108,18 +109,20 @@ def tokenize(text: str) -> set[str]:
     """The distinct tokens of a comment that the classifier weighs.
 
     Lower-case words (a number counts as its length, not its value); for each
-    link, its host and "link" (plus "link:path" when it points inside a site);
+    link, "link", "site:<host>" and "link:path" when it points inside a site;
     "ask" and "ask:<word>" when a sentence opens with a request to the reader;
     and shapes: shouting, runs of punctuation or of one letter, symbols and
     emoji, digits, an @handle. HTML tags and entities, which imported comments
     carry, are read as the text they stand for.
     """
-    text = html.unescape(TAG.sub(" ", text)).replace("\ufeff", " ")
+    # A link in a tag (an imported comment's <a href>) is still a link.
+    text = html.unescape(TAG.sub(lambda tag: " " + " ".join(HREF.findall(tag.group(0))) + " ", text))
+    text = text.replace("\ufeff", " ")
     tokens = set()
     for url in [*LINK.findall(text), *BARE_LINK.findall(LINK.sub(" ", text))]:
         address = re.sub(r"^https?://", "", url.lower())
         host = re.split(r"[/?#]", address, maxsplit=1)[0].removeprefix("www.")
-        tokens.update(("link", "link:" + host))
+        tokens.update(("link", "site:" + host))
         if "/" in address.rstrip("/"):
             tokens.add("link:path")
     rest = BARE_LINK.sub(" ", LINK.sub(" ", text))
@@ -154,6 +157,9 @@ def _sigmoid(z: float) -> float:
 # From this score a comment is held for a moderator (COMMENTS_SPAM_THRESHOLD files it as spam).
 HOLD_THRESHOLD = 0.5
 CALIBRATION_BLOCKS = 3
+# A link to a site that no other comment linked to: spam moves to new domains all
+# the time, readers link to the same few sites.
+UNFAMILIAR_LINK = "link:unfamiliar"
 SMOOTHING = 0.5
 LENGTH_POWER = 0.3
 
@@ -182,6 +188,12 @@ class Classifier:
     def train(cls, examples) -> Classifier:
         """From (text, is_spam) pairs, oldest or newest first (see `calibrate`)."""
         documents = [(tokenize(text), bool(is_spam)) for text, is_spam in examples]
+        # What `score` calls unfamiliar (a site never seen in training) is, among the
+        # training examples themselves, a site that only one of them links to.
+        sites = Counter(token for tokens, _is_spam in documents for token in tokens if token.startswith("site:"))
+        for tokens, _is_spam in documents:
+            if any(sites[token] == 1 for token in tokens if token.startswith("site:")):
+                tokens.add(UNFAMILIAR_LINK)
         model = cls()
         for tokens, is_spam in documents:
             model.add(tokens, is_spam, 1)
@@ -244,9 +256,11 @@ class Classifier:
         p_ham = (ham_n + SMOOTHING) / (self.ham_docs + 2 * SMOOTHING)
         return math.log(p_spam / p_ham) - math.log((1 - p_spam) / (1 - p_ham))
 
+    def contributions(self, tokens: set[str]) -> list[tuple[float, str]]:
+        return [(weight, token) for token in tokens if (weight := self.weight(token)) is not None]
+
     def log_odds(self, tokens: set[str]) -> float:
-        weights = [w for token in tokens if (w := self.weight(token)) is not None]
-        return sum(weights) / max(len(weights), 1) ** LENGTH_POWER
+        return _combine(self.contributions(tokens))
 
     def score(self, text: str, *, top: int = 3) -> tuple[float, list[str]]:
         """P(spam) for the text and the tokens that pushed it most towards spam.
@@ -256,11 +270,23 @@ class Classifier:
         """
         if not self.is_trained:
             return 0.0, []
-        contributions = [(w, token) for token in tokenize(text) if (w := self.weight(token)) is not None]
-        log_odds = sum(weight for weight, _token in contributions) / max(len(contributions), 1) ** LENGTH_POWER
-        probability = _sigmoid(self.slope * log_odds + self.offset)
+        tokens = tokenize(text)
+        if any(token.startswith("site:") and self.weight(token) is None for token in tokens):
+            tokens.add(UNFAMILIAR_LINK)
+        contributions = self.contributions(tokens)
+        probability = _sigmoid(self.slope * _combine(contributions) + self.offset)
         reasons = [token for weight, token in sorted(contributions, reverse=True)[:top] if weight > 0]
         return probability, reasons
+
+
+def _combine(contributions: list[tuple[float, str]]) -> float:
+    """The comment's log-odds: its tokens' weights, damped for long comments.
+
+    Naive Bayes takes each word as independent evidence, so a long real comment
+    with a few mildly spammy words added up to a sure "spam"; dividing by a
+    small power of the token count keeps length from passing for evidence.
+    """
+    return sum(weight for weight, _token in contributions) / max(len(contributions), 1) ** LENGTH_POWER
 
 
 def platt_scaling(scores: list[float], labels: list[bool]) -> tuple[float, float]:
