@@ -14,7 +14,6 @@ import logging
 import math
 import re
 import time
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -103,6 +102,14 @@ ASKS = frozenset(
     }
 )
 SENTENCE = re.compile(r"[.!?\n]+")
+SCHEME = re.compile(r"^https?://")
+HOST_END = re.compile(r"[/?#]")
+PUNCTUATION_RUN = re.compile(r"([!?.])\1\1")
+LETTER_RUN = re.compile(r"([^\W\d_])\1\1")
+DIGIT = re.compile(r"\d")
+HANDLE = re.compile(r"(?<!\w)@\w")
+# Symbols and emoji: arrows, technical symbols, box drawing, shapes, dingbats, pictographs.
+SYMBOL = re.compile("[\u2190-\u23ff\u2500-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff]")
 
 
 def tokenize(text: str) -> set[str]:
@@ -120,8 +127,8 @@ def tokenize(text: str) -> set[str]:
     text = text.replace("\ufeff", " ")
     tokens = set()
     for url in [*LINK.findall(text), *BARE_LINK.findall(LINK.sub(" ", text))]:
-        address = re.sub(r"^https?://", "", url.lower())
-        host = re.split(r"[/?#]", address, maxsplit=1)[0].removeprefix("www.")
+        address = SCHEME.sub("", url.lower())
+        host = HOST_END.split(address, maxsplit=1)[0].removeprefix("www.")
         tokens.update(("link", "site:" + host))
         if "/" in address.rstrip("/"):
             tokens.add("link:path")
@@ -137,15 +144,15 @@ def tokenize(text: str) -> set[str]:
     shouted = sum(1 for word in words if len(word) > 1 and word.isupper())
     if shouted >= 3 or (shouted >= 2 and shouted > len(words) / 2):
         tokens.add("shape:shouting")
-    if re.search(r"([!?.])\1\1", text):
+    if PUNCTUATION_RUN.search(text):
         tokens.add("shape:punctuation-run")
-    if re.search(r"([^\W\d_])\1\1", rest):
+    if LETTER_RUN.search(rest):
         tokens.add("shape:letter-run")
-    if any(unicodedata.category(char) == "So" for char in text):
+    if SYMBOL.search(text):
         tokens.add("shape:symbol")
-    if re.search(r"\d", rest):
+    if DIGIT.search(rest):
         tokens.add("shape:digit")
-    if re.search(r"(?<!\w)@\w", rest):
+    if HANDLE.search(rest):
         tokens.add("shape:handle")
     return tokens
 
