@@ -3,6 +3,15 @@
 from django.db import migrations, models
 
 
+def forget_uncalibrated_models(apps, schema_editor):
+    """Drop token counts made by the old tokeniser, which the calibrated classifier would misread.
+
+    Until the next moderation decision retrains it, the classifier says nothing
+    (every other spam signal still runs).
+    """
+    apps.get_model("comments", "SpamModel").objects.all().delete()
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("comments", "0004_comments_version_triggers"),
@@ -19,4 +28,5 @@ class Migration(migrations.Migration):
             name="slope",
             field=models.FloatField(default=1.0),
         ),
+        migrations.RunPython(forget_uncalibrated_models, migrations.RunPython.noop),
     ]
