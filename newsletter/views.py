@@ -58,7 +58,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     return render(request, "newsletter/subscribe_done.html", {"email": form.cleaned_data["email"]})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET only shows a button, so mail scanners that open links confirm nobody; POST confirms."""
     subscriber = Subscriber.from_confirmation_token(token)
@@ -70,7 +70,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     return _private(render(request, "newsletter/confirm.html", {"subscriber": subscriber}))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def preferences(request: HttpRequest, token: str) -> HttpResponse:
     subscriber = Subscriber.from_preferences_token(token)
     if subscriber is None:
@@ -90,10 +90,10 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @csrf_exempt  # RFC 8058: mail programs POST here with no cookie; the signed token is the proof.
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def one_click_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     subscriber = Subscriber.from_preferences_token(token)
-    if request.method == "GET":  # a person or a prefetching scanner: show the page, change nothing
+    if request.method != "POST":  # a person or a prefetching scanner: show the page, change nothing
         return redirect("newsletter:preferences", token=token)
     if subscriber is None:
         return _private(HttpResponse(_("This link is not valid."), status=400, content_type="text/plain"))
