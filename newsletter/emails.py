@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from articles import markup
 from newsletter.models import Campaign, Subscriber
 
 PREFERENCES_PLACEHOLDER = "NEWSLETTER-PREFERENCES-URL"
@@ -97,9 +98,12 @@ def absolute_links(html: str) -> str:
 def render_campaign(campaign: Campaign, *, test: bool = False) -> RenderedCampaign:
     """Both bodies, with a placeholder where each recipient's preference link goes."""
     stories = list(campaign.ordered_stories())
+    intro_html = absolute_links(campaign.intro_html)
     context = {
         "campaign": campaign,
-        "intro_html": absolute_links(campaign.intro_html),
+        "intro_html": intro_html,
+        # The same introduction for the text part: paragraphs apart, each link's address after its words.
+        "intro_text": markup.html_to_text(intro_html),
         "newsletter": campaign.newsletter,
         "stories": [(story, settings.SITE_URL + story.get_absolute_url()) for story in stories],
         "preferences_url": PREFERENCES_PLACEHOLDER,

@@ -57,6 +57,30 @@ class CampaignRenderingTests(TestCase):
         self.assertIn('<a href="/about/"', self.campaign.intro_html)
         self.assertNotIn("<script", html)
 
+    def test_the_text_part_keeps_paragraphs_apart(self) -> None:
+        self.campaign.intro = "Our corrections log has a new entry.\n\nThanks for reading."
+        self.campaign.save()
+        text = self.message().body
+        self.assertIn("Our corrections log has a new entry.\n\nThanks for reading.", text)
+        self.assertNotIn("entry.Thanks", text)
+
+    def test_markdown_in_the_introduction_reaches_both_parts(self) -> None:
+        self.campaign.intro = (
+            "We spoke to a **former ambassador** and an *envoy*.\n\n"
+            "Mistakes go on [our corrections page](/corrections/)."
+        )
+        self.campaign.save()
+        message = self.message()
+        html, text = message.alternatives[0].content, message.body
+        self.assertIn("<strong>former ambassador</strong>", html)
+        self.assertIn("<em>envoy</em>", html)
+        self.assertIn('<a href="https://news.example.org/corrections/" rel="noopener">our corrections page</a>', html)
+        self.assertIn("We spoke to a former ambassador and an envoy.", text)
+        self.assertIn("Mistakes go on our corrections page\n(https://news.example.org/corrections/).", text)
+        for part in (html, text):
+            self.assertNotIn("**", part)
+            self.assertNotIn("](", part)
+
     def test_it_carries_the_list_unsubscribe_headers(self) -> None:
         message = self.message().message()
         self.assertEqual(message["Message-ID"], "<x.1@news.example.org>")
