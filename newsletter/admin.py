@@ -283,6 +283,8 @@ def _campaign_action(model_admin: CampaignAdmin, request: HttpRequest, pk: int, 
     else:
         if not request.user.has_perm("newsletter.send_campaign"):
             raise PermissionDenied
+        if action == "send" and campaign.is_editable and request.POST.get("confirmed") != "yes":
+            return _confirm_send(model_admin, request, campaign)
         done = _run(campaign, action, request.POST)
         if done is None:
             raise PermissionDenied
@@ -293,6 +295,19 @@ def _campaign_action(model_admin: CampaignAdmin, request: HttpRequest, pk: int, 
                 request, _("Not possible now: the campaign is %(status)s.") % {"status": campaign.get_status_display()}
             )
     return redirect("admin:newsletter_campaign_change", campaign.pk)
+
+
+def _confirm_send(model_admin: CampaignAdmin, request: HttpRequest, campaign: Campaign) -> TemplateResponse:
+    """ "Send now" asks once, saying how many people will get the e-mail; its button posts `confirmed`."""
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": Campaign._meta,
+        "title": _("Send the campaign?"),
+        "campaign": campaign,
+        "recipients": Subscriber.objects.receiving(campaign.newsletter).count(),
+        "stories": campaign.campaignstory_set.count(),
+    }
+    return TemplateResponse(request, "admin/newsletter/campaign/send_confirmation.html", context)
 
 
 def _run(campaign: Campaign, action: str, data) -> bool | None:

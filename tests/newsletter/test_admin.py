@@ -62,10 +62,27 @@ class NewsletterEditorTests(TestCase):
         self.assertEqual(mail.outbox[0].to, ["nina@example.org"])
         self.assertTrue(mail.outbox[0].subject.startswith("[Test]"))
 
+    def test_send_now_asks_once_saying_to_how_many(self) -> None:
+        for _ in range(3):
+            make_subscriber(self.newsletter)
+        make_subscriber(self.newsletter, status=Subscriber.Status.PENDING)  # gets nothing, so not counted
+        url = reverse("admin:newsletter_campaign_action", args=[self.campaign.pk, "send"])
+        with self.captureOnCommitCallbacks(execute=True) as callbacks:
+            response = self.client.post(url)
+        self.assertEqual(callbacks, [])
+        self.assertContains(response, "now to 3 subscribers of Daily briefing?")
+        self.assertContains(response, '<input type="hidden" name="confirmed" value="yes">', html=True)
+        self.assertContains(response, "Yes, send to 3 subscribers")
+        self.campaign.refresh_from_db()
+        self.assertEqual(self.campaign.status, Campaign.Status.DRAFT)
+        self.assertEqual(self.campaign.deliveries.count(), 0)
+
     def test_send_now_from_the_admin_and_live_counts(self) -> None:
         make_subscriber(self.newsletter)
         with self.captureOnCommitCallbacks(execute=True):
-            response = self.client.post(reverse("admin:newsletter_campaign_action", args=[self.campaign.pk, "send"]))
+            response = self.client.post(
+                reverse("admin:newsletter_campaign_action", args=[self.campaign.pk, "send"]), {"confirmed": "yes"}
+            )
         self.assertRedirects(response, reverse("admin:newsletter_campaign_change", args=[self.campaign.pk]))
         status = self.client.get(reverse("admin:newsletter_campaign_status", args=[self.campaign.pk])).json()
         self.assertEqual((status["status"], status["sent_count"], status["remaining_count"]), ("Sent", 1, 0))
