@@ -32,6 +32,19 @@ class NewsletterEditorTests(TestCase):
         self.assertNotIn("change_newsletter", codenames)
         self.assertTrue(all(c.endswith(("subscriber", "campaign", "subscriberevent")) for c in codenames))
 
+    def test_the_role_sees_and_may_change_the_campaigns_stories(self) -> None:
+        response = self.client.get(reverse("admin:newsletter_campaign_change", args=[self.campaign.pk]))
+        self.assertContains(response, 'id="campaignstory_set-group"')
+        self.assertContains(response, 'name="campaignstory_set-0-DELETE"')
+        self.assertContains(response, "selected>Council votes (")
+
+    def test_the_side_forms_sit_outside_the_admin_form(self) -> None:
+        # A form nested in another is dropped by browsers: its buttons would submit nothing.
+        html = self.client.get(reverse("admin:newsletter_campaign_change", args=[self.campaign.pk])).content.decode()
+        form_end = html.index("</form>", html.index('id="campaign_form"'))
+        for name in ("fill", "test", "send", "schedule", "cancel"):
+            self.assertGreater(html.index(f'<form id="campaign-{name}"'), form_end, name)
+
     def test_a_writer_without_the_role_cannot_send(self) -> None:
         self.client.force_login(self.writer)
         url = reverse("admin:newsletter_campaign_action", args=[self.campaign.pk, "send"])
