@@ -6,7 +6,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -18,6 +18,8 @@ from comments.posting import comments_are_open, post_comment
 from comments.threads import load_page
 from newsroom.clientip import address_hash, client_ip
 from newsroom.ratelimit import over_limit
+
+TRAPPED = gettext_lazy("Your comment could not be posted. Please check it and try again.")
 
 
 def _is_fetch(request: HttpRequest) -> bool:
@@ -90,7 +92,11 @@ def comment_create(request: HttpRequest, article_id: int) -> HttpResponse:
                 address=address,
                 user_agent=request.headers.get("User-Agent", ""),
             )
-            return _posted(request, article, comment)
+            if not form.is_trapped():
+                return _posted(request, article, comment)
+            # Filed as spam for moderators to see, but never told it is on its way: the form
+            # comes back with the text kept, asking to try again (issue 12).
+            form.add_error(None, TRAPPED)
     if _is_fetch(request):
         html = render_to_string("comments/form.html", {"form": form, "article": article}, request=request)
         return HttpResponse(html, status=status)

@@ -35,6 +35,10 @@ def newsletter_list(request: HttpRequest) -> HttpResponse:
 def subscribe(request: HttpRequest) -> HttpResponse:
     """The sign-up form's target. Its reply never says whether the address was known."""
     form = SignupForm(request.POST)
+    if form.is_valid() and form.is_bot():
+        # Caught by the hidden field: nothing is stored or sent, so the reply must not say an
+        # e-mail is on its way (issue 12). The form comes back asking to try again.
+        form.add_error(None, _("Your sign-up could not be taken. Please try again."))
     if not form.is_valid():
         newsletters = Newsletter.objects.active()
         return render(
@@ -45,16 +49,15 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         )
     if not ratelimit.allow_signup(request):
         return render(request, "newsletter/subscribe_limited.html", status=429)
-    if not form.is_bot():
-        with transaction.atomic():
-            subscriber, send = Subscriber.sign_up(
-                form.cleaned_data["email"],
-                newsletters=form.chosen_newsletters(),
-                page=form.cleaned_data["page"] or request.path,
-                consent_text=str(CONSENT_TEXT),
-            )
-            if send:
-                tasks.enqueue_signup_email(subscriber.pk)
+    with transaction.atomic():
+        subscriber, send = Subscriber.sign_up(
+            form.cleaned_data["email"],
+            newsletters=form.chosen_newsletters(),
+            page=form.cleaned_data["page"] or request.path,
+            consent_text=str(CONSENT_TEXT),
+        )
+        if send:
+            tasks.enqueue_signup_email(subscriber.pk)
     return render(request, "newsletter/subscribe_done.html", {"email": form.cleaned_data["email"]})
 
 
