@@ -31,7 +31,7 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import select_template
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_POST
@@ -68,6 +68,25 @@ class ShareLinkForm(forms.Form):
 class CorrectionForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Correction.Kind.choices)
     text = forms.CharField(label=gettext_lazy("Text"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def live_note(article: Article) -> str:
+    """What saving does to a published or scheduled article, in the words of its state.
+
+    Both are stored as status "published" and both save to a draft revision; a
+    scheduled one is not yet seen by readers, so its note says when it goes
+    live and what readers will see then.
+    """
+    if article.state == Article.Status.SCHEDULED:
+        when = formats.date_format(timezone.localtime(article.published_at), "DATETIME_FORMAT")
+        return _(
+            "This article is scheduled to go live on %(when)s: saving stores a draft revision, and "
+            "readers will see the scheduled version at that time unless an editor publishes the revision."
+        ) % {"when": when}
+    return _(
+        "This article is published: saving stores a draft revision, and readers keep the live version "
+        "until an editor publishes it."
+    )
 
 
 class WorkflowState:
@@ -300,6 +319,7 @@ class WorkflowAdminMixin:
             "workflow_schedule_form": ScheduleForm(auto_id="schedule_%s"),
             "workflow_pending": state.pending or workflow.pending_revision(live),
             "workflow_live": live.status == Article.Status.PUBLISHED,
+            "workflow_live_note": live_note(live),
             "workflow_is_editor": workflow.is_editor(user),
             "workflow_can_edit": workflow.can_edit(user, live),
             "workflow_transitions": live.transitions.select_related("by")[:50],

@@ -566,9 +566,10 @@ class Correction(models.Model):
 class SearchDocument(models.Model):
     """An article's search vector and the UN document symbols it cites, one row per article.
 
-    Maintained by PostgreSQL triggers on articles_article and articles_block (see
-    migration 0002_search_views_symbols): the vector weighs the headline (A) above
-    the standfirst (B) above body and Q&A text (C), in the `newsroom_search` text
+    Maintained by PostgreSQL triggers on articles and the rows whose text it holds
+    (migrations 0003 and 0007): the vector weighs the headline (A) above the
+    standfirst, interviewees and tags (B) above body and Q&A text, column and
+    bylines (C) above captions (D), in the `newsroom_search` text
     search configuration (English stemming, accent-insensitive where the server has
     `unaccent`). `symbols` holds every symbol linked to undocs.org in the body, so
     /documents/<symbol>/ is one GIN-indexed query. Kept out of Article so that

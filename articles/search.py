@@ -1,6 +1,6 @@
 """Full-text search over published articles (PostgreSQL).
 
-The vector lives in SearchDocument, maintained by triggers (migration 0003).
+The vector lives in SearchDocument, maintained by triggers (migrations 0003 and 0007).
 Queries use websearch_to_tsquery, so readers can type words, "quoted phrases",
 `or` and -exclusions, and nothing they type can make the query fail.
 """

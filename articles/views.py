@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from articles import rendering, search, sitemaps, symbols
 from articles.models import (
@@ -54,9 +54,9 @@ def record_view(request: HttpRequest, article: Article) -> None:
     failure (a lock timeout, a read-only replica) is logged and dropped without
     spoiling the request's transaction. Nothing about the reader is stored:
     no cookie, no IP address, only (article, day) -> count. Browsers' speculative
-    prefetches are not views.
+    prefetches are not views, nor HEAD requests (link checkers, feed readers).
     """
-    if is_bot(request) or request.headers.get("Sec-Purpose", "").startswith("prefetch"):
+    if request.method != "GET" or is_bot(request) or request.headers.get("Sec-Purpose", "").startswith("prefetch"):
         return
     try:
         with transaction.atomic():
@@ -65,7 +65,7 @@ def record_view(request: HttpRequest, article: Article) -> None:
         logger.warning("Could not count a view of article %s", article.pk, exc_info=True)
 
 
-@require_GET
+@require_safe
 def article_detail(request: HttpRequest, year: int, month: int, day: int, slug: str) -> HttpResponse:
     article = Article.objects.published_by_slug(slug)
     if article is None:
@@ -84,21 +84,21 @@ def _listing(request: HttpRequest, articles: QuerySet, template: str, context: d
     return render(request, template, {**context, "page": page, "articles": page.object_list})
 
 
-@require_GET
+@require_safe
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
     articles = Article.objects.published().filter(tagged_items__tag=tag)
     return _listing(request, articles, "articles/tag_detail.html", {"tag": tag})
 
 
-@require_GET
+@require_safe
 def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
     author = get_object_or_404(Author.objects.select_related("photo"), slug=slug)
     articles = Article.objects.published().filter(articleauthor__author=author)
     return _listing(request, articles, "articles/author_detail.html", {"author": author})
 
 
-@require_GET
+@require_safe
 def column_detail(request: HttpRequest, slug: str) -> HttpResponse:
     column = get_object_or_404(Column, slug=slug)
     articles = Article.objects.published().filter(column=column)
@@ -112,7 +112,7 @@ def _month_start(year: int, month: int) -> datetime.datetime:
         raise Http404(_("There is no such date.")) from None
 
 
-@require_GET
+@require_safe
 def archive_year(request: HttpRequest, year: int) -> HttpResponse:
     start, end = _month_start(year, 1), _month_start(year + 1, 1) if year < 9999 else None
     articles = Article.objects.published().filter(published_at__gte=start)
@@ -124,7 +124,7 @@ def archive_year(request: HttpRequest, year: int) -> HttpResponse:
     return render(request, "articles/article_archive_year.html", context)
 
 
-@require_GET
+@require_safe
 def archive_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
     start = _month_start(year, month)
     end = _month_start(year + month // 12, month % 12 + 1)
@@ -132,7 +132,7 @@ def archive_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
     return _listing(request, articles, "articles/article_archive_month.html", {"month": start}, allow_empty=False)
 
 
-@require_GET
+@require_safe
 def document_detail(request: HttpRequest, symbol: str) -> HttpResponse:
     """Every published article that cites a UN document symbol: one GIN-indexed lookup."""
     canonical = symbols.canonical(symbol)
@@ -145,7 +145,7 @@ def document_detail(request: HttpRequest, symbol: str) -> HttpResponse:
     return _listing(request, articles, "articles/document_detail.html", context, allow_empty=False)
 
 
-@require_GET
+@require_safe
 def search_results(request: HttpRequest) -> HttpResponse:
     form = search.SearchForm(request.GET)
     context: dict = {
@@ -204,7 +204,7 @@ def _working_version(article: Article) -> dict | None:
 
 
 @permission_required("articles.change_article")
-@require_GET
+@require_safe
 def article_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """Staff see any article as readers will (its pending draft, if any), marked as a preview and kept
     out of indexes."""
@@ -213,14 +213,14 @@ def article_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @permission_required("articles.change_article")
-@require_GET
+@require_safe
 def revision_preview(request: HttpRequest, pk: int, revision_id: int) -> HttpResponse:
     """Any revision of an article, as readers would see it."""
     revision = get_object_or_404(Revision, pk=revision_id, article_id=pk)
     return _render_preview(request, pk, revision.data)
 
 
-@require_GET
+@require_safe
 def shared_preview(request: HttpRequest, token: str) -> HttpResponse:
     """A share link: signed, expiring, revocable. Anything wrong with it is a plain 404."""
     try:
@@ -233,7 +233,7 @@ def shared_preview(request: HttpRequest, token: str) -> HttpResponse:
     return _render_preview(request, link.article_id, _working_version(link.article))
 
 
-@require_GET
+@require_safe
 def correction_list(request: HttpRequest) -> HttpResponse:
     """Every correction and update on published articles, newest first."""
     corrections = (
@@ -245,7 +245,7 @@ def correction_list(request: HttpRequest) -> HttpResponse:
     return render(request, "articles/correction_list.html", {"page": page, "corrections": page.object_list})
 
 
-@require_GET
+@require_safe
 def sitemap_index(request: HttpRequest) -> HttpResponse:
     """The sitemap index: one entry per file of each section, and the news sitemap. A COUNT per section."""
     entries = []
@@ -257,12 +257,12 @@ def sitemap_index(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml")
 
 
-@require_GET
+@require_safe
 def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
     return sitemap_views.sitemap(request, sitemaps.SITEMAPS, section=section)
 
 
-@require_GET
+@require_safe
 def sitemap_news(request: HttpRequest) -> HttpResponse:
     context = {"publication_name": settings.SITE_NAME, "language": settings.LANGUAGE_CODE}
     response = sitemap_views.sitemap(

@@ -13,8 +13,8 @@ class CommentForm(forms.ModelForm):
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
     notify_replies = forms.BooleanField(label=_("Notify me of replies to my comments"), required=False)
     notify_all = forms.BooleanField(label=_("Notify me of all new comments on this story"), required=False)
-    # The honeypot: hidden from people by CSS and from assistive technology by
-    # aria-hidden on its wrapper; bots that fill every field give themselves away.
+    # The honeypot: its wrapper is `hidden` and aria-hidden in the markup (comments/form.html),
+    # so no person sees or reaches it; bots that fill every field give themselves away.
     website = forms.CharField(label=_("Leave this field empty"), required=False)
     issued = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -43,6 +43,10 @@ class CommentForm(forms.ModelForm):
         self.fields["name"].error_messages["required"] = _("Enter the name to show with your comment.")
         self.fields["email"].error_messages["required"] = _("Enter your e-mail address; it is never shown.")
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+
+    def is_trapped(self) -> bool:
+        """Whether the hidden field was filled: a bot, or a browser that filled what no person sees."""
+        return bool(self.cleaned_data.get("website", "").strip())
 
     def clean_text(self) -> str:
         text = self.cleaned_data["text"].strip()

@@ -18,6 +18,15 @@ def normal_sort(value: str | None) -> str:
     return value if value in SORTS else SORTS[0]
 
 
+def display_key(sort: str):
+    """The order top-level comments are shown in, as a sort key (smallest first)."""
+    if sort == "oldest":
+        return lambda c: (c.created_at, c.pk)
+    if sort == "votes":
+        return lambda c: (-c.score, -c.created_at.timestamp(), -c.pk)
+    return lambda c: (-c.created_at.timestamp(), -c.pk)
+
+
 @dataclass
 class ThreadPage:
     threads: list[Comment]
@@ -72,19 +81,23 @@ def load_page(
             roots.append(comment)
         elif comment.parent_id in by_id:
             by_id[comment.parent_id].children.append(comment)
-    if sort == "oldest":
-        roots.sort(key=lambda c: (c.created_at, c.pk))
-    elif sort == "votes":
-        roots.sort(key=lambda c: (-c.score, -c.created_at.timestamp(), -c.pk))
-    else:
-        roots.sort(key=lambda c: (c.created_at, c.pk), reverse=True)
+    key = display_key(sort)
+    roots.sort(key=key)
     # The root subquery fetched one thread more than a page to tell whether a
-    # next page exists; the reader's own pending top-level comments are extra.
+    # next page exists; that extra thread opens the next page.
     approved_roots = [c for c in roots if c.status == Comment.Status.APPROVED]
     has_next = len(approved_roots) > PAGE_SIZE
-    if has_next:
-        dropped = approved_roots[PAGE_SIZE]
-        roots = [c for c in roots if c is not dropped]
-    pending_roots = [c for c in roots if c.status != Comment.Status.APPROVED]
-    roots = pending_roots + [c for c in roots if c.status == Comment.Status.APPROVED]
+    next_first = approved_roots[PAGE_SIZE] if has_next else None
+    this_first = approved_roots[0] if approved_roots else None
+
+    def belongs_here(comment: Comment) -> bool:
+        # The reader's own pending threads are fetched on every page: each stays on the
+        # page where the sort puts it, among the others (marked as pending), not on top.
+        if comment.status == Comment.Status.APPROVED:
+            return comment is not next_first
+        after_earlier_pages = page == 1 or (this_first is not None and key(comment) >= key(this_first))
+        before_next_page = next_first is None or key(comment) < key(next_first)
+        return after_earlier_pages and before_next_page
+
+    roots = [c for c in roots if belongs_here(c)]
     return ThreadPage(threads=roots, total=total, sort=sort, page=page, has_next=has_next, comments=rows)

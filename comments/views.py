@@ -6,9 +6,9 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from articles.models import Article
 from comments import notify, readers, spam
@@ -18,6 +18,8 @@ from comments.posting import comments_are_open, post_comment
 from comments.threads import load_page
 from newsroom.clientip import address_hash, client_ip
 from newsroom.ratelimit import over_limit
+
+TRAPPED = gettext_lazy("Your comment could not be posted. Please check it and try again.")
 
 
 def _is_fetch(request: HttpRequest) -> bool:
@@ -90,7 +92,11 @@ def comment_create(request: HttpRequest, article_id: int) -> HttpResponse:
                 address=address,
                 user_agent=request.headers.get("User-Agent", ""),
             )
-            return _posted(request, article, comment)
+            if not form.is_trapped():
+                return _posted(request, article, comment)
+            # Filed as spam for moderators to see, but never told it is on its way: the form
+            # comes back with the text kept, asking to try again (issue 12).
+            form.add_error(None, TRAPPED)
     if _is_fetch(request):
         html = render_to_string("comments/form.html", {"form": form, "article": article}, request=request)
         return HttpResponse(html, status=status)
@@ -117,7 +123,7 @@ def _posted(request: HttpRequest, article: Article, comment: Comment) -> HttpRes
     return response
 
 
-@require_GET
+@require_safe
 def comment_list(request: HttpRequest, article_id: int) -> HttpResponse:
     """Further pages of threads: a page of its own without JavaScript, a fragment with it."""
     article = get_object_or_404(Article.objects.published(), pk=article_id)
@@ -128,7 +134,7 @@ def comment_list(request: HttpRequest, article_id: int) -> HttpResponse:
     return render(request, template, context)
 
 
-@require_GET
+@require_safe
 def comment_reply(request: HttpRequest, pk: int) -> HttpResponse:
     """The reply form for one comment, for readers without JavaScript."""
     parent = get_object_or_404(Comment.objects.approved().select_related("article"), pk=pk)
@@ -171,7 +177,7 @@ def comment_vote(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.approved().select_related("article"), pk=pk)
     form = ReportForm(request.POST or None)
@@ -189,7 +195,7 @@ def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "comments/comment_report.html", {"comment": comment, "form": form})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a button (mail scanners follow links); POST confirms."""
     from comments import emails
@@ -205,7 +211,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @csrf_exempt  # RFC 8058 one-click POSTs come from mail clients; the signed token is the authority.
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     from comments import emails
 

@@ -12,15 +12,16 @@ import datetime
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _, ngettext
 from django.views.decorators.csp import csp_override
 
+from articles.models import Article
 from newsletter import csvio, emails
 from newsletter.models import Campaign, CampaignStory, Newsletter, Subscriber, SubscriberEvent
 
@@ -181,11 +182,54 @@ class SubscriberAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/newsletter/subscriber/import.html", context)
 
 
+class StoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Article) -> str:
+        return f"{obj.title} ({formats.date_format(timezone.localtime(obj.published_at), 'SHORT_DATE_FORMAT')})"
+
+
 class CampaignStoryInline(admin.TabularInline):
+    """A campaign's stories: part of the campaign, so whoever may change the campaign may change them.
+
+    The inline's own model would otherwise ask for CampaignStory permissions, which no
+    role holds but the superuser's: the Newsletter editor saw no stories section at all.
+    Stories are picked from published articles (a draft in a newsletter is a dead link),
+    those of the last STORY_DAYS days and any already in the campaign.
+    """
+
     model = CampaignStory
     fields = ["position", "article"]
-    raw_id_fields = ["article"]
-    extra = 1
+    extra = 3
+    STORY_DAYS = 60
+
+    def _campaigns(self) -> admin.ModelAdmin:
+        return self.admin_site.get_model_admin(self.parent_model)
+
+    def has_view_permission(self, request: HttpRequest, obj: Campaign | None = None) -> bool:
+        return self._campaigns().has_view_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Campaign | None = None) -> bool:
+        return self._campaigns().has_change_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Campaign | None = None) -> bool:
+        return self._campaigns().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Campaign | None = None) -> bool:
+        return self._campaigns().has_change_permission(request, obj)
+
+    def get_formset(self, request: HttpRequest, obj: Campaign | None = None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        since = timezone.now() - datetime.timedelta(days=self.STORY_DAYS)
+        choices = Q(published_at__gte=since)
+        if obj is not None:
+            choices |= Q(campaign_entries__campaign=obj)
+        field = formset.form.base_fields["article"]
+        field.queryset = Article.objects.published().filter(choices).distinct().order_by("-published_at")
+        return formset
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name == "article":
+            kwargs["form_class"] = StoryChoiceField
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Campaign)
@@ -283,6 +327,8 @@ def _campaign_action(model_admin: CampaignAdmin, request: HttpRequest, pk: int, 
     else:
         if not request.user.has_perm("newsletter.send_campaign"):
             raise PermissionDenied
+        if action == "send" and campaign.is_editable and request.POST.get("confirmed") != "yes":
+            return _confirm_send(model_admin, request, campaign)
         done = _run(campaign, action, request.POST)
         if done is None:
             raise PermissionDenied
@@ -293,6 +339,19 @@ def _campaign_action(model_admin: CampaignAdmin, request: HttpRequest, pk: int, 
                 request, _("Not possible now: the campaign is %(status)s.") % {"status": campaign.get_status_display()}
             )
     return redirect("admin:newsletter_campaign_change", campaign.pk)
+
+
+def _confirm_send(model_admin: CampaignAdmin, request: HttpRequest, campaign: Campaign) -> TemplateResponse:
+    """ "Send now" asks once, saying how many people will get the e-mail; its button posts `confirmed`."""
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": Campaign._meta,
+        "title": _("Send the campaign?"),
+        "campaign": campaign,
+        "recipients": Subscriber.objects.receiving(campaign.newsletter).count(),
+        "stories": campaign.campaignstory_set.count(),
+    }
+    return TemplateResponse(request, "admin/newsletter/campaign/send_confirmation.html", context)
 
 
 def _run(campaign: Campaign, action: str, data) -> bool | None:

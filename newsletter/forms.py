@@ -20,7 +20,8 @@ class SignupForm(forms.Form):
         required=False,
         help_text=_("None chosen: the ones we offer on every page."),
     )
-    # A field people never see (hidden by CSS, skipped by screen readers); simple bots fill it.
+    # A field people never see or reach (its wrapper is `hidden` and aria-hidden in the
+    # templates, its input out of the tab order); simple bots fill it.
     website = forms.CharField(label=_("Leave this field empty"), required=False)
     page = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
 

@@ -342,7 +342,12 @@ class Campaign(models.Model):
         _("preheader"), max_length=200, blank=True, help_text=_("The line mail programs show after the subject.")
     )
     intro = models.TextField(
-        _("introduction"), blank=True, help_text=_("Paragraphs, links, bold and italics, as in articles.")
+        _("introduction"),
+        blank=True,
+        help_text=_(
+            "Markdown: a blank line between paragraphs, **bold**, *italics*, [words](https://link), "
+            "lists with - or 1. at the start of a line. Simple HTML works too."
+        ),
     )
     intro_html = models.TextField(editable=False, blank=True)
     stories = models.ManyToManyField(
@@ -372,7 +377,7 @@ class Campaign(models.Model):
         return self.subject
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.intro_html = markup.render_rich_text(self.intro)
+        self.intro_html = markup.render_markdown(self.intro)
         if kwargs.get("update_fields") is not None and "intro" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "intro_html"}
         super().save(*args, **kwargs)

@@ -35,6 +35,10 @@ def newsletter_list(request: HttpRequest) -> HttpResponse:
 def subscribe(request: HttpRequest) -> HttpResponse:
     """The sign-up form's target. Its reply never says whether the address was known."""
     form = SignupForm(request.POST)
+    if form.is_valid() and form.is_bot():
+        # Caught by the hidden field: nothing is stored or sent, so the reply must not say an
+        # e-mail is on its way (issue 12). The form comes back asking to try again.
+        form.add_error(None, _("Your sign-up could not be taken. Please try again."))
     if not form.is_valid():
         newsletters = Newsletter.objects.active()
         return render(
@@ -45,20 +49,19 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         )
     if not ratelimit.allow_signup(request):
         return render(request, "newsletter/subscribe_limited.html", status=429)
-    if not form.is_bot():
-        with transaction.atomic():
-            subscriber, send = Subscriber.sign_up(
-                form.cleaned_data["email"],
-                newsletters=form.chosen_newsletters(),
-                page=form.cleaned_data["page"] or request.path,
-                consent_text=str(CONSENT_TEXT),
-            )
-            if send:
-                tasks.enqueue_signup_email(subscriber.pk)
+    with transaction.atomic():
+        subscriber, send = Subscriber.sign_up(
+            form.cleaned_data["email"],
+            newsletters=form.chosen_newsletters(),
+            page=form.cleaned_data["page"] or request.path,
+            consent_text=str(CONSENT_TEXT),
+        )
+        if send:
+            tasks.enqueue_signup_email(subscriber.pk)
     return render(request, "newsletter/subscribe_done.html", {"email": form.cleaned_data["email"]})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET only shows a button, so mail scanners that open links confirm nobody; POST confirms."""
     subscriber = Subscriber.from_confirmation_token(token)
@@ -70,7 +73,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     return _private(render(request, "newsletter/confirm.html", {"subscriber": subscriber}))
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def preferences(request: HttpRequest, token: str) -> HttpResponse:
     subscriber = Subscriber.from_preferences_token(token)
     if subscriber is None:
@@ -90,10 +93,10 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @csrf_exempt  # RFC 8058: mail programs POST here with no cookie; the signed token is the proof.
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def one_click_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     subscriber = Subscriber.from_preferences_token(token)
-    if request.method == "GET":  # a person or a prefetching scanner: show the page, change nothing
+    if request.method != "POST":  # a person or a prefetching scanner: show the page, change nothing
         return redirect("newsletter:preferences", token=token)
     if subscriber is None:
         return _private(HttpResponse(_("This link is not valid."), status=400, content_type="text/plain"))

@@ -39,3 +39,32 @@ class RedirectFallbackMiddleware:
         if response.status_code == 404 and request.method in ("GET", "HEAD") and request.path != "/":
             return find_redirect(request) or response
         return response
+
+
+class HeadResponseMiddleware:
+    """Answer HEAD with the headers of GET and no body, as RFC 9110 asks.
+
+    Django runs the GET view for a HEAD request and leaves the body in the
+    response; only its development server and test client drop it. Under
+    gunicorn every HEAD (feed readers and link checkers send many) sent the
+    body too, which gunicorn drops with a warning in the log. First in
+    MIDDLEWARE, so it sees the finished response of every view, feed and
+    static file.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.method != "HEAD":
+            return response
+        if response.streaming:
+            # Keep any Content-Length the view or WhiteNoise set; never read the stream.
+            response.close()
+            response.streaming_content = []
+        else:
+            if "Content-Length" not in response:
+                response["Content-Length"] = str(len(response.content))
+            response.content = b""
+        return response

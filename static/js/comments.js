@@ -34,7 +34,7 @@
             var parentId = form.querySelector("[name=parent]").value;
             var list = parentId ? replyList(section, parentId) : section.querySelector("[data-comment-list]");
             var node = fragment(result.html).firstElementChild;
-            list.insertBefore(node, parentId ? null : list.firstChild);
+            if (parentId) { list.appendChild(node); } else { insertThread(section, list, node); }
             form.querySelector("[name=text]").value = "";
             resetReply(section, form);
             announce(section, node.querySelector(".comment__pending") ? node.querySelector(".comment__pending").textContent : "");
@@ -52,6 +52,22 @@
         .catch(function () { form.submit(); })
         .finally(function () { if (button) button.disabled = false; });
     });
+  }
+
+  // A new thread goes where the reader's sort puts it, as the server will show it: first when
+  // newest first, last when oldest first, and by votes before the first thread scoring 0 or less.
+  function insertThread(section, list, node) {
+    var current = section.querySelector("[data-sort][aria-current]");
+    var sort = current ? current.getAttribute("data-sort") : "newest";
+    var before = sort === "newest" ? list.firstElementChild : null;
+    if (sort === "votes") {
+      for (var item = list.firstElementChild; item; item = item.nextElementSibling) {
+        var up = item.querySelector("[data-count=up]");
+        var down = item.querySelector("[data-count=down]");
+        if ((up ? Number(up.textContent) : 0) - (down ? Number(down.textContent) : 0) <= 0) { before = item; break; }
+      }
+    }
+    list.insertBefore(node, before);
   }
 
   function replyList(section, parentId) {

@@ -73,6 +73,17 @@ class SchedulingBoundaryTests(TestCase):
             response = self.client.get(reverse("admin:articles_article_changelist"))
             self.assertContains(response, "Scheduled for 2026-03-10 12:00")
 
+    def test_its_change_page_says_it_is_scheduled_for_when_and_what_saving_does(self) -> None:
+        with time_machine.travel(NOON - datetime.timedelta(minutes=5), tick=True):
+            self.client.force_login(self.editor)
+            response = self.client.get(reverse("admin:articles_article_change", args=[self.article.pk]))
+        self.assertContains(response, "This article is scheduled to go live on March 10, 2026, noon: saving stores")
+        self.assertContains(response, "readers will see the scheduled version at that time")
+        self.assertNotContains(response, "This article is published")
+        with time_machine.travel(NOON + datetime.timedelta(minutes=5), tick=True):
+            response = self.client.get(reverse("admin:articles_article_change", args=[self.article.pk]))
+        self.assertContains(response, "This article is published: saving stores a draft revision")
+
 
 class PreviewTests(TestCase):
     @classmethod

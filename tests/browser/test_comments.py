@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.db import connections
 
-from comments.models import Comment
+from comments.models import Comment, Vote
 from tests.browser.tools import launch, needs_chromium
 from tests.factories import make_article, make_comment, make_staff, make_user
 
@@ -179,3 +179,38 @@ def test_the_comments_section_is_valid_and_accessible(live_server, threads, brow
         assert violations == [], violations
     context.close()
     assert html_errors(*pages) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_readers_pending_comment_stands_where_the_sort_puts_it(live_server, story, browser) -> None:
+    """Issue 12: the reader's own pending comment was pinned on top whatever the sort."""
+
+    def vote_on_a_second_comment() -> None:
+        voted = make_comment(story["earlier"].article, name="Voted On", text="A comment others agreed with.")
+        Vote.objects.create(comment=voted, reader_id="someone", value=1)
+
+    in_thread(vote_on_a_second_comment)
+    page = browser.new_page()
+
+    def order() -> list[str]:
+        return [
+            text.split("\n")[0] for text in page.locator("[data-comment-list] > li .comment__author").all_inner_texts()
+        ]
+
+    page.goto(f"{story['url']}?sort=votes#comments")
+    page.get_by_label("Name", exact=True).fill("Reader Rita")
+    page.get_by_label("E-mail", exact=True).fill("rita@example.org")
+    page.get_by_label("Comment", exact=True).fill("My own pending view.")
+    page.get_by_role("button", name="Post comment").click()
+    page.locator(".comment", has_text="My own pending view.").wait_for()
+    assert order() == ["Voted On", "Reader Rita", "Early Bird"]  # where the script put it, as the server will
+
+    for sort, expected in {
+        "oldest": ["Early Bird", "Voted On", "Reader Rita"],
+        "newest": ["Reader Rita", "Voted On", "Early Bird"],
+        "votes": ["Voted On", "Reader Rita", "Early Bird"],
+    }.items():
+        page.goto(f"{story['url']}?sort={sort}#comments")
+        assert order() == expected, sort
+        mine = page.locator("[data-comment-list] > li", has_text="My own pending view.")
+        assert "Awaiting moderation" in mine.inner_text()

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from comments import bench_spam, spam
 from comments.models import BlockRule, Comment, SpamModel
+from comments.readers import PENDING_COOKIE
 from comments.spam import UNFAMILIAR_LINK, Classifier, platt_scaling, tokenize
 from tests.comments.helpers import comment_data, issued
 from tests.factories import make_article, make_comment, make_user
@@ -42,6 +43,17 @@ class SignalTests(TestCase):
         comment = self.post(website="http://cheap.example")
         self.assertEqual(comment.status, "spam")
         self.assertIn("filled in the hidden field", comment.spam_reasons)
+
+    def test_a_trapped_comment_is_asked_to_try_again_not_told_it_waits(self) -> None:
+        response = self.client.post(self.url, comment_data(website="http://cheap.example", text="Kept words."))
+        self.assertEqual(response.status_code, 400)
+        self.assertContains(
+            response, "Your comment could not be posted. Please check it and try again.", status_code=400
+        )
+        self.assertContains(response, "Kept words.", status_code=400)
+        self.assertNotContains(response, "cheap.example", status_code=400)
+        self.assertNotContains(response, "awaiting moderation", status_code=400)
+        self.assertNotIn(PENDING_COOKIE, response.cookies)
 
     def test_a_form_posted_too_fast_is_held(self) -> None:
         comment = self.post(issued=issued(seconds_ago=0.5))

@@ -5,8 +5,16 @@ from django.db import connection
 from django.test import TestCase
 from django.utils import timezone
 
-from articles.models import Article, Block, SearchDocument
-from tests.factories import make_article, make_author, make_block, make_tag
+from articles.models import Article, ArticleAuthor, Block, SearchDocument
+from tests.factories import (
+    make_article,
+    make_author,
+    make_block,
+    make_column,
+    make_interviewee,
+    make_photo,
+    make_tag,
+)
 
 NOW = timezone.now()
 
@@ -190,3 +198,74 @@ class SearchDocumentTests(TestCase):
         make_block(article)
         article.delete()
         self.assertFalse(SearchDocument.objects.exists())
+
+
+class SearchRelatedRowsTests(TestCase):
+    """Interviewees, tags, columns, bylines and captions are in the document, kept current by triggers (issue 12)."""
+
+    matches = SearchDocumentTests.matches
+
+    def test_a_new_interview_is_found_by_its_interviewees_surname_and_label(self) -> None:
+        interview = make_article(title="Planning for peace", kind=Article.Kind.INTERVIEW)
+        self.assertEqual(self.matches("haddad"), [])
+        person = make_interviewee(interview, name="Nadia Haddad", label="Former planner")
+        self.assertEqual(self.matches("haddad"), [interview.pk])
+        self.assertEqual(self.matches("planner"), [interview.pk])
+        person.name = "Nadia Salem"
+        person.save()
+        self.assertEqual(self.matches("haddad"), [])
+        self.assertEqual(self.matches("salem"), [interview.pk])
+        person.delete()
+        self.assertEqual(self.matches("salem"), [])
+
+    def test_tags_are_found_and_follow_renames_and_removals(self) -> None:
+        tag = make_tag(name="Sahel")
+        article = make_article(tags=[tag])
+        self.assertEqual(self.matches("sahel"), [article.pk])
+        tag.name = "Lake Chad basin"
+        tag.save()
+        self.assertEqual(self.matches("sahel"), [])
+        self.assertEqual(self.matches("chad"), [article.pk])
+        article.tags.remove(tag)
+        self.assertEqual(self.matches("chad"), [])
+
+    def test_the_column_and_bylines_are_found_and_follow_renames(self) -> None:
+        column = make_column(name="Appointments watch")
+        author = make_author(name="Lucía Moreno")
+        article = make_article(column=column, authors=[author])
+        self.assertEqual(self.matches("appointments"), [article.pk])
+        self.assertEqual(self.matches("moreno"), [article.pk])
+        column.name = "Elections desk"
+        column.save()
+        author.name = "Lucía Ferrer"
+        author.save()
+        self.assertEqual(self.matches("appointments"), [])
+        self.assertEqual(self.matches("moreno"), [])
+        self.assertEqual(self.matches("elections ferrer"), [article.pk])
+        ArticleAuthor.objects.create(article=article, author=make_author(name="Omar Quist"), position=1)
+        self.assertEqual(self.matches("quist"), [article.pk])
+
+    def test_captions_are_found_the_photos_own_when_the_article_has_none(self) -> None:
+        lead = make_photo(caption="A camp near Kakuma.")
+        article = make_article(lead_photo=lead)
+        inline = make_photo(caption="Trucks at the Goma border.")
+        make_block(article, kind=Block.Kind.PHOTO, photo=inline, text="")
+        self.assertEqual(self.matches("kakuma"), [article.pk])
+        self.assertEqual(self.matches("goma"), [article.pk])
+        lead.caption = "A camp near Dadaab."
+        lead.save()
+        self.assertEqual(self.matches("kakuma"), [])
+        self.assertEqual(self.matches("dadaab"), [article.pk])
+        Article.objects.filter(pk=article.pk).update(lead_caption="Our own words on Bentiu.")
+        self.assertEqual(self.matches("dadaab"), [])
+        self.assertEqual(self.matches("bentiu"), [article.pk])
+
+    def test_a_reader_finds_an_interviewee_and_the_headline_still_ranks_first(self) -> None:
+        about = make_article(title="Haddad named envoy", published_at=ago(days=3))
+        interview = make_article(title="Planning for peace", kind=Article.Kind.INTERVIEW, published_at=ago(days=1))
+        make_interviewee(interview, name="Nadia Haddad", label="NADIA HADDAD")
+        mention = make_article(title="A week of talks", published_at=ago(hours=1))
+        make_block(mention, text="Haddad spoke last.")
+        response = self.client.get("/search/", {"q": "Haddad"})
+        titles = [article.title for article, _snippet in response.context["results"]]
+        self.assertEqual(titles, [about.title, interview.title, mention.title])

@@ -32,6 +32,19 @@ class NewsletterEditorTests(TestCase):
         self.assertNotIn("change_newsletter", codenames)
         self.assertTrue(all(c.endswith(("subscriber", "campaign", "subscriberevent")) for c in codenames))
 
+    def test_the_role_sees_and_may_change_the_campaigns_stories(self) -> None:
+        response = self.client.get(reverse("admin:newsletter_campaign_change", args=[self.campaign.pk]))
+        self.assertContains(response, 'id="campaignstory_set-group"')
+        self.assertContains(response, 'name="campaignstory_set-0-DELETE"')
+        self.assertContains(response, "selected>Council votes (")
+
+    def test_the_side_forms_sit_outside_the_admin_form(self) -> None:
+        # A form nested in another is dropped by browsers: its buttons would submit nothing.
+        html = self.client.get(reverse("admin:newsletter_campaign_change", args=[self.campaign.pk])).content.decode()
+        form_end = html.index("</form>", html.index('id="campaign_form"'))
+        for name in ("fill", "test", "send", "schedule", "cancel"):
+            self.assertGreater(html.index(f'<form id="campaign-{name}"'), form_end, name)
+
     def test_a_writer_without_the_role_cannot_send(self) -> None:
         self.client.force_login(self.writer)
         url = reverse("admin:newsletter_campaign_action", args=[self.campaign.pk, "send"])
@@ -62,10 +75,27 @@ class NewsletterEditorTests(TestCase):
         self.assertEqual(mail.outbox[0].to, ["nina@example.org"])
         self.assertTrue(mail.outbox[0].subject.startswith("[Test]"))
 
+    def test_send_now_asks_once_saying_to_how_many(self) -> None:
+        for _ in range(3):
+            make_subscriber(self.newsletter)
+        make_subscriber(self.newsletter, status=Subscriber.Status.PENDING)  # gets nothing, so not counted
+        url = reverse("admin:newsletter_campaign_action", args=[self.campaign.pk, "send"])
+        with self.captureOnCommitCallbacks(execute=True) as callbacks:
+            response = self.client.post(url)
+        self.assertEqual(callbacks, [])
+        self.assertContains(response, "now to 3 subscribers of Daily briefing?")
+        self.assertContains(response, '<input type="hidden" name="confirmed" value="yes">', html=True)
+        self.assertContains(response, "Yes, send to 3 subscribers")
+        self.campaign.refresh_from_db()
+        self.assertEqual(self.campaign.status, Campaign.Status.DRAFT)
+        self.assertEqual(self.campaign.deliveries.count(), 0)
+
     def test_send_now_from_the_admin_and_live_counts(self) -> None:
         make_subscriber(self.newsletter)
         with self.captureOnCommitCallbacks(execute=True):
-            response = self.client.post(reverse("admin:newsletter_campaign_action", args=[self.campaign.pk, "send"]))
+            response = self.client.post(
+                reverse("admin:newsletter_campaign_action", args=[self.campaign.pk, "send"]), {"confirmed": "yes"}
+            )
         self.assertRedirects(response, reverse("admin:newsletter_campaign_change", args=[self.campaign.pk]))
         status = self.client.get(reverse("admin:newsletter_campaign_status", args=[self.campaign.pk])).json()
         self.assertEqual((status["status"], status["sent_count"], status["remaining_count"]), ("Sent", 1, 0))

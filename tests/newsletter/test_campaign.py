@@ -44,7 +44,7 @@ class CampaignRenderingTests(TestCase):
             emails.FastMessage(rendered).build(self.subscriber, "<x.1@news.example.org>"), policy=email.policy.default
         )
         slow = email.message_from_bytes(self.message().message().as_bytes(), policy=email.policy.default)
-        for header in ("Subject", "From", "To", "Message-ID", "List-Unsubscribe", "List-Unsubscribe-Post"):
+        for header in ("Subject", "From", "To", "Message-ID", "List-Id", "List-Unsubscribe", "List-Unsubscribe-Post"):
             self.assertEqual(str(fast[header]), str(slow[header]), header)
         self.assertTrue(fast["Date"])
         self.assertEqual(fast.get_content_type(), "multipart/alternative")
@@ -56,6 +56,42 @@ class CampaignRenderingTests(TestCase):
         html = self.message().alternatives[0].content
         self.assertIn('<a href="/about/"', self.campaign.intro_html)
         self.assertNotIn("<script", html)
+
+    def test_the_text_part_keeps_paragraphs_apart(self) -> None:
+        self.campaign.intro = "Our corrections log has a new entry.\n\nThanks for reading."
+        self.campaign.save()
+        text = self.message().body
+        self.assertIn("Our corrections log has a new entry.\n\nThanks for reading.", text)
+        self.assertNotIn("entry.Thanks", text)
+
+    def test_markdown_in_the_introduction_reaches_both_parts(self) -> None:
+        self.campaign.intro = (
+            "We spoke to a **former ambassador** and an *envoy*.\n\n"
+            "Mistakes go on [our corrections page](/corrections/)."
+        )
+        self.campaign.save()
+        message = self.message()
+        html, text = message.alternatives[0].content, message.body
+        self.assertIn("<strong>former ambassador</strong>", html)
+        self.assertIn("<em>envoy</em>", html)
+        self.assertIn('<a href="https://news.example.org/corrections/" rel="noopener">our corrections page</a>', html)
+        self.assertIn("We spoke to a former ambassador and an envoy.", text)
+        self.assertIn("Mistakes go on our corrections page\n(https://news.example.org/corrections/).", text)
+        for part in (html, text):
+            self.assertNotIn("**", part)
+            self.assertNotIn("](", part)
+
+    def test_it_carries_a_list_id_per_newsletter(self) -> None:
+        self.assertEqual(
+            self.message().message()["List-Id"], f"Daily briefing <{self.newsletter.slug}.news.example.org>"
+        )
+        other = make_campaign(make_newsletter(name="Column alerts: Élysée", slug="column-alerts"))
+        rendered = emails.render_campaign(other)
+        slow = emails.campaign_message(rendered, subscriber=self.subscriber).message()
+        fast = emails.FastMessage(rendered).build(self.subscriber, "<x.2@news.example.org>")
+        for raw in (slow.as_bytes(), fast):
+            parsed = email.message_from_bytes(raw, policy=email.policy.default)
+            self.assertEqual(str(parsed["List-Id"]), "Column alerts: Élysée <column-alerts.news.example.org>")
 
     def test_it_carries_the_list_unsubscribe_headers(self) -> None:
         message = self.message().message()

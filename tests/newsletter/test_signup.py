@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from newsletter.models import Newsletter, Subscriber, SubscriberEvent
-from tests.factories import make_newsletter, make_subscriber
+from tests.factories import make_article, make_newsletter, make_subscriber
 from tests.newsletter.helpers import CacheTableMixin
 
 
@@ -109,11 +109,26 @@ class SignupTests(CacheTableMixin, TestCase):
             response = post(url, {"email": "c@example.org"}, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=client_ip)
             self.assertEqual(response.status_code, 200)
 
-    def test_the_honeypot_stores_nothing_but_replies_the_same(self) -> None:
+    def test_the_honeypot_stores_nothing_and_asks_to_try_again(self) -> None:
         response = self.sign_up("bot@example.org", website="http://spam.example")
-        self.assertContains(response, "Check your inbox")
+        # Never the false promise that an e-mail is on its way.
+        self.assertNotContains(response, "Check your inbox", status_code=400)
+        self.assertContains(response, "Your sign-up could not be taken. Please try again.", status_code=400)
+        self.assertContains(response, 'value="bot@example.org"', status_code=400)  # nothing typed is lost
+        self.assertNotContains(response, "spam.example", status_code=400)  # the trap comes back empty
         self.assertFalse(Subscriber.objects.exists())
         self.assertEqual(mail.outbox, [])
+
+    def test_the_trap_is_hidden_in_the_markup_itself(self) -> None:
+        for url in (reverse("newsletter:list"), make_article().get_absolute_url()):
+            with self.subTest(url=url):
+                html = self.client.get(url).content.decode()
+                wrapper = re.search(r'<div class="field newsletter-box__trap"[^>]*>', html).group(0)
+                self.assertIn(" hidden", wrapper)
+                self.assertIn('aria-hidden="true"', wrapper)
+                trap = re.search(r'<input type="text" name="website"[^>]*>', html).group(0)
+                self.assertIn('tabindex="-1"', trap)
+                self.assertIn('autocomplete="off"', trap)
 
     def test_a_bad_address_keeps_what_was_typed(self) -> None:
         response = self.sign_up("not an address", newsletters=[self.column.pk])

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from newsroom import dashboard
-from tests.factories import make_article, make_editor, make_writer
+from tests.factories import make_article, make_editor, make_staff, make_writer
 
 S = Article.Status
 
@@ -31,6 +31,28 @@ class DashboardTests(TestCase):
         self.assertContains(response, "Waiting for an editor")
         self.assertNotContains(response, "Someone else&#x27;s draft")
         self.assertNotContains(response, "Goes out tomorrow")
+
+    def test_a_writers_boxes_say_they_hold_the_writers_own_articles(self) -> None:
+        self.client.force_login(self.writer)
+        response = self.client.get(reverse("admin:index"))
+        self.assertContains(response, "<h3>Your articles awaiting review</h3>", html=True)
+        self.assertContains(response, "<h3>Your scheduled articles</h3>", html=True)
+        self.assertNotContains(response, "<h3>Awaiting review</h3>", html=True)
+
+    def test_every_role_sees_what_the_newsroom_published(self) -> None:
+        for group in ("Comment moderator", "Newsletter editor"):
+            with self.subTest(role=group):
+                self.client.force_login(make_staff(group.split()[0].lower(), group))
+                response = self.client.get(reverse("admin:index"))
+                self.assertNotContains(response, "Nothing published yet.")
+                for story in self.live:
+                    # A reader's link: these roles may not open articles in the admin.
+                    self.assertContains(response, f'<a href="{story.get_absolute_url()}">{story.title}</a>', html=True)
+                self.assertNotContains(response, "Goes out tomorrow")
+                self.assertNotContains(response, "Your drafts")
+                self.assertNotContains(response, "Awaiting review")
+        self.client.force_login(self.writer)
+        self.assertContains(self.client.get(reverse("admin:index")), "Live story 2")
 
     def test_an_editor_sees_the_queue_the_schedule_and_what_went_out(self) -> None:
         self.client.force_login(self.editor)
