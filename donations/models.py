@@ -42,8 +42,10 @@ class CampaignQuerySet(models.QuerySet):
 
     def with_totals(self) -> CampaignQuerySet:
         """Adds `raised` (net of refunds, in the campaign's currency) and `matched` (up to the cap)."""
-        raised = net_sum("gifts__", gifts__currency=F("currency"))
-        return self.annotate(raised=raised, matched=Least(raised, F("match_cap")))
+        raised = net_sum("gifts__", currency=F("currency"))
+        return self.annotate(
+            raised=raised, matched=Least(raised, F("match_cap"), output_field=models.BigIntegerField())
+        )
 
 
 class Campaign(models.Model):
@@ -98,7 +100,7 @@ class DonorQuerySet(models.QuerySet):
     def with_totals(self) -> DonorQuerySet:
         """Adds `total` (net, in DONATIONS_CURRENCY) and `gift_count`."""
         return self.annotate(
-            total=net_sum("gifts__", gifts__currency=settings.DONATIONS_CURRENCY),
+            total=net_sum("gifts__", currency=settings.DONATIONS_CURRENCY),
             gift_count=models.Count("gifts"),
         )
 
@@ -107,9 +109,7 @@ class DonorQuerySet(models.QuerySet):
         since = (now or timezone.now()) - datetime.timedelta(days=365)
         return (
             self.filter(is_listed=True, erased_at=None)
-            .annotate(
-                year_total=net_sum("gifts__", gifts__currency=settings.DONATIONS_CURRENCY, gifts__paid_at__gte=since)
-            )
+            .annotate(year_total=net_sum("gifts__", currency=settings.DONATIONS_CURRENCY, paid_at__gte=since))
             .filter(year_total__gt=0)
             .order_by("-year_total", "listed_name")
         )
