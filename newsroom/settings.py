@@ -237,7 +237,8 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
-    "form-action": [CSP.SELF],
+    # The donate form and the monthly donors' manage page redirect to Stripe Checkout and its portal.
+    "form-action": [CSP.SELF, "https://checkout.stripe.com", "https://billing.stripe.com"],
     "frame-ancestors": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
