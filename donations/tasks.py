@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from functools import partial
 
+from django.conf import settings
 from django.db import transaction
-from django.tasks import task
+from django.tasks import Task, task
+
+
+def on_backend(task_: Task) -> Task:
+    return task_.using(backend=settings.DONATIONS_TASK_BACKEND)
 
 
 def enqueue_event(event_pk: int) -> None:
-    transaction.on_commit(partial(process_stripe_event.enqueue, event_pk))
+    transaction.on_commit(partial(on_backend(process_stripe_event).enqueue, event_pk))
 
 
 def enqueue_receipt(gift_pk: int) -> None:
-    transaction.on_commit(partial(send_receipt.enqueue, gift_pk))
+    transaction.on_commit(partial(on_backend(send_receipt).enqueue, gift_pk))
 
 
 @task()

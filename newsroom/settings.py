@@ -368,6 +368,8 @@ DONATIONS_MAX_AMOUNT = env_int("DONATIONS_MAX_AMOUNT", 25000)
 DONATIONS_ORGANISATION = env("DONATIONS_ORGANISATION", SITE_NAME)
 DONATIONS_ORGANISATION_ADDRESS = env("DONATIONS_ORGANISATION_ADDRESS")
 DONATIONS_TAX_STATEMENT = env("DONATIONS_TAX_STATEMENT")
+# The task backend (a TASKS alias) that applies Stripe's events and sends receipts.
+DONATIONS_TASK_BACKEND = env("DONATIONS_TASK_BACKEND", "default")
 # Donate form posts per client address per hour.
 DONATIONS_RATE = env_int("DONATIONS_RATE", 20)
 # Seconds each app server keeps the campaign banner, progress bar and prompts before reading them again.

@@ -29,6 +29,6 @@ class Command(BaseCommand):
         )
         count = 0
         for pk in donors:
-            tasks.send_yearly_summary.enqueue(pk, year)
+            tasks.on_backend(tasks.send_yearly_summary).enqueue(pk, year)
             count += 1
         self.stdout.write(f"Queued {count} summaries for {year}.")
