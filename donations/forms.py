@@ -49,7 +49,6 @@ class DonateForm(forms.Form):
         super().__init__(*args, **kwargs)
         currency = settings.DONATIONS_CURRENCY.upper()
         self.fields["other_amount"].label = _("Another amount (%(currency)s)") % {"currency": currency}
-        self.fields["other_amount"].min_value = settings.DONATIONS_MIN_AMOUNT
 
     def clean(self) -> dict:
         data = super().clean()

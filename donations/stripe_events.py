@@ -145,17 +145,23 @@ def record_gift(
     if gift is not None:
         return gift, False
     campaign = Campaign.objects.filter(starts_at__lte=paid_at, ends_at__gt=paid_at, currency=currency).first()
-    gift = Gift.objects.create(
-        donor=donor,
-        recurring=recurring,
-        campaign=campaign,
-        amount=amount,
-        currency=currency,
-        paid_at=paid_at,
-        stripe_payment_intent=payment_intent,
-        stripe_invoice=invoice,
-        dedication=dedication,
-    )
+    try:
+        # Two events for one payment (completed, async_payment_succeeded) may be applied by two
+        # workers at once: the unique Stripe ids let one insert win and the other find its row.
+        with transaction.atomic():
+            gift = Gift.objects.create(
+                donor=donor,
+                recurring=recurring,
+                campaign=campaign,
+                amount=amount,
+                currency=currency,
+                paid_at=paid_at,
+                stripe_payment_intent=payment_intent,
+                stripe_invoice=invoice,
+                dedication=dedication,
+            )
+    except IntegrityError:
+        return Gift.objects.get(lookup), False
     tasks.enqueue_receipt(gift.pk)
     transaction.on_commit(fragments.purge)
     _run_waiting_refunds(gift)
