@@ -7,7 +7,7 @@ from django.db import connections
 from django.test import Client
 
 from donations.models import Gift, RecurringGift
-from tests.browser.tools import launch, needs_chromium
+from tests.browser.tools import AXE, launch, needs_chromium
 from tests.donations.helpers import SECRET_KEY, WEBHOOK_SECRET, FakeStripe
 from tests.newsletter.helpers import SMTPServer, body, wait_for
 
@@ -58,6 +58,15 @@ def test_a_reader_gives_50_dollars_a_month(live_server, settings, fake_stripe, s
 
             assert page.url.startswith(live_server.url + "/donate/thanks/?session_id=cs_test_fake_")
             assert page.get_by_role("heading", name="Thank you for your gift").is_visible()
+
+            if AXE.exists():  # the donate pages pass axe's serious and critical checks
+                checker = browser.new_page()
+                for path in ("/donate/", "/donate/supporters/", "/donate/thanks/"):
+                    checker.goto(live_server.url + path)
+                    checker.add_script_tag(path=str(AXE))
+                    results = checker.evaluate("axe.run(document, {resultTypes: ['violations']})")
+                    serious = [v["id"] for v in results["violations"] if v["impact"] in ("serious", "critical")]
+                    assert serious == [], (path, serious)
         finally:
             connections.close_all()
             browser.close()
