@@ -3,7 +3,6 @@
 from django import template
 
 from donations import fragments
-from donations.money import format_money
 
 register = template.Library()
 
@@ -17,11 +16,6 @@ def donation_banner() -> dict:
 @register.inclusion_tag("donations/includes/prompt.html")
 def donate_prompt(placement: str) -> dict:
     return {"prompt": fragments.prompt(placement)}
-
-
-@register.filter
-def money(minor: int, currency: str) -> str:
-    return format_money(minor, currency)
 
 
 @register.simple_tag
