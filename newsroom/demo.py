@@ -27,6 +27,7 @@ ROLES = [
     ("editor", "Editor", "reviews, publishes, schedules, corrects"),
     ("moderator", "Comment moderator", "moderates reader comments"),
     ("newsletter", "Newsletter editor", "composes and sends newsletters"),
+    ("development", "Development", "sees donors and gifts, runs match campaigns"),
 ]
 
 IN_REVIEW = {

@@ -2,7 +2,7 @@
 
 Each role's data migration is the one definition of what it may do: the
 Writer and Editor groups in newsroom, the Comment moderator in comments, the
-Newsletter editor in newsletter. This runs them again when a database lost
+Newsletter editor in newsletter, Development in donations. This runs them again when a database lost
 the groups (a test database flushed after migrating).
 """
 
@@ -13,13 +13,14 @@ from django.apps import apps
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group
 
-ROLES = ("Writer", "Editor", "Comment moderator", "Newsletter editor")
+ROLES = ("Writer", "Editor", "Comment moderator", "Newsletter editor", "Development")
 # (app, end of the migration's name, its function that makes the groups). Found by
 # name, so renumbering a migration when branches merge changes nothing here.
 ROLE_MIGRATIONS = [
     ("newsroom", "_editorial_roles", "create_groups"),
     ("comments", "_comment_moderator_group", "create_group"),
     ("newsletter", "_newsletter_editor_group", "create_group"),
+    ("donations", "_development_group", "create_group"),
 ]
 
 

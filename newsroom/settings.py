@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "comments",
     "newsletter",
     "wordpress",
+    "donations",
 ]
 
 MIDDLEWARE = [
@@ -238,7 +239,8 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
-    "form-action": [CSP.SELF],
+    # The donate form and the monthly donors' manage page redirect to Stripe Checkout and its portal.
+    "form-action": [CSP.SELF, "https://checkout.stripe.com", "https://billing.stripe.com"],
     "frame-ancestors": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
@@ -349,3 +351,30 @@ if ANYMAIL_ESP:
         raise ImproperlyConfigured("ANYMAIL_ESP is set: set ANYMAIL_WEBHOOK_SECRET to a random user:password.")
     # The app only registers anymail's checks of insecure settings.
     INSTALLED_APPS += ["anymail"]
+# Donations (issue #21): Stripe Checkout, webhooks, receipts. See README "Donations".
+# With no secret key the donate page says donations are not configured.
+STRIPE_SECRET_KEY = env_secret("STRIPE_SECRET_KEY")
+# The signing secret of the webhook endpoint at /donate/stripe/webhook/ ("whsec_...").
+STRIPE_WEBHOOK_SECRET = env_secret("STRIPE_WEBHOOK_SECRET")
+# Only tests point this elsewhere (a local fake of Stripe's API).
+STRIPE_API_BASE = env("STRIPE_API_BASE", "https://api.stripe.com")
+# Webhook posts signed longer ago than this many seconds are refused as replays.
+STRIPE_WEBHOOK_TOLERANCE = env_int("STRIPE_WEBHOOK_TOLERANCE", 300)
+# ISO 4217 code, lower case as Stripe writes it; gifts are stored in its minor units.
+DONATIONS_CURRENCY = env("DONATIONS_CURRENCY", "usd").strip().lower()
+# Suggested amounts on the donate page, in whole units of the currency.
+DONATIONS_SUGGESTED_AMOUNTS = [int(a) for a in env_list("DONATIONS_SUGGESTED_AMOUNTS", "25,50,100,250")]
+DONATIONS_MIN_AMOUNT = env_int("DONATIONS_MIN_AMOUNT", 5)
+DONATIONS_MAX_AMOUNT = env_int("DONATIONS_MAX_AMOUNT", 25000)
+# Printed on receipts: the legal name and address, and what the gift means for tax.
+DONATIONS_ORGANISATION = env("DONATIONS_ORGANISATION", SITE_NAME)
+DONATIONS_ORGANISATION_ADDRESS = env("DONATIONS_ORGANISATION_ADDRESS")
+DONATIONS_TAX_STATEMENT = env("DONATIONS_TAX_STATEMENT")
+# The task backend (a TASKS alias) that applies Stripe's events and sends receipts.
+DONATIONS_TASK_BACKEND = env("DONATIONS_TASK_BACKEND", "default")
+# Donate form posts per client address per hour.
+DONATIONS_RATE = env_int("DONATIONS_RATE", 20)
+# Seconds each app server keeps the campaign banner, progress bar and prompts before reading them again.
+DONATIONS_FRAGMENT_SECONDS = env_int("DONATIONS_FRAGMENT_SECONDS", 60)
+# Seconds the signed "manage your monthly gift" link in e-mails keeps working.
+DONATIONS_MANAGE_LINK_MAX_AGE = env_int("DONATIONS_MANAGE_LINK_MAX_AGE", 400 * 24 * 3600)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("articles.urls")),
     path("comments/", include("comments.urls")),
     path("newsletter/", include("newsletter.urls")),
+    path("donate/", include("donations.urls")),
 ]
 
 if settings.ANYMAIL_ESP:
