@@ -39,11 +39,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from articles import markup, transcript
 from articles.models import Article, ArticleAuthor, Author, Block, Column, Interviewee, Photo, Tag, TaggedArticle
+from articles.slugs import free_slug
 from articles.tasks import make_renditions
 from newsroom.models import Redirect
 from wordpress import comments as comment_import
@@ -314,7 +314,7 @@ class WordPressImport:
         rows = [
             Redirect(old_path=old, new_path=new, note=note[:300])
             for old, new in paths.items()
-            if old and old != new and old.startswith("/") and len(old) <= 500 and len(new) <= 500
+            if old and old != unquote(new) and old.startswith("/") and len(old) <= 500 and len(new) <= 500
         ]
         if rows:
             Redirect.objects.bulk_create(
@@ -382,17 +382,15 @@ class WordPressImport:
 
     @staticmethod
     def unique_slug(model: type[models.Model], text: str, *, suffix: str = "") -> str:
-        """A free slug from the text: as it is, else with the suffix (a WordPress id), else numbered."""
-        room = model._meta.get_field("slug").max_length - 20  # for the suffix
-        base = (slugify(unquote(text), allow_unicode=True) or "untitled")[:room].strip("-")
-        candidates = [base] + ([f"{base}-{suffix}"] if suffix else [])
-        for slug in candidates:
-            if not model.objects.filter(slug=slug).exists():
-                return slug
-        n = 2
-        while model.objects.filter(slug=f"{base}-{n}").exists():
-            n += 1
-        return f"{base}-{n}"
+        """A free slug by the site's slug rule (articles/slugs.py), from text that may be percent-encoded
+        as WordPress writes non-ASCII slugs: as it is, else with the suffix (a WordPress id), else numbered."""
+        return free_slug(
+            unquote(text),
+            fallback=model._meta.model_name,
+            max_length=model._meta.get_field("slug").max_length,
+            is_taken=lambda slug: model.objects.filter(slug=slug).exists(),
+            suffix=suffix,
+        )
 
     # -- Categories and tags -------------------------------------------------------------------------
 
