@@ -93,6 +93,7 @@ def most_read(*, limit: int = MOST_READ_COUNT) -> list[dict]:
 
 
 @register.simple_tag
+@fragments.optional_section("related stories")
 def related_stories(article: Article) -> SafeString:
     """The related-stories box, kept in this server's memory for RELATED_CACHE_SECONDS per article
     version: a story published meanwhile joins the lists of older ones within that time."""
@@ -105,6 +106,7 @@ def related_stories(article: Article) -> SafeString:
 
 
 @register.simple_tag
+@fragments.optional_section("most read")
 def most_read_stories() -> SafeString:
     """The most-read box, kept in this server's memory for a minute over the shared ten-minute list."""
     return fragments.get_or_render(
