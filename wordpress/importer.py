@@ -317,7 +317,11 @@ class WordPressImport:
         rows = [
             Redirect(old_path=old, new_path=new, note=note[:300])
             for old, new in paths.items()
-            if old not in ("", "/") and old != unquote(new) and old.startswith("/") and len(old) <= 500 and len(new) <= 500
+            if old not in ("", "/")
+            and old != unquote(new)
+            and old.startswith("/")
+            and len(old) <= 500
+            and len(new) <= 500
         ]
         if rows:
             Redirect.objects.bulk_create(
@@ -496,9 +500,7 @@ class WordPressImport:
             return
         if found is None and origin is None:
             reason = _("file not in the media folder") if self.media_dir else _("no media folder given")
-            self.report.add(
-                "attachment", "skipped", wp_id=item.where, reason=reason + _(" (listed as missing media)")
-            )
+            self.report.add("attachment", "skipped", wp_id=item.where, reason=reason + _(" (listed as missing media)"))
             self.report.missing(url, f"attachment {item.key}")
             return
         content = None

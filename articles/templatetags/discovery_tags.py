@@ -1,4 +1,4 @@
-"""Related stories and "most read this week", for the article page and the home page."""
+"""Related stories and "most read this week", for the article page and the home page; text for sitemaps."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
+from articles import feeds
 from articles.models import Article, ArticleView, Tag
 from newsroom import fragments
 
@@ -114,3 +115,9 @@ def most_read_stories() -> SafeString:
         lambda: render_to_string("includes/most_read.html", {"stories": most_read()}),
         timeout=MOST_READ_FRAGMENT_SECONDS,
     )
+
+
+@register.filter
+def xml_text(value: str) -> str:
+    """Text for an XML document (the news sitemap): without the characters XML cannot carry."""
+    return feeds.xml_text(value)
