@@ -23,6 +23,7 @@ help:
 	@echo "make dev     the same with Django's auto-reloading server and DEBUG on"
 	@echo "make test    set up and run the whole test suite"
 	@echo "make lint    ruff"
+	@echo "make fuzz    the property-based tests with many random examples (long)"
 	@echo "make bench   serve with production settings and measure throughput"
 	@echo "make bench-wordpress   import a generated 100 MB WordPress export; report items/s and peak memory"
 	@echo "make bench-newsletter   send one campaign to 100,000 subscribers with two workers"
@@ -74,6 +75,12 @@ browser-deps:
 	@if command -v npm >/dev/null 2>&1 && [ ! -d node_modules/axe-core ]; then \
 		npm ci --silent --no-audit --no-fund || echo "npm ci failed: accessibility and HTML checks will be skipped"; \
 	fi
+
+# The property-based tests with many random examples each (Hypothesis's "fuzz" profile);
+# a failure is shrunk to its smallest case and replayed first next time (.hypothesis/).
+.PHONY: fuzz
+fuzz: install
+	HYPOTHESIS_PROFILE=fuzz $(VENV)/bin/pytest tests/newsroom/test_hostile_content.py $(PYTEST_ARGS)
 
 .PHONY: test
 test: install browser-deps

@@ -15,6 +15,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
 from articles import markup
+from articles.slugs import make_slug, slug_constraint
 
 
 class Tag(TagBase):
@@ -35,9 +36,15 @@ class Tag(TagBase):
         verbose_name = _("tag")
         verbose_name_plural = _("tags")
         ordering = ["name"]
+        constraints = [slug_constraint("tag_slug_is_linkable")]
 
     def get_absolute_url(self) -> str:
         return reverse("articles:tag", kwargs={"slug": self.slug})
+
+    def slugify(self, tag: str, i: int | None = None) -> str:
+        """taggit's slug for a new tag, by our slug rule (articles/slugs.py); `i` numbers a taken one."""
+        slug = make_slug(tag, fallback="tag", max_length=90)
+        return f"{slug}_{i}" if i is not None else slug
 
 
 class TaggedArticle(TaggedItemBase):
@@ -94,6 +101,10 @@ class Photo(models.Model):
                 name="photo_focal_point_in_image",
             ),
             models.CheckConstraint(condition=~Q(alt_text=""), name="photo_alt_text_required"),
+            # A photo is drawn from its file: without one, every page showing it would fail.
+            models.CheckConstraint(
+                condition=~Q(image=""), name="photo_has_file", violation_error_message=_("A photo needs an image file.")
+            ),
         ]
 
     def __str__(self) -> str:
@@ -107,7 +118,7 @@ class Photo(models.Model):
 
 class Author(models.Model):
     name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True, allow_unicode=True)
     role = models.CharField(_("role"), max_length=200, blank=True, help_text=_("E.g. Contributing writer"))
     bio = models.TextField(_("short bio"), blank=True, help_text=_("Shown under the author's articles."))
     photo = models.ForeignKey(
@@ -130,6 +141,7 @@ class Author(models.Model):
         verbose_name = _("author")
         verbose_name_plural = _("authors")
         ordering = ["name"]
+        constraints = [slug_constraint("author_slug_is_linkable")]
 
     def __str__(self) -> str:
         return self.name
@@ -146,7 +158,7 @@ class Column(models.Model):
     """A recurring series, such as a monthly column on UN appointments."""
 
     name = models.CharField(_("name"), max_length=200)
-    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True, allow_unicode=True)
     description = models.CharField(_("one-line description"), max_length=300, blank=True)
     partner = models.CharField(_("partner organisation"), max_length=200, blank=True)
     cadence = models.CharField(_("cadence"), max_length=100, blank=True, help_text=_("E.g. A monthly column"))
@@ -156,6 +168,7 @@ class Column(models.Model):
         verbose_name = _("column")
         verbose_name_plural = _("columns")
         ordering = ["name"]
+        constraints = [slug_constraint("column_slug_is_linkable")]
 
     def __str__(self) -> str:
         return self.name
@@ -324,6 +337,7 @@ class Article(models.Model):
             # Scheduling is an embargo: status "published" with a future publish time
             # (see Article.state). "scheduled" is never stored, so no reader query can miss it.
             models.CheckConstraint(condition=~Q(status="scheduled"), name="scheduled_is_stored_as_published"),
+            slug_constraint("article_slug_is_linkable"),
         ]
 
     def __str__(self) -> str:

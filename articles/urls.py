@@ -1,22 +1,26 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from articles import feeds, views
+from articles.slugs import SlugConverter
+
+# Slugs in any script, and any slug the database holds (articles/slugs.py).
+register_converter(SlugConverter, "uslug")
 
 app_name = "articles"
 
 urlpatterns = [
-    path("<int:year>/<int:month>/<int:day>/<str:slug>/", views.article_detail, name="detail"),
+    path("<int:year>/<int:month>/<int:day>/<uslug:slug>/", views.article_detail, name="detail"),
     path("<int:year>/", views.archive_year, name="archive-year"),
     path("<int:year>/<int:month>/", views.archive_month, name="archive-month"),
-    path("tag/<str:slug>/", views.tag_detail, name="tag"),
-    path("tag/<str:slug>/feed/", feeds.TagFeed(), name="tag-feed"),
-    path("tag/<str:slug>/feed/atom/", feeds.TagAtomFeed(), name="tag-feed-atom"),
-    path("author/<slug:slug>/", views.author_detail, name="author"),
-    path("author/<slug:slug>/feed/", feeds.AuthorFeed(), name="author-feed"),
-    path("author/<slug:slug>/feed/atom/", feeds.AuthorAtomFeed(), name="author-feed-atom"),
-    path("column/<slug:slug>/", views.column_detail, name="column"),
-    path("column/<slug:slug>/feed/", feeds.ColumnFeed(), name="column-feed"),
-    path("column/<slug:slug>/feed/atom/", feeds.ColumnAtomFeed(), name="column-feed-atom"),
+    path("tag/<uslug:slug>/", views.tag_detail, name="tag"),
+    path("tag/<uslug:slug>/feed/", feeds.TagFeed(), name="tag-feed"),
+    path("tag/<uslug:slug>/feed/atom/", feeds.TagAtomFeed(), name="tag-feed-atom"),
+    path("author/<uslug:slug>/", views.author_detail, name="author"),
+    path("author/<uslug:slug>/feed/", feeds.AuthorFeed(), name="author-feed"),
+    path("author/<uslug:slug>/feed/atom/", feeds.AuthorAtomFeed(), name="author-feed-atom"),
+    path("column/<uslug:slug>/", views.column_detail, name="column"),
+    path("column/<uslug:slug>/feed/", feeds.ColumnFeed(), name="column-feed"),
+    path("column/<uslug:slug>/feed/atom/", feeds.ColumnAtomFeed(), name="column-feed-atom"),
     path("documents/<path:symbol>/", views.document_detail, name="document"),
     path("search/", views.search_results, name="search"),
     path("feed/", feeds.LatestArticlesFeed(), name="feed"),

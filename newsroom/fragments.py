@@ -12,6 +12,8 @@ own values in on the way out.
 
 from __future__ import annotations
 
+import functools
+import logging
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -20,6 +22,8 @@ from django.core.cache import caches
 from django.template.loader import render_to_string
 from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
+
+logger = logging.getLogger(__name__)
 
 
 def get_or_render(key: str, render: Callable[[], str], *, timeout: float | None) -> SafeString:
@@ -46,3 +50,25 @@ def for_reader(html: str, csrf_token: Any, **values: str) -> SafeString:
     for name, value in values.items():
         html = html.replace(stand_in(name), value)
     return mark_safe(html)  # the fragment was rendered by our templates; the values are tokens or escaped
+
+
+def optional_section(name: str) -> Callable[[Callable[..., str]], Callable[..., str]]:
+    """For the template tag of a page's secondary section (related stories, most read, comments):
+    if it fails, the page is served without it and the error is logged with its traceback.
+
+    A bug in one box must not take the article down with it (issue 15). Requests run in
+    autocommit, so a failed query here leaves the page's later queries unharmed.
+    """
+
+    def decorate(function: Callable[..., str]) -> Callable[..., str]:
+        @functools.wraps(function)
+        def render(*args: Any, **kwargs: Any) -> str:
+            try:
+                return function(*args, **kwargs)
+            except Exception:  # whatever it was, the rest of the page is fine
+                logger.exception("The %s section failed; the page is served without it", name)
+                return ""
+
+        return render
+
+    return decorate

@@ -1,3 +1,5 @@
+from urllib.parse import unquote
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -60,3 +62,9 @@ class Redirect(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_path} → {self.new_path}"
+
+    def save(self, *args, **kwargs) -> None:
+        # Requests are matched by their decoded path (request.path), so an old address pasted
+        # percent-encoded, as WordPress writes non-ASCII slugs (/caf%C3%A9/), is stored decoded.
+        self.old_path = unquote(self.old_path)
+        super().save(*args, **kwargs)

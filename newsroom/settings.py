@@ -5,6 +5,7 @@ safe choice: DEBUG off, secure cookies on, no secret key invented in production.
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -45,6 +46,13 @@ def env_secret(name: str, default: str = "") -> str:
 DEBUG = env_bool("DEBUG")
 
 SECRET_KEY = env_secret("SECRET_KEY")
+# `make run` keeps a key in .data/secret_key. manage.py commands run from the checkout
+# afterwards (createsuperuser, import_wordpress...) use it too when no key is set (issue 15);
+# anything else, a production server included, still needs SECRET_KEY or SECRET_KEY_FILE.
+CHECKOUT_SECRET_KEY_FILE = BASE_DIR / ".data" / "secret_key"
+if not SECRET_KEY and not DEBUG and Path(sys.argv[0]).name == "manage.py" and CHECKOUT_SECRET_KEY_FILE.is_file():
+    SECRET_KEY = CHECKOUT_SECRET_KEY_FILE.read_text().strip()
+    print(f"Using the secret key in {CHECKOUT_SECRET_KEY_FILE} (SECRET_KEY is not set).", file=sys.stderr)
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(

@@ -5,9 +5,28 @@ from urllib.parse import quote
 
 import pytest
 from django.db import connection
+from hypothesis import HealthCheck, Phase, settings as hypothesis_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 CORPORA = BASE_DIR.parent / "shared" / "corpora"
+
+# Property-based tests (Hypothesis). "ci", the default, keeps `make test` fast and repeatable:
+# few examples, the same ones every run, no example database. `make fuzz` runs "fuzz": many
+# random examples, failures remembered in .hypothesis/ and replayed first next time.
+# "ci" reports a failing example as found, without shrinking it (which can take minutes);
+# `make fuzz` shrinks it to the smallest case.
+_slow_is_fine = [HealthCheck.too_slow, HealthCheck.data_too_large]
+hypothesis_settings.register_profile(
+    "ci",
+    max_examples=8,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=_slow_is_fine,
+    phases=[Phase.explicit, Phase.generate],
+)
+hypothesis_settings.register_profile("fuzz", max_examples=2000, deadline=None, suppress_health_check=_slow_is_fine)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def database_url() -> str:

@@ -39,18 +39,18 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from articles import markup, transcript
 from articles.models import Article, ArticleAuthor, Author, Block, Column, Interviewee, Photo, Tag, TaggedArticle
+from articles.slugs import free_slug
 from articles.tasks import make_renditions
 from newsroom.models import Redirect
 from wordpress import comments as comment_import
 from wordpress.body import BlockSpec, PhotoRef, convert_body, split_credit
 from wordpress.media import BadImage, find_media_file, load_image
 from wordpress.models import ImportRun, Origin
-from wordpress.wxr import Item, Site, Term, WPAuthor, WXRError, read_wxr
+from wordpress.wxr import BadItem, Item, Site, Term, WPAuthor, WXRError, read_wxr
 
 OUTCOMES = ("created", "updated", "unchanged", "skipped", "failed")
 MAX_EXAMPLES = 20
@@ -241,11 +241,14 @@ class WordPressImport:
                 self.guarded("author", record.login, self.import_author, record)
             elif isinstance(record, Term):
                 self.guarded("term", record.slug, self.import_term, record)
-            elif record.post_type == "attachment":
-                self.guarded("attachment", record.post_id, self.import_attachment, record)
+            elif isinstance(record, Item) and record.post_type == "attachment":
+                self.guarded("attachment", record.where, self.import_attachment, record)
                 self.step()
         for record in read_wxr(self.path):
-            if isinstance(record, Item) and record.post_type != "attachment":
+            if isinstance(record, BadItem):
+                self.report.add("item", "skipped", wp_id=f"line {record.line}", reason=record.reason)
+                self.step()
+            elif isinstance(record, Item) and record.post_type != "attachment":
                 self.import_item(record)
                 self.step()
         comment_import.finish(self)
@@ -256,7 +259,7 @@ class WordPressImport:
         """Read the whole file once: WXRError if it cannot be imported, else the number of items."""
         items = 0
         for record in read_wxr(self.path):
-            if isinstance(record, Item):
+            if isinstance(record, Item | BadItem):
                 items += 1
             elif isinstance(record, Site) and not record.url.startswith(("http://", "https://")):
                 raise WXRError(_("the export does not say which site it comes from (no <link> or <wp:base_blog_url>)"))
@@ -314,7 +317,11 @@ class WordPressImport:
         rows = [
             Redirect(old_path=old, new_path=new, note=note[:300])
             for old, new in paths.items()
-            if old and old != new and old.startswith("/") and len(old) <= 500 and len(new) <= 500
+            if old not in ("", "/")
+            and old != unquote(new)
+            and old.startswith("/")
+            and len(old) <= 500
+            and len(new) <= 500
         ]
         if rows:
             Redirect.objects.bulk_create(
@@ -382,17 +389,15 @@ class WordPressImport:
 
     @staticmethod
     def unique_slug(model: type[models.Model], text: str, *, suffix: str = "") -> str:
-        """A free slug from the text: as it is, else with the suffix (a WordPress id), else numbered."""
-        room = model._meta.get_field("slug").max_length - 20  # for the suffix
-        base = (slugify(unquote(text), allow_unicode=True) or "untitled")[:room].strip("-")
-        candidates = [base] + ([f"{base}-{suffix}"] if suffix else [])
-        for slug in candidates:
-            if not model.objects.filter(slug=slug).exists():
-                return slug
-        n = 2
-        while model.objects.filter(slug=f"{base}-{n}").exists():
-            n += 1
-        return f"{base}-{n}"
+        """A free slug by the site's slug rule (articles/slugs.py), from text that may be percent-encoded
+        as WordPress writes non-ASCII slugs: as it is, else with the suffix (a WordPress id), else numbered."""
+        return free_slug(
+            unquote(text),
+            fallback=model._meta.model_name,
+            max_length=model._meta.get_field("slug").max_length,
+            is_taken=lambda slug: model.objects.filter(slug=slug).exists(),
+            suffix=suffix,
+        )
 
     # -- Categories and tags -------------------------------------------------------------------------
 
@@ -481,12 +486,12 @@ class WordPressImport:
         )
         if Path(urlsplit(url).path).suffix.lower() not in IMAGE_SUFFIXES:
             reason = _("not an image: only images are imported (listed as missing media)")
-            self.report.add("attachment", "skipped", wp_id=item.post_id, reason=reason)
-            self.report.missing(url, f"attachment {item.post_id}")
+            self.report.add("attachment", "skipped", wp_id=item.where, reason=reason)
+            self.report.missing(url, f"attachment {item.key}")
             return
         found = find_media_file(self.media_dir, attached_file=attached_file, url=url) if self.media_dir else None
         checksum = _checksum(url, caption, credit, alt, bool(found))
-        origin = self.origin(Origin.Kind.ATTACHMENT, item.post_id)
+        origin = self.origin(Origin.Kind.ATTACHMENT, item.key)
         photo = Photo.objects.filter(pk=origin.object_id).first() if origin else None
         if origin and photo is None:
             origin = None  # the photo was deleted here since: imported afresh when its file is there
@@ -495,10 +500,8 @@ class WordPressImport:
             return
         if found is None and origin is None:
             reason = _("file not in the media folder") if self.media_dir else _("no media folder given")
-            self.report.add(
-                "attachment", "skipped", wp_id=item.post_id, reason=reason + _(" (listed as missing media)")
-            )
-            self.report.missing(url, f"attachment {item.post_id}")
+            self.report.add("attachment", "skipped", wp_id=item.where, reason=reason + _(" (listed as missing media)"))
+            self.report.missing(url, f"attachment {item.key}")
             return
         content = None
         if found is not None:
@@ -506,9 +509,9 @@ class WordPressImport:
                 content = load_image(found)
             except BadImage as error:
                 self.report.add(
-                    "attachment", "failed", wp_id=item.post_id, reason=_("bad image: %(why)s") % {"why": error}
+                    "attachment", "failed", wp_id=item.where, reason=_("bad image: %(why)s") % {"why": error}
                 )
-                self.report.missing(url, f"attachment {item.post_id}")
+                self.report.missing(url, f"attachment {item.key}")
                 return
         outcome = "updated" if origin else "created"
         if self.dry_run:
@@ -523,9 +526,11 @@ class WordPressImport:
             photo.save()
             if content is not None:  # smaller copies for srcset, as for uploads
                 transaction.on_commit(partial(make_renditions.enqueue, photo.pk))
-            self.save_origin(Origin.Kind.ATTACHMENT, item.post_id, photo, checksum=checksum, url=url)
-            note = _("WordPress attachment %(id)s") % {"id": item.post_id}
-            old_paths = (f"/?attachment_id={item.post_id}", f"/?p={item.post_id}", _path_of(item.link))
+            self.save_origin(Origin.Kind.ATTACHMENT, item.key, photo, checksum=checksum, url=url)
+            note = _("WordPress attachment %(id)s") % {"id": item.key}
+            old_paths = [_path_of(item.link)]
+            if item.post_id:
+                old_paths += [f"/?attachment_id={item.post_id}", f"/?p={item.post_id}"]
             self.redirects(dict.fromkeys(old_paths, photo.image.url), note)
         self.report.add("attachment", outcome)
 
@@ -548,20 +553,20 @@ class WordPressImport:
     def import_item(self, item: Item) -> None:
         kind = item.post_type
         if kind == "nav_menu_item":
-            self.report.add("nav_menu_item", "skipped", wp_id=item.post_id, reason=_("menus are not imported"))
+            self.report.add("nav_menu_item", "skipped", wp_id=item.where, reason=_("menus are not imported"))
             return
         if kind not in {"post", "page"}:
             self.report.add(
-                "other", "skipped", wp_id=item.post_id, reason=_("post type %(type)s is not imported") % {"type": kind}
+                "other", "skipped", wp_id=item.where, reason=_("post type %(type)s is not imported") % {"type": kind}
             )
             return
         try:
             self.import_post(item)
         except Skip as skip:
-            self.report.add(kind, "skipped", wp_id=item.post_id, reason=str(skip))
+            self.report.add(kind, "skipped", wp_id=item.where, reason=str(skip))
             comment_import.count_skipped(self.report, item.comments, reason=_("its post was not imported"))
         except Exception as error:  # one bad post is reported and rolled back; the import goes on
-            self.report.add(kind, "failed", wp_id=item.post_id, reason=f"{type(error).__name__}: {error}"[:300])
+            self.report.add(kind, "failed", wp_id=item.where, reason=f"{type(error).__name__}: {error}"[:300])
             comment_import.count_skipped(self.report, item.comments, reason=_("its post failed"), outcome="failed")
 
     def post_fields(self, item: Item) -> tuple[dict[str, Any], list[str]]:
@@ -586,7 +591,7 @@ class WordPressImport:
             raise Skip(_("published or scheduled without a date"))
         title = _plain(item.title)[:300] or _("Untitled (WordPress %(kind)s %(id)s)") % {
             "kind": item.post_type,
-            "id": item.post_id,
+            "id": item.key,
         }
         fields = {
             "title": title,
@@ -613,13 +618,13 @@ class WordPressImport:
 
     def import_post(self, item: Item) -> None:
         kind = item.post_type
-        if item.status == "trash" and (origin := self.origin(kind, item.post_id)):
+        if item.status == "trash" and (origin := self.origin(kind, item.key)):
             # Imported before, trashed since on WordPress: taken off the site, not deleted.
             if not self.dry_run:
                 Article.objects.filter(pk=origin.object_id, status=Article.Status.PUBLISHED).update(
                     status=Article.Status.UNPUBLISHED
                 )
-            self.report.add(kind, "updated", wp_id=item.post_id, reason=_("in the trash on WordPress: unpublished"))
+            self.report.add(kind, "updated", wp_id=item.where, reason=_("in the trash on WordPress: unpublished"))
             return
         fields, notes = self.post_fields(item)
         body = convert_body(item.content)
@@ -631,12 +636,12 @@ class WordPressImport:
                 photos[id(spec)] = self.photo_for(spec.photo)
                 if photos[id(spec)] is None:
                     where = spec.photo.src or _("attachment %(id)s") % {"id": spec.photo.attachment_id}
-                    self.report.missing(where, f"{kind} {item.post_id}")
+                    self.report.missing(where, f"{kind} {item.key}")
         terms = [(d, unquote(n)) for d, n, _name in item.categories if d in ("category", "post_tag")]
         checksum = _checksum(
             dataclasses.replace(item, comments=[], line=0), self.categories_as, sorted(map(str, photos.values()))
         )
-        origin = self.origin(kind, item.post_id)
+        origin = self.origin(kind, item.key)
         with transaction.atomic():
             if origin and origin.checksum == checksum:
                 self.report.add(kind, "unchanged")
@@ -654,7 +659,7 @@ class WordPressImport:
         kind = item.post_type
         article = Article.objects.filter(pk=origin.object_id).first() if origin else None
         if article is None:
-            slug_source = item.slug or item.title or f"{kind}-{item.post_id}"
+            slug_source = item.slug or item.title or kind
             article = Article(slug=self.unique_slug(Article, slug_source, suffix=item.post_id))
         for name, value in fields.items():
             setattr(article, name, value)
@@ -702,13 +707,15 @@ class WordPressImport:
         if author_id := self.author_for(item.creator):
             ArticleAuthor.objects.create(article=article, author_id=author_id, position=0)
 
-        self.save_origin(kind, item.post_id, article, checksum=checksum, url=item.link, notes="\n".join(notes))
+        self.save_origin(kind, item.key, article, checksum=checksum, url=item.link, notes="\n".join(notes))
         for note in notes:
             self.report.notes[note] += 1
         new_path = article.get_absolute_url()
-        label = _("WordPress %(kind)s %(id)s") % {"kind": kind, "id": item.post_id}
-        old_paths = [f"/?p={item.post_id}", _path_of(item.link)]
-        if kind == "page":
+        label = _("WordPress %(kind)s %(id)s") % {"kind": kind, "id": item.key}
+        old_paths = [_path_of(item.link)]
+        if item.post_id:
+            old_paths.append(f"/?p={item.post_id}")
+        if item.post_id and kind == "page":
             old_paths.append(f"/?page_id={item.post_id}")
         self.redirects(dict.fromkeys(old_paths, new_path), label)
         return article.pk

@@ -6,15 +6,23 @@ largest single item, whatever the size of the export.
 
 The file is untrusted: it is parsed by expat through defusedxml, which refuses
 any DOCTYPE (so no entity expansion, "billion laughs", and no external entities
-or DTDs fetched from disk or network). A malformed or truncated file, an element
-in a namespace WordPress does not write, or a mix of WXR versions raises
-`WXRError` with the line number. Callers that must import nothing from a bad
-file read it to the end once (a dry run) before writing anything.
+or DTDs fetched from disk or network). A malformed or truncated file, a mix of
+WXR versions, an element outside an item in a namespace WordPress does not write,
+or an item too large to hold raises `WXRError` with the line number: the file as
+a whole cannot be trusted. Callers that must import nothing from such a file read
+it to the end once (a dry run) before writing anything.
+
+One bad item does not spoil the rest (issue 15): an item holding an element in a
+foreign namespace, or with neither a post id, a GUID nor a link to know it by
+again, is yielded as a `BadItem` with its line and reason, for the importer to
+report and skip. Items without a post id, which hand-edited exports and some
+generators write, are keyed by their GUID or else their link (`Item.key`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
@@ -141,9 +149,26 @@ class Item:
     meta: dict[str, str]
     comments: list[Comment]
     line: int
+    key: str = ""  # what identifies the item across imports: the post id, else "guid:<GUID or link>"
+
+    @property
+    def where(self) -> str:
+        """The item for a report: its key and line."""
+        return f"{self.key} (line {self.line})"
 
 
-Record = Site | WPAuthor | Term | Item
+@dataclasses.dataclass
+class BadItem:
+    """An item that cannot be imported, and why; the rest of the file can."""
+
+    line: int
+    reason: str
+
+
+Record = Site | WPAuthor | Term | Item | BadItem
+
+# Origin.wp_id holds up to 200 characters; longer GUIDs are stored as their hash.
+MAX_KEY = 200
 
 
 @dataclasses.dataclass
@@ -182,6 +207,7 @@ class _Builder:
         self.site_sent = False
         self.wp_ns = ""
         self.item_bytes = 0
+        self.item_problem = ""  # the first thing wrong with the item being read
 
     @property
     def line(self) -> int:
@@ -199,15 +225,16 @@ class _Builder:
                 raise WXRError(f"the excerpt namespace {ns} does not match {self.wp_ns}", line=self.line)
         elif ns not in OTHER_NAMESPACES:
             local = tag.rpartition("}")[2]
-            raise WXRError(
-                f"element <{local}> is in the namespace {ns!r}, which WordPress exports do not use", line=self.line
-            )
+            problem = f"element <{local}> is in the namespace {ns!r}, which WordPress exports do not use"
+            if not (self.stack and self.stack[0].local == "item"):
+                raise WXRError(problem, line=self.line)
+            self.item_problem = self.item_problem or f"line {self.line}: {problem}"
 
     def start(self, tag: str, attrib: dict[str, str]) -> None:
+        if self.depth == 2:
+            self.item_bytes, self.item_problem = 0, ""
         self._check_namespace(tag)
         self.depth += 1
-        if self.depth == 3:
-            self.item_bytes = 0
         if self.depth == 1 and tag != "rss":
             raise WXRError(f"this is not a WordPress export: the root element is <{tag}>, not <rss>", line=self.line)
         if self.depth == 2 and tag != "channel":
@@ -315,14 +342,26 @@ class _Builder:
                     line=node.line,
                 )
             )
+        elif self.item_problem:
+            self.records.append(BadItem(node.line, self.item_problem))
         else:
             self.records.append(_item(node))
 
 
-def _item(node: _Node) -> Item:
+def _item_key(post_id: str, guid: str, link: str) -> str:
+    """The post id; without one (WordPress's importer gives such posts new ids) the GUID, else the link."""
+    if post_id:
+        return post_id
+    key = f"guid:{guid or link}"
+    return key if len(key) <= MAX_KEY else f"guid-sha256:{hashlib.sha256(key.encode()).hexdigest()}"
+
+
+def _item(node: _Node) -> Item | BadItem:
     post_id = node.child("post_id")
-    if not post_id.isdigit():
-        raise WXRError(f"an <item> has no valid <wp:post_id> (found {post_id!r})", line=node.line)
+    post_id = post_id if post_id.isdigit() else ""  # not a number: as if absent
+    guid, link = node.child("guid"), node.child("link")
+    if not (post_id or guid or link):
+        return BadItem(node.line, "an <item> with no <wp:post_id>, <guid> or <link> cannot be told apart from others")
     categories, meta, comments = [], {}, []
     content = excerpt = ""
     for child in node.children:
@@ -341,8 +380,8 @@ def _item(node: _Node) -> Item:
         post_id=post_id,
         post_type=node.child("post_type") or "post",
         title=node.child("title"),
-        link=node.child("link"),
-        guid=node.child("guid"),
+        link=link,
+        guid=guid,
         creator=node.child("creator"),
         content=content,
         excerpt=excerpt,
@@ -362,6 +401,7 @@ def _item(node: _Node) -> Item:
         meta=meta,
         comments=comments,
         line=node.line,
+        key=_item_key(post_id, guid, link),
     )
 
 

@@ -1,4 +1,4 @@
-"""Related stories and "most read this week", for the article page and the home page."""
+"""Related stories and "most read this week", for the article page and the home page; text for sitemaps."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
+from articles import feeds
 from articles.models import Article, ArticleView, Tag
 from newsroom import fragments
 
@@ -93,6 +94,7 @@ def most_read(*, limit: int = MOST_READ_COUNT) -> list[dict]:
 
 
 @register.simple_tag
+@fragments.optional_section("related stories")
 def related_stories(article: Article) -> SafeString:
     """The related-stories box, kept in this server's memory for RELATED_CACHE_SECONDS per article
     version: a story published meanwhile joins the lists of older ones within that time."""
@@ -105,6 +107,7 @@ def related_stories(article: Article) -> SafeString:
 
 
 @register.simple_tag
+@fragments.optional_section("most read")
 def most_read_stories() -> SafeString:
     """The most-read box, kept in this server's memory for a minute over the shared ten-minute list."""
     return fragments.get_or_render(
@@ -112,3 +115,9 @@ def most_read_stories() -> SafeString:
         lambda: render_to_string("includes/most_read.html", {"stories": most_read()}),
         timeout=MOST_READ_FRAGMENT_SECONDS,
     )
+
+
+@register.filter
+def xml_text(value: str) -> str:
+    """Text for an XML document (the news sitemap): without the characters XML cannot carry."""
+    return feeds.xml_text(value)

@@ -23,6 +23,7 @@ SHARED_SECTION_SECONDS = 60
 
 
 @register.simple_tag(takes_context=True)
+@fragments.optional_section("comments")
 def article_comments(context: template.Context, article: Article) -> SafeString:
     """The comments section under a story: heading, prompt, form, first page of threads.
 

@@ -104,3 +104,26 @@ class FeedTests(TestCase):
         for path in ("/tag/nowhere/feed/", "/author/nobody/feed/atom/", "/column/none/feed/"):
             with self.subTest(path=path):
                 self.assertEqual(self.client.get(path).status_code, 404)
+
+
+class ControlCharacterTests(TestCase):
+    """Found by the property-based tests: one pasted control character made every feed showing it a 500."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.author = make_author(name="Inès\x0bValdivia", slug="inès-valdivia")
+        cls.tag = make_tag(name="Sahel\x1f", slug="sahel")
+        make_article(title="Ceasefire\x0b holds", standfirst="A \x08quiet night.", authors=[cls.author], tags=[cls.tag])
+
+    def test_feeds_drop_characters_xml_cannot_carry(self) -> None:
+        for url in ("/feed/", "/feed/atom/", "/author/inès-valdivia/feed/", "/tag/sahel/feed/atom/"):
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertEqual(response.status_code, 200)
+                parsed = feedparser.parse(response.content)
+                self.assertFalse(parsed.bozo, parsed.get("bozo_exception"))
+        self.assertEqual(feedparser.parse(self.client.get("/feed/").content).entries[0].title, "Ceasefire holds")
+
+    def test_the_news_sitemap_drops_them_too(self) -> None:
+        response = self.client.get("/sitemap-news.xml")
+        self.assertContains(response, "<news:title>Ceasefire holds</news:title>")

@@ -71,6 +71,39 @@ class SettingsTests(TestCase):
             secret.unlink()
         self.assertEqual(out.returncode, 0, out.stderr)
 
+    def run_manage(self, *args: str, **env: str) -> subprocess.CompletedProcess:
+        environment = subprocess_env(**env)
+        for name in ("SECRET_KEY", "SECRET_KEY_FILE", "DEBUG"):
+            if name not in env:
+                environment.pop(name, None)
+        environment["DJANGO_SETTINGS_MODULE"] = "newsroom.settings"
+        return subprocess.run(
+            [python(), "manage.py", *args], cwd=BASE_DIR, env=environment, capture_output=True, text=True, timeout=60
+        )
+
+    def test_commands_from_the_checkout_use_the_key_make_run_keeps(self) -> None:
+        key_file = BASE_DIR / ".data" / "secret_key"
+        made_here = not key_file.exists()
+        if made_here:
+            key_file.write_text("z" * 60)
+        expected = len(key_file.read_text().strip())
+        try:
+            out = self.run_manage("shell", "-c", "from django.conf import settings; print(len(settings.SECRET_KEY))")
+            # A server or script started otherwise still needs SECRET_KEY, key file or not.
+            refused = self.run_settings()
+        finally:
+            if made_here:
+                key_file.unlink()
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(out.stdout.strip().splitlines()[-1], str(expected))
+        self.assertEqual(out.stderr.count("Using the secret key in"), 1, out.stderr)
+        self.assertIn("ImproperlyConfigured", refused.stderr)
+
+    def test_commands_with_a_secret_key_say_nothing_about_the_checkout_key(self) -> None:
+        out = self.run_manage("shell", "-c", "print('ok')", SECRET_KEY="p" * 60)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertNotIn("Using the secret key in", out.stderr)
+
     def test_check_deploy_is_clean_with_production_settings(self) -> None:
         env = subprocess_env(
             SECRET_KEY="a-production-secret-" + "k" * 50,

@@ -62,7 +62,8 @@ def item(**fields) -> str:
     fields.setdefault("parent", "0")
     fields.setdefault("attachment_url", "")
     categories = "".join(
-        f'<category domain="{d}" nicename="{n}">{cdata(name)}</category>' for d, n, name in fields.get("categories", [])
+        f'<category domain="{d}" nicename="{escape(n, {chr(34): "&quot;"})}">{cdata(name)}</category>'
+        for d, n, name in fields.get("categories", [])
     )
     meta = "".join(
         f"<wp:postmeta><wp:meta_key>{k}</wp:meta_key><wp:meta_value>{cdata(v)}</wp:meta_value></wp:postmeta>"
