@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0007_repair_unlinkable_slugs"),
+        ("articles", "0008_repair_unlinkable_slugs"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

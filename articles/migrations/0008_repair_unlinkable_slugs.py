@@ -17,6 +17,6 @@ def repair_slugs(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0006_page_version_triggers")]
+    dependencies = [("articles", "0007_search_people_tags_bylines")]
 
     operations = [migrations.RunPython(repair_slugs, migrations.RunPython.noop)]
