@@ -1,5 +1,7 @@
 from collections.abc import Callable
+from urllib.parse import unquote_plus
 
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 
 from newsroom.models import Redirect
@@ -39,3 +41,25 @@ class RedirectFallbackMiddleware:
         if response.status_code == 404 and request.method in ("GET", "HEAD") and request.path != "/":
             return find_redirect(request) or response
         return response
+
+
+class RefuseNulMiddleware:
+    """400 for an address with a NUL character in its path or query string (issue #14).
+
+    PostgreSQL cannot store or compare a string holding NUL, so `/tag/%00/`, an
+    admin filter `?status=%00` or any unknown path (through the redirect
+    lookup) used to reach the ORM and end in a 500. No page has such an
+    address, so it is refused here, before any view or query runs.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            "\x00" in request.path
+            or "\x00" in unquote_plus(request.META.get("QUERY_STRING", ""))
+            or any("\x00" in value for value in request.COOKIES.values())  # a session key is looked up too
+        ):
+            raise BadRequest("NUL character in the address or cookies")
+        return self.get_response(request)
