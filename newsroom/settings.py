@@ -82,8 +82,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Before anything reads the address or the database (issue #14): NUL in a URL is a 400.
+    # Before anything reads the address or the database (issue #14): NUL in a URL is a 400,
+    # and while PostgreSQL is unreachable pages answer 503 (static files still work).
     "newsroom.middleware.RefuseNulMiddleware",
+    "newsroom.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
