@@ -152,7 +152,10 @@ class Subscriber(models.Model):
             subscriber.resubscribe(newsletters=newsletters, page=page, consent_text=consent_text)
         if not subscriber.may_send_confirmation():
             return subscriber, False
-        subscriber.note_confirmation_sent()
+        # The slot is taken now, so sign-ups racing this one send nothing; the task
+        # frees it if the e-mail cannot be sent after all (newsletter/tasks.py).
+        subscriber.confirmation_sent_at = timezone.now()
+        subscriber.save(update_fields=["confirmation_sent_at"])
         return subscriber, True
 
     # Signed tokens. The confirmation link expires (NEWSLETTER_CONFIRM_MAX_AGE); the
@@ -203,9 +206,13 @@ class Subscriber(models.Model):
         return timezone.now() - self.confirmation_sent_at >= interval
 
     def note_confirmation_sent(self) -> None:
-        self.confirmation_sent_at = timezone.now()
-        self.save(update_fields=["confirmation_sent_at"])
+        """The e-mail `sign_up` took the slot for has gone out: record it in the consent history."""
         self.record(SubscriberEvent.Kind.CONFIRMATION_SENT)
+
+    def release_confirmation_slot(self) -> None:
+        """The e-mail could not be sent after all: the limit counts e-mails sent, not tries."""
+        Subscriber.objects.filter(pk=self.pk).update(confirmation_sent_at=None)
+        self.confirmation_sent_at = None
 
     @transaction.atomic
     def confirm(self, *, detail: str = "") -> bool:

@@ -156,6 +156,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 WORKER_STALE_AFTER = env_int("WORKER_STALE_AFTER", 60)
 WORKER_HEARTBEAT_INTERVAL = env_int("WORKER_HEARTBEAT_INTERVAL", 10)
 TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 5)
+# Transactional e-mails (sign-up and comment confirmations, reply notifications) while the SMTP
+# server is unreachable: first retry after MAIL_RETRY_DELAY seconds, doubling up to an hour.
+MAIL_RETRY_DELAY = env_int("MAIL_RETRY_DELAY", 30)
+MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 12)
 
 # Mail, through Django 6.1's MAILERS.
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Newsroom <newsroom@localhost>")

@@ -94,15 +94,24 @@ def reap_stale_tasks(*, stale_after: float | None = None, max_attempts: int | No
     return reaped
 
 
-def retry_later(task: Task, *args: Any, attempt: int, base_delay: float = 30, **kwargs: Any) -> bool:
+def retry_later(
+    task: Task,
+    *args: Any,
+    attempt: int,
+    base_delay: float = 30,
+    max_attempts: int | None = None,
+    max_delay: float = 3600,
+    **kwargs: Any,
+) -> bool:
     """Enqueue `task` again after an exponential back-off; False once out of attempts.
 
     `attempt` is the number of the attempt that just failed (1 for the first).
-    The caller passes `attempt=attempt + 1` on to the task.
+    The caller passes `attempt + 1` on to the task. The delay doubles from
+    `base_delay` up to `max_delay`; `max_attempts` defaults to TASK_MAX_ATTEMPTS.
     """
-    if attempt >= settings.TASK_MAX_ATTEMPTS:
+    if attempt >= (settings.TASK_MAX_ATTEMPTS if max_attempts is None else max_attempts):
         return False
-    delay = base_delay * 2 ** (attempt - 1)
+    delay = min(base_delay * 2 ** (attempt - 1), max_delay)
     run_after = timezone.now() + datetime.timedelta(seconds=delay)
     task.using(run_after=run_after).enqueue(*args, **kwargs)
     return True
