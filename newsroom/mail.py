@@ -16,6 +16,7 @@ from email.policy import Policy
 from typing import Any
 
 from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
 from django.tasks import Task
 
 from newsroom.worker import retry_later
@@ -54,9 +55,30 @@ class VerbatimHeader(str):
         header.name = name
         return header
 
+    def __getnewargs__(self) -> tuple[str, str]:  # copy and pickle (the locmem backend copies messages)
+        return (self.name, str(self))
+
     def fold(self, *, policy: Policy) -> str:
         items = [item.strip() for item in self.split(",")]
         return f"{self.name}: " + f",{policy.linesep} ".join(items) + policy.linesep
+
+
+def message(
+    subject: str, body: str, *, to: list[str], headers: dict[str, str] | None = None, html: str = ""
+) -> EmailMultiAlternatives:
+    """Every e-mail the site sends is built here: the subject and each header value pass `header_text`.
+
+    Django would refuse to send a header with a line break, losing the e-mail,
+    and other control or separator characters have no place in one either.
+    """
+    safe_headers = {
+        name: value if isinstance(value, VerbatimHeader) else header_text(value)
+        for name, value in (headers or {}).items()
+    }
+    email = EmailMultiAlternatives(subject=header_text(subject), body=body, to=to, headers=safe_headers)
+    if html:
+        email.attach_alternative(html, "text/html")
+    return email
 
 
 def unsubscribe_headers(url: str, *, mailto: str = "") -> dict[str, str]:
