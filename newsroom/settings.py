@@ -61,7 +61,7 @@ SITE_NAME = env("SITE_NAME", "Newsroom")
 SITE_SHORT_NAME = env("SITE_SHORT_NAME", SITE_NAME)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "newsroom.adminsite.NewsroomAdminConfig",  # django.contrib.admin with our AdminSite
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
