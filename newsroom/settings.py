@@ -311,6 +311,10 @@ AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Guessing from many addresses (newsroom/loginlimit.py): after LOGIN_ACCOUNT_FAILURE_LIMIT wrong passwords
+# for one account within an hour, browsers it never signed in from get one try per LOGIN_ACCOUNT_DELAY seconds.
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 10)
+LOGIN_ACCOUNT_DELAY = env_int("LOGIN_ACCOUNT_DELAY", 60)
 # Failed logins count against the proxy-aware client address, as rate limits do.
 AXES_CLIENT_IP_CALLABLE = "newsroom.clientip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
