@@ -44,24 +44,34 @@ def is_down() -> bool:
     return _down.is_set()
 
 
-def database_answers() -> bool:
-    """Open a fresh connection to the default database: True when the server accepts it.
-
-    Called only after a connection error or while an outage lasts, never on a normal request.
-    """
+def _connects() -> bool:
     try:
         connection.close()
         connection.ensure_connection()
     except CONNECTION_ERRORS:
         connection.close()
         return False
-    note_up()
     return True
 
 
+def database_answers() -> bool:
+    """Open a fresh connection to the default database: True when the server accepts it.
+
+    Called only after a connection error or while an outage lasts, never on a normal request.
+    """
+    if _connects():
+        note_up()
+        return True
+    return False
+
+
 def note_down(error: BaseException) -> None:
-    """Record that the database is unreachable; log it if no process on this machine has yet."""
-    if _down.is_set():
+    """Record that the database is unreachable; log it if no process on this machine has yet.
+
+    Nothing is recorded when a fresh connection succeeds: the error was not an
+    outage, or the outage ended (and was logged as over) before we got here.
+    """
+    if _down.is_set() or _connects():
         return
     _down.set()
     try:

@@ -147,14 +147,14 @@ class Worker(DBWorker):
         except outage.CONNECTION_ERRORS as error:  # recording the outcome failed
             outage.note_down(error)
             self.wait_for_database()
-            requeue_lost_task(db_task_result.pk)
+            requeue_lost_task(db_task_result.pk, worker_id=self.worker_id)
             return
         if (
             db_task_result.status == TaskResultStatus.FAILED
             and db_task_result.exception_class_path in CONNECTION_ERROR_PATHS
         ):  # the task itself lost its connection; its failure was recorded
             self.wait_for_database()
-            requeue_lost_task(db_task_result.pk)
+            requeue_lost_task(db_task_result.pk, worker_id=self.worker_id)
 
     def wait_for_database(self) -> None:
         """Sleep until a fresh connection succeeds, or until the worker is told to stop."""
@@ -167,11 +167,15 @@ class Worker(DBWorker):
 CONNECTION_ERROR_PATHS = {f"{cls.__module__}.{cls.__qualname__}" for cls in outage.CONNECTION_ERRORS}
 
 
-def requeue_lost_task(task_result_id: Any) -> bool:
-    """Put a task the database outage interrupted back in the queue; False once out of attempts."""
+def requeue_lost_task(task_result_id: Any, *, worker_id: str) -> bool:
+    """Put a task the database outage interrupted back in the queue; False once out of attempts.
+
+    Only while `worker_id` is still the task's last runner: during a long outage
+    another worker's reaper may have re-queued it and started it again.
+    """
     with transaction.atomic():
         row = DBTaskResult.objects.select_for_update().filter(pk=task_result_id).first()
-        if row is None or row.status == TaskResultStatus.SUCCESSFUL:
+        if row is None or row.status == TaskResultStatus.SUCCESSFUL or row.worker_ids[-1:] != [worker_id]:
             return False
         if len(row.worker_ids) >= settings.TASK_MAX_ATTEMPTS:
             if row.status == TaskResultStatus.RUNNING:

@@ -9,7 +9,10 @@ import os
 
 from tests.settings import *  # noqa: F403
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+TASKS = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+    "worker": {"BACKEND": "django_tasks_db.DatabaseBackend"},  # tests/worker_tasks.py names it
+}
 NEWSLETTER_TASK_BACKEND = "default"
 MAILERS = {
     "default": {

@@ -61,15 +61,16 @@ class Load:
 
     def __init__(self, site: Site, paths: list[str], threads: int = 4) -> None:
         self.site, self.paths = site, paths
-        self.answers: list[tuple[float, str, int, str | None, str]] = []
+        self.answers: list[tuple[float, str, int, str | None, str]] = []  # asked at, path, status...
         self.stopped = threading.Event()
         self.threads = [threading.Thread(target=self.run, args=(n,), daemon=True) for n in range(threads)]
 
     def run(self, n: int) -> None:
         while not self.stopped.is_set():
             path = self.paths[n % len(self.paths)]
+            asked_at = time.monotonic()
             status, headers, body = self.site.get(path)
-            self.answers.append((time.monotonic(), path, status, headers.get("Retry-After"), body[:2000]))
+            self.answers.append((asked_at, path, status, headers.get("Retry-After"), body[:2000]))
             time.sleep(0.02)
 
     def __enter__(self) -> Load:
@@ -162,7 +163,7 @@ class OutageTests(SimpleTestCase):
             time.sleep(0.5)
             self.database("stop")
             down_at = time.monotonic()
-            time.sleep(2)
+            time.sleep(3)
             during = site.sign_up("during@example.org")
             up_at = time.monotonic()
             self.database("start")
@@ -174,7 +175,7 @@ class OutageTests(SimpleTestCase):
         statuses = Counter(status for _at, _path, status, _retry, _body in load.answers)
         self.assertEqual(statuses[500], 0, statuses)
         self.assertEqual(statuses[0], 0, statuses)  # the server never stopped answering
-        outage = [a for a in load.answers if down_at + 0.5 < a[0] < up_at]
+        outage = [a for a in load.answers if down_at + 0.5 < a[0] < up_at - 1]  # asked, and answered, while down
         self.assertTrue(outage)
         for _at, path, status, retry_after, body in outage:
             self.assertEqual(status, 503, path)
@@ -192,6 +193,23 @@ class OutageTests(SimpleTestCase):
         self.assertEqual(text.count("The database is unreachable"), 1, text[-3000:])
         self.assertEqual(text.count("The database is back"), 1, text[-3000:])
         self.assertNotIn("Traceback", text)
+
+    def test_a_task_cut_off_by_the_outage_runs_again_once_it_is_back(self) -> None:
+        started, done = self.tmp / "task-started", self.tmp / "task-done"
+        enqueue = "from tests.worker_tasks import slow_query_touch; "
+        enqueue += f"slow_query_touch.enqueue({str(started)!r}, {str(done)!r}, 2)"
+        subprocess.run([python(), "manage.py", "shell", "-c", enqueue], cwd=BASE_DIR, env=self.env, check=True)
+        worker = self.start(
+            [python(), "manage.py", "run_worker", "--no-reload", "--no-startup-delay", "--interval", "0.2"],
+            self.tmp / "task-worker.log",
+        )
+        self.assertTrue(wait_for(started.exists, timeout=20))
+        self.database("stop")  # while the task sleeps: its query will find no database
+        time.sleep(2.5)
+        self.database("start")
+        self.assertTrue(wait_for(done.exists, timeout=20), (self.tmp / "task-worker.log").read_text())
+        self.assertEqual(started.read_text().count("started"), 2)
+        self.assertIsNone(worker.poll())
 
     def test_serve_starts_the_private_database_again(self) -> None:
         port = free_port()
