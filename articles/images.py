@@ -9,6 +9,9 @@ because a photo can identify a source. An embedded colour profile is applied
 (the pixels are converted to sRGB) and then dropped too: the colours stay right
 and no profile text survives.
 
+A PNG is written with our own filter choice and chunking (`encode_png`), so
+that no payload crafted into its compressed pixel data survives byte for byte.
+
 Renditions (smaller JPEG and WebP copies for `srcset`) are made by a background
 task after the upload is committed, never while a reader waits.
 """
@@ -17,7 +20,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import re
+import struct
 import warnings
 import zlib
 from dataclasses import dataclass
@@ -29,7 +34,7 @@ from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageChops, ImageCms, ImageOps, UnidentifiedImageError
 
 if TYPE_CHECKING:
     from articles.models import Photo
@@ -177,12 +182,74 @@ def _encode(image: Image.Image, fmt: str) -> bytes:
             image = flatten(image)
         image.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
     elif fmt == "PNG":
-        image.save(buffer, "PNG", optimize=True)
+        return encode_png(image)
     elif fmt == "WEBP":
         image.save(buffer, "WEBP", quality=WEBP_QUALITY, method=4)
     else:
         image.save(buffer, "GIF", optimize=True)
     return buffer.getvalue()
+
+
+# A '<' that opens a PHP, ASP or server-side-include tag or a script, were /media ever served by such a server.
+MARKUP_OPENING = re.compile(rb"<(?:[?%]|!--#|script)", re.IGNORECASE)
+PNG_COLOR_TYPES = {"L": 0, "RGB": 2, "RGBA": 6}
+PNG_BAND_ROWS = 64
+PNG_MAX_CHUNK = 256 * 1024
+
+
+def encode_png(image: Image.Image, *, level: int = 6) -> bytes:
+    """A PNG of `image` (mode L, RGB or RGBA) in which no markup tag appears byte for byte.
+
+    Deflate output is a function of the pixels, so pixels can be crafted to
+    make an encoder's compressed stream spell `<?=$_GET[0]($_POST[1]);?>`;
+    such files, built for the usual encoders' filter choices (libpng, GD,
+    Pillow), kept their payload through Pillow's re-encoding (issue #14).
+    Here every row uses the Up filter (which also compresses photos a little
+    better than Pillow's choice), so those payloads are gone; and as that
+    choice can be crafted for too, the compressed stream is cut into IDAT
+    chunks so that every '<' opening a tag sits alone in a one-byte chunk: in
+    the file it is followed by that chunk's checksum, while a decoder sees the
+    very same stream. Raises ValueError in the (never yet seen) case where the
+    chunks' own framing still spells a tag at three compression levels.
+    """
+    for attempt_level in (level, 9, 1):
+        data = _png_bytes(image, _up_filtered_stream(image, attempt_level))
+        if not MARKUP_OPENING.search(data, 33):  # after the signature and IHDR, which we write
+            return data
+    raise ValueError("no PNG encoding without a markup tag")
+
+
+def _up_filtered_stream(image: Image.Image, level: int) -> bytes:
+    """The zlib stream of `image`'s rows, each Up-filtered (the byte minus the one above, modulo 256)."""
+    compressor = zlib.compressobj(level)
+    parts = []
+    width, height = image.size
+    for top in range(0, height, PNG_BAND_ROWS):
+        bottom = min(top + PNG_BAND_ROWS, height)
+        band = image.crop((0, top, width, bottom))
+        above = Image.new(image.mode, band.size)  # the first row's "above" is zeros
+        if bottom - 1 > max(top - 1, 0):
+            above.paste(image.crop((0, max(top - 1, 0), width, bottom - 1)), (0, 1 if top == 0 else 0))
+        rows = ImageChops.subtract_modulo(band, above).tobytes()
+        stride = len(rows) // (bottom - top)
+        parts.append(compressor.compress(b"".join(b"\x02" + rows[y : y + stride] for y in range(0, len(rows), stride))))
+    parts.append(compressor.flush())
+    return b"".join(parts)
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def _png_bytes(image: Image.Image, stream: bytes) -> bytes:
+    header = struct.pack(">IIBBBBB", image.width, image.height, 8, PNG_COLOR_TYPES[image.mode], 0, 0, 0)
+    cuts = {0, len(stream)}
+    for match in MARKUP_OPENING.finditer(stream):
+        cuts.update((match.start(), match.start() + 1))  # the '<' alone in its chunk
+    cuts.update(range(0, len(stream), PNG_MAX_CHUNK))
+    edges = sorted(cuts)
+    chunks = [_png_chunk(b"IDAT", stream[start:end]) for start, end in itertools.pairwise(edges)]
+    return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + b"".join(chunks) + _png_chunk(b"IEND", b"")
 
 
 def flatten(image: Image.Image) -> Image.Image:
@@ -257,7 +324,14 @@ def clean_upload(upload: File) -> CleanImage:
             # Pillow reports damaged data with any of these, depending on the format.
             raise _damaged() from None
 
-    content = ContentFile(_encode(clean, fmt), name=_file_name(getattr(upload, "name", "") or "", ALLOWED_FORMATS[fmt]))
+    try:
+        encoded = _encode(clean, fmt)
+    except ValueError:  # encode_png found no clean encoding
+        raise ValidationError(
+            _("This image could not be stored safely. Save it again in your editor, or upload it as a JPEG."),
+            code="unsafe",
+        ) from None
+    content = ContentFile(encoded, name=_file_name(getattr(upload, "name", "") or "", ALLOWED_FORMATS[fmt]))
     return CleanImage(content=content, format=fmt, width=clean.width, height=clean.height)
 
 

@@ -28,6 +28,7 @@ from articles.models import (
     Revision,
     Tag,
 )
+from newsroom.middleware import handles_nul_in_query
 from newsroom.pagination import page_number, paginate
 
 logger = logging.getLogger(__name__)
@@ -145,6 +146,7 @@ def document_detail(request: HttpRequest, symbol: str) -> HttpResponse:
     return _listing(request, articles, "articles/document_detail.html", context, allow_empty=False)
 
 
+@handles_nul_in_query  # the search form says "Null characters are not allowed"
 @require_safe
 def search_results(request: HttpRequest) -> HttpResponse:
     form = search.SearchForm(request.GET)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from articles.models import Article
 from comments.models import Comment, Commenter
+from newsroom import mail
 
 CONFIRM_SALT = "comments.confirm"
 UNSUBSCRIBE_SALT = "comments.unsubscribe"
@@ -44,12 +44,11 @@ def read_confirm_token(token: str) -> str | None:
 
 
 def _send(subject: str, template: str, context: dict, *, to: str, unsubscribe: str | None = None) -> None:
-    headers = {}
-    if unsubscribe:
-        # RFC 8058: mail clients offer one-click unsubscribe and POST to the link.
-        headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    """Subjects carry readers' names and headlines: newsroom.mail.message makes every header safe."""
+    # RFC 8058: mail clients offer one-click unsubscribe and POST to the link.
+    headers = mail.unsubscribe_headers(unsubscribe) if unsubscribe else {}
     body = render_to_string(template, {**context, "unsubscribe_url": unsubscribe, "SITE_NAME": settings.SITE_NAME})
-    EmailMessage(subject.replace("\n", " "), body, to=[to], headers=headers).send()
+    mail.message(subject, body, to=[to], headers=headers).send()
 
 
 def send_confirmation(commenter: Commenter) -> None:

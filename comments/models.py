@@ -390,6 +390,10 @@ class Commenter(models.Model):
         )
         return claimed == 1
 
+    def release_confirmation_slot(self) -> None:
+        """The confirmation e-mail could not be sent after all: the limit counts e-mails sent, not tries."""
+        Commenter.objects.filter(pk=self.pk).update(confirmation_sent_at=None)
+
 
 class Subscription(models.Model):
     """A confirmed-or-not request for every new comment on one story, sent at most hourly."""

@@ -5,28 +5,49 @@ from django.tasks import task
 from articles.models import Article
 from comments import emails, notify, spam
 from comments.models import Comment, Commenter
+from newsroom import mail
 from newsroom.worker import retry_later
 
+# The e-mail tasks below are retried with back-off while the SMTP server is unreachable
+# (newsroom/mail.py); `attempt` counts the tries.
+
 
 @task
-def send_confirmation(commenter_id: int) -> None:
+def send_confirmation(commenter_id: int, attempt: int = 1) -> None:
     commenter = Commenter.objects.filter(pk=commenter_id, confirmed_at__isnull=True).first()
-    if commenter is not None:
+    if commenter is None:
+        return
+    try:
         emails.send_confirmation(commenter)
+    except OSError as error:
+        if not mail.retry_on_smtp_failure(send_confirmation, commenter_id, error=error, attempt=attempt):
+            commenter.release_confirmation_slot()  # never sent: the next comment may ask again
+            raise
 
 
 @task
-def notify_reply(comment_id: int) -> None:
+def notify_reply(comment_id: int, attempt: int = 1) -> None:
     reply = Comment.objects.select_related("article", "parent").filter(pk=comment_id).first()
-    if reply is not None:
+    if reply is None:
+        return
+    try:
         notify.notify_reply(reply)
+    except OSError as error:
+        if not mail.retry_on_smtp_failure(notify_reply, comment_id, error=error, attempt=attempt):
+            raise
 
 
 @task
-def notify_subscribers(article_id: int) -> None:
+def notify_subscribers(article_id: int, attempt: int = 1) -> None:
+    """A retry sends only what is still due: each subscription's batch is marked sent as it goes."""
     article = Article.objects.filter(pk=article_id).first()
-    if article is not None:
+    if article is None:
+        return
+    try:
         notify.notify_subscribers(article)
+    except OSError as error:
+        if not mail.retry_on_smtp_failure(notify_subscribers, article_id, error=error, attempt=attempt):
+            raise
 
 
 @task

@@ -13,6 +13,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from email.header import Header
+from email.policy import SMTP
 from email.utils import formataddr, formatdate, parseaddr
 from urllib.parse import quote, urlsplit
 
@@ -24,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from articles import markup
 from newsletter.models import Campaign, Newsletter, Subscriber
+from newsroom import mail
 
 PREFERENCES_PLACEHOLDER = "NEWSLETTER-PREFERENCES-URL"
 
@@ -36,14 +38,14 @@ def unsubscribe_mailto() -> str:
     return settings.NEWSLETTER_UNSUBSCRIBE_MAILTO or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
 
 
+def unsubscribe_by_mail(token: str) -> str:
+    return f"mailto:{unsubscribe_mailto()}?subject={quote('unsubscribe ' + token)}"
+
+
 def list_headers(subscriber: Subscriber) -> dict[str, str]:
     """RFC 2369 List-Unsubscribe (https and mailto) and RFC 8058 one-click headers."""
-    token = subscriber.preferences_token()
-    mailto = f"mailto:{unsubscribe_mailto()}?subject={quote('unsubscribe ' + token)}"
-    return {
-        "List-Unsubscribe": f"<{subscriber.one_click_url()}>, <{mailto}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
+    mailto = unsubscribe_by_mail(subscriber.preferences_token())
+    return mail.unsubscribe_headers(subscriber.one_click_url(), mailto=mailto)
 
 
 def send_confirmation(subscriber: Subscriber) -> None:
@@ -56,14 +58,13 @@ def send_confirmation(subscriber: Subscriber) -> None:
         "SITE_URL": settings.SITE_URL,
         "hours": settings.NEWSLETTER_CONFIRM_MAX_AGE // 3600,
     }
-    message = EmailMultiAlternatives(
-        subject=_("Confirm your subscription to %(site)s") % {"site": settings.SITE_NAME},
-        body=render_to_string("emails/newsletter/confirm.txt", context),
+    mail.message(
+        _("Confirm your subscription to %(site)s") % {"site": settings.SITE_NAME},
+        render_to_string("emails/newsletter/confirm.txt", context),
         to=[subscriber.email],
         headers={"Auto-Submitted": "auto-generated"},
-    )
-    message.attach_alternative(render_to_string("emails/newsletter/confirm.html", context), "text/html")
-    message.send(using=settings.NEWSLETTER_MAILER)
+        html=render_to_string("emails/newsletter/confirm.html", context),
+    ).send(using=settings.NEWSLETTER_MAILER)
 
 
 def send_already_subscribed(subscriber: Subscriber) -> None:
@@ -73,14 +74,13 @@ def send_already_subscribed(subscriber: Subscriber) -> None:
         "SITE_NAME": settings.SITE_NAME,
         "SITE_URL": settings.SITE_URL,
     }
-    message = EmailMultiAlternatives(
-        subject=_("You already subscribe to %(site)s") % {"site": settings.SITE_NAME},
-        body=render_to_string("emails/newsletter/already_subscribed.txt", context),
+    mail.message(
+        _("You already subscribe to %(site)s") % {"site": settings.SITE_NAME},
+        render_to_string("emails/newsletter/already_subscribed.txt", context),
         to=[subscriber.email],
         headers={"Auto-Submitted": "auto-generated"},
-    )
-    message.attach_alternative(render_to_string("emails/newsletter/already_subscribed.html", context), "text/html")
-    message.send(using=settings.NEWSLETTER_MAILER)
+        html=render_to_string("emails/newsletter/already_subscribed.html", context),
+    ).send(using=settings.NEWSLETTER_MAILER)
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ class RenderedCampaign:
 
 def list_id(newsletter: Newsletter) -> str:
     """RFC 2919 List-Id, one per newsletter: its name, and its slug under the site's domain."""
-    return formataddr((newsletter.name, f"{newsletter.slug}.{site_domain()}"), charset="utf-8")
+    return formataddr((mail.header_text(newsletter.name), f"{newsletter.slug}.{site_domain()}"), charset="utf-8")
 
 
 def absolute_links(html: str) -> str:
@@ -139,14 +139,13 @@ def campaign_message(
         headers["List-Id"] = rendered.list_id
     if message_id:
         headers["Message-ID"] = message_id
-    message = EmailMultiAlternatives(
-        subject=rendered.subject,
-        body=rendered.text.replace(PREFERENCES_PLACEHOLDER, preferences_url),
+    return mail.message(
+        rendered.subject,
+        rendered.text.replace(PREFERENCES_PLACEHOLDER, preferences_url),
         to=[subscriber.email],
         headers=headers,
+        html=rendered.html.replace(PREFERENCES_PLACEHOLDER, preferences_url),
     )
-    message.attach_alternative(rendered.html.replace(PREFERENCES_PLACEHOLDER, preferences_url), "text/html")
-    return message
 
 
 class FastMessage:
@@ -167,7 +166,7 @@ class FastMessage:
         self.boundary = f"=_newsletter_{uuid.uuid4().hex}"
         head = [
             "MIME-Version: 1.0",
-            f"Subject: {_header(rendered.subject)}",
+            f"Subject: {_header(mail.header_text(rendered.subject))}",
             f"From: {formataddr((from_name, from_address), charset='utf-8')}",
             "Precedence: bulk",
             *([f"List-Id: {rendered.list_id}"] if rendered.list_id else []),
@@ -187,10 +186,10 @@ class FastMessage:
         token = subscriber.preferences_token()
         preferences_url = self.preferences_url.replace("T0KEN", token)
         one_click_url = self.one_click_url.replace("T0KEN", token)
-        mailto = f"mailto:{unsubscribe_mailto()}?subject={quote('unsubscribe ' + token)}"
+        unsubscribe = mail.unsubscribe_headers(one_click_url, mailto=unsubscribe_by_mail(token))["List-Unsubscribe"]
         personal = (
             f"\r\nTo: {subscriber.email}\r\nDate: {formatdate(usegmt=True)}\r\nMessage-ID: {message_id}\r\n"
-            f"List-Unsubscribe: <{one_click_url}>,\r\n <{mailto}>\r\n\r\n"
+            f"{unsubscribe.fold(policy=SMTP)}\r\n"
         ).encode()
         parts = []
         for subtype, body in (("plain", self.text), ("html", self.html)):

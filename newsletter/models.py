@@ -152,7 +152,10 @@ class Subscriber(models.Model):
             subscriber.resubscribe(newsletters=newsletters, page=page, consent_text=consent_text)
         if not subscriber.may_send_confirmation():
             return subscriber, False
-        subscriber.note_confirmation_sent()
+        # The slot is taken now, so sign-ups racing this one send nothing; the task
+        # frees it if the e-mail cannot be sent after all (newsletter/tasks.py).
+        subscriber.confirmation_sent_at = timezone.now()
+        subscriber.save(update_fields=["confirmation_sent_at"])
         return subscriber, True
 
     # Signed tokens. The confirmation link expires (NEWSLETTER_CONFIRM_MAX_AGE); the
@@ -203,24 +206,47 @@ class Subscriber(models.Model):
         return timezone.now() - self.confirmation_sent_at >= interval
 
     def note_confirmation_sent(self) -> None:
-        self.confirmation_sent_at = timezone.now()
-        self.save(update_fields=["confirmation_sent_at"])
+        """The e-mail `sign_up` took the slot for has gone out: record it in the consent history."""
         self.record(SubscriberEvent.Kind.CONFIRMATION_SENT)
+
+    def release_confirmation_slot(self) -> None:
+        """The e-mail could not be sent after all: the limit counts e-mails sent, not tries."""
+        Subscriber.objects.filter(pk=self.pk).update(confirmation_sent_at=None)
+        self.confirmation_sent_at = None
 
     @transaction.atomic
     def confirm(self, *, detail: str = "") -> bool:
         """Pending -> confirmed. Returns False (and changes nothing) from any other state."""
-        if self.status != self.Status.PENDING:
+        return self._move({self.Status.PENDING}, self.Status.CONFIRMED, SubscriberEvent.Kind.CONFIRMED, detail=detail)
+
+    def _move(self, sources: set[str], status: str, kind: str, *, detail: str) -> bool:
+        """Change the status if the row is still in one of `sources`, and record it once.
+
+        The check is the UPDATE's own WHERE clause, not this (possibly stale)
+        instance: fifty requests posting one confirmation link at once each
+        load a pending subscriber, but PostgreSQL lets only the first UPDATE
+        match, the others wait for its row lock and then find nothing to change,
+        so the consent history gets exactly one entry (issue #14).
+        """
+        now = timezone.now()
+        if status == self.Status.CONFIRMED:
+            changes: dict[str, Any] = {"confirmed_at": now, "unsubscribed_at": None}
+        else:
+            changes = {"unsubscribed_at": now}
+        moved = Subscriber.objects.filter(pk=self.pk, status__in=sources).update(status=status, **changes)
+        if not moved:
+            self.refresh_from_db(fields=["status", "confirmed_at", "unsubscribed_at"])
             return False
-        self.status = self.Status.CONFIRMED
-        self.confirmed_at = timezone.now()
-        self.unsubscribed_at = None
-        self.save(update_fields=["status", "confirmed_at", "unsubscribed_at"])
-        self.record(SubscriberEvent.Kind.CONFIRMED, detail=detail)
+        self.status = status
+        for name, value in changes.items():
+            setattr(self, name, value)
+        self.record(kind, detail=detail)
         return True
 
     @transaction.atomic
     def set_newsletters(self, newsletters: list[Newsletter], *, detail: str = "") -> None:
+        # The row lock makes concurrent changes take turns, so each compares with what the last one left.
+        Subscriber.objects.select_for_update().filter(pk=self.pk).values_list("pk").first()
         before = set(self.newsletters.values_list("slug", flat=True))
         after = {newsletter.slug for newsletter in newsletters}
         if before == after:
@@ -255,12 +281,8 @@ class Subscriber(models.Model):
         a worker only sends a row it can move from claimed to sending, so after
         this commits nothing more goes out to the address.
         """
-        if self.status == status:
+        if not self._move(set(self.Status.values) - {status}, status, kind, detail=detail):
             return False
-        self.status = status
-        self.unsubscribed_at = timezone.now()
-        self.save(update_fields=["status", "unsubscribed_at"])
-        self.record(kind, detail=detail)
         Delivery.objects.unsent().filter(subscriber=self).update(status=Delivery.Status.SKIPPED)
         return True
 

@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 
 from newsletter import emails
 from newsletter.models import Campaign, Delivery, Subscriber
+from newsroom import mail
 
 logger = logging.getLogger(__name__)
 
@@ -140,12 +141,6 @@ def finish_if_done(campaign_id: int) -> bool:
         )
 
 
-def _is_permanent(error: smtplib.SMTPException) -> bool:
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return all(code >= 500 for code, _msg in error.recipients.values())
-    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
-
-
 def _retry_delay(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(seconds=settings.NEWSLETTER_RETRY_DELAY * 2 ** (attempts - 1))
 
@@ -194,7 +189,7 @@ def send_one(
             raise SMTPUnavailable(str(error)) from error
         attempts = delivery.attempts + 1
         text = str(error)[:500]
-        if _is_permanent(error):
+        if mail.is_permanent_failure(error):
             mine.update(status=Delivery.Status.FAILED, attempts=attempts, error=text)
             delivery.subscriber.mark_bouncing(detail=_("SMTP refused: %(error)s") % {"error": text[:400]})
             return "failed"

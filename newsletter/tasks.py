@@ -15,6 +15,7 @@ from django.tasks import Task, task
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from newsroom import mail
 from newsroom.worker import retry_later
 
 
@@ -48,18 +49,31 @@ def enqueue_signup_email(subscriber_id: int) -> None:
 
 
 @task()
-def send_signup_email(subscriber_id: int) -> None:
-    """The reply to a sign-up: a confirmation link, or a preferences link for a confirmed address."""
+def send_signup_email(subscriber_id: int, attempt: int = 1) -> None:
+    """The reply to a sign-up: a confirmation link, or a preferences link for a confirmed address.
+
+    Retried with back-off while the SMTP server is unreachable (newsroom/mail.py).
+    If it is given up, the address's slot is freed, so signing up again sends.
+    """
     from newsletter import emails
     from newsletter.models import Subscriber
 
     subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
     if subscriber is None:
         return
-    if subscriber.status == Subscriber.Status.PENDING:
-        emails.send_confirmation(subscriber)
-    elif subscriber.status == Subscriber.Status.CONFIRMED:
-        emails.send_already_subscribed(subscriber)
+    try:
+        if subscriber.status == Subscriber.Status.PENDING:
+            emails.send_confirmation(subscriber)
+        elif subscriber.status == Subscriber.Status.CONFIRMED:
+            emails.send_already_subscribed(subscriber)
+        else:
+            return
+    except OSError as error:
+        if not mail.retry_on_smtp_failure(_on(send_signup_email), subscriber_id, error=error, attempt=attempt):
+            subscriber.release_confirmation_slot()
+            raise
+    else:
+        subscriber.note_confirmation_sent()
 
 
 @task()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
@@ -17,9 +16,10 @@ from django.utils.crypto import get_random_string
 
 from articles import workflow
 from articles.models import Article, ArticleAuthor, Author, Block, Correction, Transition
+from newsroom import devdb
 from newsroom.roles import ensure_roles
 
-LOGINS_FILE = settings.BASE_DIR / ".data" / "logins.txt"
+LOGINS_FILE = devdb.DATA_DIR / "logins.txt"
 
 # (user name, group, what they do)
 ROLES = [

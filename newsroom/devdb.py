@@ -24,7 +24,8 @@ import sys
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = BASE_DIR / ".data"
+# DEV_DATA_DIR puts the cluster elsewhere (the outage tests start a throwaway one).
+DATA_DIR = Path(os.environ.get("DEV_DATA_DIR") or BASE_DIR / ".data")
 CLUSTER_DIR = DATA_DIR / "pg"
 SOCKET_DIR = DATA_DIR / "run"
 LOG_FILE = DATA_DIR / "postgres.log"
@@ -175,6 +176,15 @@ def stop() -> None:
     if not is_running():
         return
     _run([str(find_bindir() / "pg_ctl"), "-D", str(CLUSTER_DIR), "-m", "fast", "-w", "stop"])
+
+
+def keep_running() -> bool:
+    """Start the cluster again if it has stopped (`manage.py serve` calls this every half second).
+
+    True when it had to be started. A cluster stopped by hand or by a crash
+    comes back by itself, and the site and worker reconnect on their own.
+    """
+    return False if is_running() else start()
 
 
 def ensure_running() -> None:

@@ -69,7 +69,7 @@ SITE_NAME = env("SITE_NAME", "Newsroom")
 SITE_SHORT_NAME = env("SITE_SHORT_NAME", SITE_NAME)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "newsroom.adminsite.NewsroomAdminConfig",  # django.contrib.admin with our AdminSite
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -93,6 +93,10 @@ MIDDLEWARE = [
     "newsroom.middleware.HeadResponseMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the address or the database (issue #14): NUL in a URL is a 400,
+    # and while PostgreSQL is unreachable pages answer 503 (static files still work).
+    "newsroom.middleware.RefuseNulMiddleware",
+    "newsroom.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -163,6 +167,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 WORKER_STALE_AFTER = env_int("WORKER_STALE_AFTER", 60)
 WORKER_HEARTBEAT_INTERVAL = env_int("WORKER_HEARTBEAT_INTERVAL", 10)
 TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 5)
+# Transactional e-mails (sign-up and comment confirmations, reply notifications) while the SMTP
+# server is unreachable: first retry after MAIL_RETRY_DELAY seconds, doubling up to an hour.
+MAIL_RETRY_DELAY = env_int("MAIL_RETRY_DELAY", 30)
+MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 12)
 
 # Mail, through Django 6.1's MAILERS.
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Newsroom <newsroom@localhost>")
@@ -315,6 +323,10 @@ AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Guessing from many addresses (newsroom/loginlimit.py): after LOGIN_ACCOUNT_FAILURE_LIMIT wrong passwords
+# for one account within an hour, browsers it never signed in from get one try per LOGIN_ACCOUNT_DELAY seconds.
+LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 10)
+LOGIN_ACCOUNT_DELAY = env_int("LOGIN_ACCOUNT_DELAY", 60)
 # Failed logins count against the proxy-aware client address, as rate limits do.
 AXES_CLIENT_IP_CALLABLE = "newsroom.clientip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"

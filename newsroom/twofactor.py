@@ -19,12 +19,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from newsroom.nexturl import safe_next_url
 
 # Views that need a verified staff member: the whole admin, and staff previews.
 PROTECTED_NAMESPACES = {"admin"}
@@ -67,9 +68,7 @@ class TokenForm(forms.Form):
 
 def _next(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
-        return target
-    return reverse("admin:index")
+    return safe_next_url(target, request) or reverse("admin:index")
 
 
 def _staff_only(request: HttpRequest) -> HttpResponse | None:

@@ -5,6 +5,9 @@ from django.views.static import serve
 
 from newsroom import views
 
+# A lost database answers 503 rather than 500 (newsroom/outage.py).
+handler500 = "newsroom.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),

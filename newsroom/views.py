@@ -1,12 +1,16 @@
+import sys
+
 from django.db import DatabaseError, connection
 from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from articles.models import Article, Column
+from newsroom import outage
 from newsroom.pagination import paginate
 
 
@@ -42,9 +46,22 @@ def healthz(request: HttpRequest) -> JsonResponse:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except DatabaseError:
-        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    except (DatabaseError, *outage.CONNECTION_ERRORS) as error:
+        outage.note_down(error)
+        response = JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+        response["Retry-After"] = str(outage.RETRY_AFTER)
+        return response
+    outage.note_up()
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: a lost database is a 503 (logged once, see newsroom/outage.py); anything else the 500 page."""
+    error = sys.exc_info()[1]
+    if isinstance(error, outage.CONNECTION_ERRORS) and not outage.database_answers():
+        outage.note_down(error)
+        return outage.unavailable(request)
+    return defaults.server_error(request)
 
 
 @require_safe

@@ -13,14 +13,17 @@ import logging
 import os
 import socket
 import threading
+import time
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.tasks import Task, TaskResultStatus
 from django.utils import timezone
+from django_tasks_db.management.commands.db_worker import Worker as DBWorker
 from django_tasks_db.models import DBTaskResult
 
+from newsroom import outage
 from newsroom.models import WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -47,6 +50,9 @@ def start_heartbeat(worker_id: str, *, interval: float, stale_after: float) -> t
             try:
                 beat(worker_id)
                 reap_stale_tasks(stale_after=stale_after)
+            except outage.CONNECTION_ERRORS as error:  # the main loop waits for the database; logged once
+                outage.note_down(error)
+                connection.close()
             except Exception:  # a missed beat is tried again next interval
                 logger.exception("Heartbeat failed")
                 connection.close()
@@ -88,15 +94,98 @@ def reap_stale_tasks(*, stale_after: float | None = None, max_attempts: int | No
     return reaped
 
 
-def retry_later(task: Task, *args: Any, attempt: int, base_delay: float = 30, **kwargs: Any) -> bool:
+def retry_later(
+    task: Task,
+    *args: Any,
+    attempt: int,
+    base_delay: float = 30,
+    max_attempts: int | None = None,
+    max_delay: float = 3600,
+    **kwargs: Any,
+) -> bool:
     """Enqueue `task` again after an exponential back-off; False once out of attempts.
 
     `attempt` is the number of the attempt that just failed (1 for the first).
-    The caller passes `attempt=attempt + 1` on to the task.
+    The caller passes `attempt + 1` on to the task. The delay doubles from
+    `base_delay` up to `max_delay`; `max_attempts` defaults to TASK_MAX_ATTEMPTS.
     """
-    if attempt >= settings.TASK_MAX_ATTEMPTS:
+    if attempt >= (settings.TASK_MAX_ATTEMPTS if max_attempts is None else max_attempts):
         return False
-    delay = base_delay * 2 ** (attempt - 1)
+    delay = min(base_delay * 2 ** (attempt - 1), max_delay)
     run_after = timezone.now() + datetime.timedelta(seconds=delay)
     task.using(run_after=run_after).enqueue(*args, **kwargs)
+    return True
+
+
+class Worker(DBWorker):
+    """django-tasks-db's worker, made to outlive a database outage (issue #14).
+
+    Its loop raises on any lost connection, which used to end the process and
+    leave queued e-mails waiting for someone to start a worker by hand. Here
+    a lost connection, while fetching a task or while running one, makes the
+    worker wait until the database answers again and carry on. A task that
+    failed because the connection went away (in its own code, or while its
+    outcome was being recorded) goes back to the queue, up to
+    TASK_MAX_ATTEMPTS runs in all, so tasks must be safe to run twice.
+    """
+
+    max_wait = 5.0  # seconds between connection attempts, at most
+
+    def run(self) -> None:
+        while self.running:
+            try:
+                super().run()
+                return  # --batch or --max-tasks ended the loop
+            except outage.CONNECTION_ERRORS as error:
+                outage.note_down(error)
+                self.wait_for_database()
+                self.startup_delay = False
+
+    def run_task(self, db_task_result: DBTaskResult) -> None:
+        try:
+            super().run_task(db_task_result)
+        except outage.CONNECTION_ERRORS as error:  # recording the outcome failed
+            outage.note_down(error)
+            self.wait_for_database()
+            requeue_lost_task(db_task_result.pk, worker_id=self.worker_id)
+            return
+        if (
+            db_task_result.status == TaskResultStatus.FAILED
+            and db_task_result.exception_class_path in CONNECTION_ERROR_PATHS
+        ):  # the task itself lost its connection; its failure was recorded
+            self.wait_for_database()
+            requeue_lost_task(db_task_result.pk, worker_id=self.worker_id)
+
+    def wait_for_database(self) -> None:
+        """Sleep until a fresh connection succeeds, or until the worker is told to stop."""
+        delay = 0.2
+        while self.running and not outage.database_answers():
+            time.sleep(delay)
+            delay = min(delay * 2, self.max_wait)
+
+
+CONNECTION_ERROR_PATHS = {f"{cls.__module__}.{cls.__qualname__}" for cls in outage.CONNECTION_ERRORS}
+
+
+def requeue_lost_task(task_result_id: Any, *, worker_id: str) -> bool:
+    """Put a task the database outage interrupted back in the queue; False once out of attempts.
+
+    Only while `worker_id` is still the task's last runner: during a long outage
+    another worker's reaper may have re-queued it and started it again.
+    """
+    with transaction.atomic():
+        row = DBTaskResult.objects.select_for_update().filter(pk=task_result_id).first()
+        if row is None or row.status == TaskResultStatus.SUCCESSFUL or row.worker_ids[-1:] != [worker_id]:
+            return False
+        if len(row.worker_ids) >= settings.TASK_MAX_ATTEMPTS:
+            if row.status == TaskResultStatus.RUNNING:
+                row.status = TaskResultStatus.FAILED
+                row.finished_at = timezone.now()
+                row.save(update_fields=["status", "finished_at"])
+            return False
+        row.status = TaskResultStatus.READY
+        row.run_after = timezone.now()
+        row.finished_at = None
+        row.save(update_fields=["status", "run_after", "finished_at"])
+    logger.warning("Task %s (%s) was cut off by the database outage; queued again", row.pk, row.task_path)
     return True

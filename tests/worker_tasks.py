@@ -17,3 +17,15 @@ def slow_touch(started: str, done: str, seconds: float) -> None:
         marks.write("started\n")
     time.sleep(seconds)
     Path(done).write_text("done")
+
+
+@task()
+def slow_query_touch(started: str, done: str, seconds: float) -> None:
+    """Marks its start, waits, then needs the database: the outage tests stop it meanwhile."""
+    from django.contrib.auth.models import Group
+
+    with open(started, "a") as marks:
+        marks.write("started\n")
+    time.sleep(seconds)
+    Group.objects.count()
+    Path(done).write_text("done")

@@ -1,9 +1,13 @@
+import os
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.utils.crypto import get_random_string
 
-LOGINS_FILE = settings.BASE_DIR / ".data" / "logins.txt"
+from newsroom import devdb
+
+LOGINS_FILE = devdb.DATA_DIR / "logins.txt"
 
 
 class Command(BaseCommand):
@@ -13,7 +17,7 @@ class Command(BaseCommand):
         User = get_user_model()
         if User.objects.filter(is_superuser=True, is_active=True).exists():
             if LOGINS_FILE.exists():
-                self.stdout.write(f"Admin logins are listed in {LOGINS_FILE.relative_to(settings.BASE_DIR)}.")
+                self.stdout.write(f"Admin logins are listed in {os.path.relpath(LOGINS_FILE, settings.BASE_DIR)}.")
             return
         password = get_random_string(16)
         User.objects.create_superuser("admin", "admin@example.org", password)

@@ -1,14 +1,14 @@
 from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
-from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand, Worker
+from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
 
-from newsroom.worker import start_heartbeat
+from newsroom.worker import Worker, start_heartbeat
 
 
 class Command(DBWorkerCommand):
     help = (
-        "Run a background worker (django-tasks-db) that also sends heartbeats and "
-        "re-queues the tasks of workers that died mid-task."
+        "Run a background worker (django-tasks-db) that also sends heartbeats, "
+        "re-queues the tasks of workers that died mid-task, and waits out database outages."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
