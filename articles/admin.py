@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 from functools import partial
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -58,8 +59,21 @@ def _uses_subquery(model, field: str):
     return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
 
 
+class BylineForm(forms.ModelForm):
+    class Meta:
+        model = ArticleAuthor
+        fields = ["author", "position"]
+
+    def has_changed(self) -> bool:
+        # A new article's byline starts filled with the writer's own author profile. Django
+        # skips an extra row that still shows its initial value; a byline row that names an
+        # author is a byline to save, whoever filled it.
+        return bool(self["author"].value()) or super().has_changed()
+
+
 class ArticleAuthorInline(admin.TabularInline):
     model = ArticleAuthor
+    form = BylineForm
     fields = ["author", "position"]
     autocomplete_fields = ["author"]
     ordering = ["position", "id"]
@@ -152,7 +166,9 @@ class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
             {
                 "fields": ["interviewer_label"],
                 "description": gettext_lazy(
-                    "Interviewees are listed below. Paste a whole transcript with “Paste a transcript” at the top."
+                    "Interviewees are listed below. To paste a whole transcript, paste it straight into the body: "
+                    "each paragraph that starts with a speaker's label and a colon (“LABEL: …”) becomes a question "
+                    "or an answer. Saved articles also have “Paste a transcript” at the top, with a preview."
                 ),
             },
         ),
@@ -182,6 +198,14 @@ class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     @admin.display(description=gettext_lazy("by"))
     def byline(self, article: Article) -> str:
         return ", ".join(author.name for author in article.authors.all())
+
+    def get_formset_kwargs(self, request: HttpRequest, obj: Article, inline, prefix: str) -> dict:
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, ArticleAuthorInline) and obj.pk is None:
+            author = Author.objects.filter(user=request.user).only("pk").first()
+            if author is not None:
+                kwargs["initial"] = [{"author": author.pk, "position": 0}]
+        return kwargs
 
     def view_on_site(self, article: Article) -> str:
         """The permalink once public; the staff preview before."""
@@ -233,12 +257,11 @@ class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
                 except ValueError as error:  # the interviewees changed between this check and the write
                     errors.append(str(error))
             if confirmed and not errors:
-                self.message_user(
-                    request,
-                    ngettext("The transcript made %(count)d block.", "The transcript made %(count)d blocks.", made)
-                    % {"count": made},
-                    messages.SUCCESS,
-                )
+                done = ngettext(
+                    "The transcript made %(count)d block.", "The transcript made %(count)d blocks.", made
+                ) % {"count": made}
+                self.message_user(request, done, messages.SUCCESS)
+                self.log_change(request, article, done)
                 return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
             # Show the preview; the digest ties a confirmation to exactly what was previewed.
             form = TranscriptForm({**form.cleaned_data, "previewed": digest})
@@ -281,18 +304,37 @@ class PhotoAdmin(admin.ModelAdmin):
     list_display_links = ["thumbnail", "alt_text"]
     search_fields = ["alt_text", "caption", "credit"]
     date_hierarchy = "uploaded_at"
-    readonly_fields = ["preview", "dimensions", "rendition_list", "uploaded_at"]
+    readonly_fields = ["preview", "dimensions", "rendition_list", "uploaded_at", "uploaded_by", "used_in"]
     fieldsets = [
         (None, {"fields": ["image", "preview", "alt_text", "caption", "credit", "licence"]}),
         (
             gettext_lazy("Focal point"),
             {
                 "fields": [("focal_x", "focal_y")],
-                "description": gettext_lazy("The part of the picture to keep in view when a layout crops it."),
+                "description": gettext_lazy(
+                    "The part of the picture to keep in view when a layout crops it. Click it on the picture, "
+                    "or type how far across and down it is (0 to 1)."
+                ),
             },
         ),
-        (gettext_lazy("Files"), {"fields": ["dimensions", "rendition_list", "uploaded_at"]}),
+        (gettext_lazy("Where it is used"), {"fields": ["used_in"]}),
+        (gettext_lazy("Files"), {"fields": ["dimensions", "rendition_list", "uploaded_at", "uploaded_by"]}),
     ]
+
+    class Media:
+        js = ["js/admin-photo.js"]
+        css = {"all": ["css/admin-editor.css"]}
+
+    def has_change_permission(self, request: HttpRequest, obj: Photo | None = None) -> bool:
+        """Editors change any photo; whoever uploaded one may fix its text and focal point."""
+        if super().has_change_permission(request, obj):
+            return True
+        return (
+            obj is not None
+            and obj.uploaded_by_id is not None
+            and obj.uploaded_by_id == request.user.pk
+            and request.user.has_perm("articles.add_photo")
+        )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Photo]:
         return (
@@ -329,8 +371,29 @@ class PhotoAdmin(admin.ModelAdmin):
             return _("Being made in the background.") if photo.pk else "—"
         return format_html_join(", ", "{} px", ((width,) for width in widths))
 
+    @admin.display(description=gettext_lazy("used in"))
+    def used_in(self, photo: Photo) -> str:
+        """Links to the articles and author pages that show the photo (three queries)."""
+        if not photo.pk:
+            return "—"
+        articles = (
+            Article.objects.filter(Q(lead_photo=photo) | Q(social_image=photo) | Q(blocks__photo=photo))
+            .distinct()
+            .order_by("title")
+        )
+        links = [(reverse("admin:articles_article_change", args=[a.pk]), a.title) for a in articles.only("pk", "title")]
+        links += [
+            (reverse("admin:articles_author_change", args=[a.pk]), a.name)
+            for a in Author.objects.filter(photo=photo).only("pk", "name")
+        ]
+        if not links:
+            return _("Not used yet.")
+        return format_html("<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a></li>', links))
+
     def save_model(self, request: HttpRequest, photo: Photo, form, change: bool) -> None:
         """Store the photo; when its image is new, make renditions after the commit."""
+        if not change:
+            photo.uploaded_by = request.user
         image_changed = not change or "image" in form.changed_data
         stale: list[str] = []
         if change and image_changed:

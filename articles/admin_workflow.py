@@ -350,7 +350,10 @@ class WorkflowAdminMixin:
         except workflow.TransitionNotAllowed as refusal:
             messages.error(request, str(refusal))
         else:
-            messages.success(request, success() if callable(success) else success)
+            text = success() if callable(success) else success
+            messages.success(request, text)
+            # Django's history of the article (its History page, the dashboard's "My actions").
+            self.log_change(request, article, str(text))
         return self._back(article)
 
     @method_decorator_post

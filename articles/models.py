@@ -83,6 +83,15 @@ class Photo(models.Model):
         help_text=_('{"jpeg": [[width, path], ...], "webp": [...]}, made in the background.'),
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("photo")
