@@ -16,15 +16,17 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _, gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
 
-from articles import images, transcript as transcripts, workflow
+from articles import body, images, transcript as transcripts, workflow
 from articles.admin_workflow import WorkflowAdminMixin
-from articles.forms import PhotoForm, TranscriptForm
+from articles.forms import ArticleForm, PhotoForm, TranscriptForm
 from articles.models import (
     Article,
     ArticleAuthor,
@@ -102,36 +104,6 @@ class IntervieweeInline(admin.TabularInline):
     extra = 0
 
 
-class BlockInline(admin.StackedInline):
-    model = Block
-    fields = [("position", "kind"), "text", ("speaker", "photo"), ("caption", "credit"), ("size", "attribution")]
-    autocomplete_fields = ["photo"]
-    ordering = ["position", "id"]
-    extra = 0
-    classes = ["nr-blocks"]
-    verbose_name_plural = gettext_lazy("body (blocks in order of position)")
-
-    def get_formset(self, request: HttpRequest, obj: Article | None = None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        speaker = formset.form.base_fields.get("speaker")
-        if speaker is not None:
-            # Only this article's interviewees can answer. The choices are listed once
-            # here, not re-queried by each block's form as it renders.
-            people = Interviewee.objects.filter(article=obj) if obj is not None else Interviewee.objects.none()
-            speaker.queryset = people
-            choices = [("", "---------"), *((person.pk, str(person)) for person in people)]
-            speaker.choices = choices
-            speaker.widget.widget.choices = choices
-        # Compact rows: an interview has dozens of blocks.
-        for name, rows in (("text", 4), ("caption", 2)):
-            if name in formset.form.base_fields:
-                formset.form.base_fields[name].widget.attrs["rows"] = rows
-        position = formset.form.base_fields.get("position")
-        if position is not None:
-            position.help_text = _("Blocks are shown in this order. Type 15 to put a block between 10 and 20.")
-        return formset
-
-
 class CorrectionInline(admin.TabularInline):
     model = Correction
     fields = ["kind", "text", "created_at"]
@@ -150,9 +122,10 @@ class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["column", "lead_photo", "social_image"]
     readonly_fields = ["first_published_at", "created_at", "modified_at"]
-    inlines = [ArticleAuthorInline, TaggedArticleInline, IntervieweeInline, BlockInline, CorrectionInline]
+    inlines = [ArticleAuthorInline, TaggedArticleInline, IntervieweeInline, CorrectionInline]
+    form = ArticleForm
     fieldsets = [
-        (None, {"fields": ["title", "slug", "kind", "standfirst", "column"]}),
+        (None, {"fields": ["title", "standfirst", "body", "body_unchanged", "slug", "kind", "column"]}),
         (
             gettext_lazy("Lead photo"),
             {"fields": ["lead_photo", "lead_caption", "lead_credit"]},
@@ -215,12 +188,17 @@ class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
         super().save_formset(request, form, formset, change)
-        if formset.model is Block:
-            renumber_blocks(form.instance)
+        if formset.model is Interviewee:
+            # The body's answers name their speaker by label: write the blocks once the
+            # interviewees typed in this same form exist (the inlines are saved in order).
+            form.save_body()
 
     def get_urls(self):
         urls = super().get_urls()
         return [
+            path(
+                "clean-paste/", self.admin_site.admin_view(self.clean_paste_view), name="articles_article_clean_paste"
+            ),
             path(
                 "<path:object_id>/transcript/",
                 self.admin_site.admin_view(self.transcript_view),
@@ -228,6 +206,22 @@ class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
             ),
             *urls,
         ]
+
+    @method_decorator(require_POST)
+    def clean_paste_view(self, request: HttpRequest) -> JsonResponse:
+        """What the body editor pastes: the clipboard cleaned by the site's sanitizer, a transcript
+        made into questions and answers (articles/body.py). Changes nothing on the server."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        participants = body.Participants(
+            interviewer=request.POST.get("interviewer", "")[:60] or Article().interviewer,
+            interviewees=[label[:60] for label in request.POST.getlist("speaker")[:200]],
+        )
+        is_html = bool(request.POST.get("html"))
+        content = request.POST.get("html") or request.POST.get("text", "")
+        if len(content) > 2_000_000:
+            return JsonResponse({"error": _("The clipboard holds too much to paste at once.")}, status=400)
+        return JsonResponse({"html": body.clean_paste(content, is_html=is_html, participants=participants)})
 
     def transcript_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """Paste a transcript, preview the blocks it makes, then confirm to write them."""
@@ -284,17 +278,6 @@ class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
 
 def _preview_digest(article: Article, text: str, mode: str, create: bool) -> str:
     return hashlib.sha256(f"{article.pk}\0{mode}\0{int(create)}\0{text}".encode()).hexdigest()
-
-
-def renumber_blocks(article: Article) -> None:
-    """Number the article's blocks 10, 20, 30... in their current order, so editors can slot one in at 15."""
-    blocks = list(article.blocks.order_by("position", "id").only("id", "position"))
-    changed = []
-    for index, block in enumerate(blocks, start=1):
-        if block.position != index * transcripts.GAP:
-            block.position = index * transcripts.GAP
-            changed.append(block)
-    Block.objects.bulk_update(changed, ["position"])
 
 
 @admin.register(Photo)
@@ -370,6 +353,54 @@ class PhotoAdmin(admin.ModelAdmin):
         if not widths:
             return _("Being made in the background.") if photo.pk else "—"
         return format_html_join(", ", "{} px", ((width,) for width in widths))
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("picker/", wrap(self.picker_view), name="articles_photo_picker"),
+            path("upload/", wrap(self.upload_view), name="articles_photo_upload"),
+            *super().get_urls(),
+        ]
+
+    @staticmethod
+    def as_json(photo: Photo) -> dict:
+        return {
+            "id": photo.pk,
+            "src": images.thumbnail_url(photo),
+            "alt": photo.alt_text,
+            "caption": photo.caption,
+            "credit": photo.credit,
+        }
+
+    def picker_view(self, request: HttpRequest) -> JsonResponse:
+        """The newest photos matching ?q= (alt text, caption, credit), for the body editor's photo picker."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        photos = Photo.objects.order_by("-uploaded_at", "-id")
+        if query := request.GET.get("q", "").strip():
+            photos = photos.filter(
+                Q(alt_text__icontains=query) | Q(caption__icontains=query) | Q(credit__icontains=query)
+            )
+        return JsonResponse({"photos": [self.as_json(photo) for photo in photos[:24]]})
+
+    @method_decorator(require_POST)
+    def upload_view(self, request: HttpRequest) -> JsonResponse:
+        """One photo uploaded from the body editor or the library's drop zone: checked and
+        re-encoded like any upload (PhotoForm), renditions made after the commit."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        data = request.POST.copy()
+        data.setdefault("focal_x", "0.5")
+        data.setdefault("focal_y", "0.5")
+        form = PhotoForm(data, request.FILES)
+        if not form.is_valid():
+            errors = [str(error) for errors in form.errors.values() for error in errors]
+            return JsonResponse({"errors": errors}, status=400)
+        with transaction.atomic():
+            photo = form.save(commit=False)
+            self.save_model(request, photo, form, change=False)
+            self.log_addition(request, photo, [{"added": {}}])
+        return JsonResponse({"photo": self.as_json(photo)}, status=201)
 
     @admin.display(description=gettext_lazy("used in"))
     def used_in(self, photo: Photo) -> str:
