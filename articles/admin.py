@@ -7,11 +7,14 @@ tests/articles/test_admin.py.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
+import json
 from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
@@ -19,6 +22,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _, gettext_lazy, ngettext
@@ -31,6 +35,7 @@ from articles.models import (
     Article,
     ArticleAuthor,
     Author,
+    Autosave,
     Block,
     Column,
     Correction,
@@ -155,6 +160,9 @@ class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         ),
     ]
 
+    class Media:
+        js = ["js/article-autosave.js"]
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
         return (
             super()
@@ -199,6 +207,12 @@ class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
             path(
                 "clean-paste/", self.admin_site.admin_view(self.clean_paste_view), name="articles_article_clean_paste"
             ),
+            path("autosave/", self.admin_site.admin_view(self.autosave_view), name="articles_article_autosave_new"),
+            path(
+                "<path:object_id>/autosave/",
+                self.admin_site.admin_view(self.autosave_view),
+                name="articles_article_autosave",
+            ),
             path(
                 "<path:object_id>/transcript/",
                 self.admin_site.admin_view(self.transcript_view),
@@ -206,6 +220,67 @@ class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
             ),
             *urls,
         ]
+
+    def _autosave_article(self, request: HttpRequest, object_id: str | None) -> Article | None:
+        if object_id is None:
+            if not self.has_add_permission(request):
+                raise PermissionDenied
+            return None
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            raise Http404
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        return article
+
+    @method_decorator(require_POST)
+    def autosave_view(self, request: HttpRequest, object_id: str | None = None) -> JsonResponse:
+        """Keep what this person has typed so far (as their Autosave, never touching the article),
+        or with {"discard": true} forget it. Answers who else is editing the article."""
+        article = self._autosave_article(request, object_id)
+        mine = Autosave.objects.filter(article=article, user=request.user)
+        if len(request.body) > AUTOSAVE_LIMIT:
+            return JsonResponse({"error": _("Too much to autosave: save the article instead.")}, status=413)
+        try:
+            payload = json.loads(request.body)
+            fields = [[str(part) for part in row[:3]] for row in payload.get("fields", []) if isinstance(row, list)]
+        except (ValueError, AttributeError, TypeError):
+            return JsonResponse({"error": _("The autosave could not be read.")}, status=400)
+        if payload.get("discard"):
+            mine.delete()
+            return JsonResponse({"discarded": True})
+        base = payload.get("base")
+        base = int(base) if str(base).isdigit() else None
+        now = timezone.now()
+        updated = mine.update(data=fields, base_revision=base, saved_at=now)
+        if not updated:
+            Autosave.objects.create(article=article, user=request.user, data=fields, base_revision=base, saved_at=now)
+        return JsonResponse(
+            {
+                "saved_at": now.isoformat(),
+                "editing": [describe_editor(a) for a in others_editing(article, request.user)],
+            }
+        )
+
+    def render_change_form(self, request: HttpRequest, context, add=False, change=False, form_url="", obj=None):
+        article = obj if obj is not None and obj.pk else None
+        latest = workflow.latest_revision(article) if article else None
+        mine = Autosave.objects.filter(article=article, user=request.user).first()
+        if mine and latest and mine.saved_at <= latest.created_at:
+            mine = None  # saved since: nothing to offer
+        context["autosave"] = mine if request.method == "GET" else None
+        context["autosave_url"] = (
+            reverse("admin:articles_article_autosave", args=[article.pk])
+            if article
+            else reverse("admin:articles_article_autosave_new")
+        )
+        context["autosave_others"] = [describe_editor(a) for a in others_editing(article, request.user)]
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # Saved: the person's autosave is in the article now.
+        Autosave.objects.filter(article=form.instance if change else None, user=request.user).delete()
 
     @method_decorator(require_POST)
     def clean_paste_view(self, request: HttpRequest) -> JsonResponse:
@@ -274,6 +349,30 @@ class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
             "interviewees": list(article.interviewees.all()),
         }
         return TemplateResponse(request, "admin/articles/article/transcript.html", context)
+
+
+AUTOSAVE_LIMIT = 8_000_000  # bytes: a 10,000-word interview's form is about 0.2 MB
+EDITING_WINDOW = datetime.timedelta(minutes=15)
+
+
+def others_editing(article: Article | None, user) -> list[Autosave]:
+    """Other people who autosaved this article in the last minutes, newest first (one query)."""
+    if article is None:
+        return []
+    return list(
+        Autosave.objects.filter(article=article, saved_at__gte=timezone.now() - EDITING_WINDOW)
+        .exclude(user=user)
+        .select_related("user")
+        .order_by("-saved_at")
+    )
+
+
+def describe_editor(autosave: Autosave) -> dict:
+    user = autosave.user
+    return {
+        "name": user.get_full_name() or user.get_username(),
+        "at": timezone.localtime(autosave.saved_at).strftime("%H:%M"),
+    }
 
 
 def _preview_digest(article: Article, text: str, mode: str, create: bool) -> str:

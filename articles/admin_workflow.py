@@ -169,12 +169,14 @@ class WorkflowAdminMixin:
             def clean(self):
                 cleaned = super().clean()
                 if state is not None and state.is_stale:
+                    who = state.current.created_by if state.current and state.current.created_by else None
                     raise ValidationError(
                         _(
-                            "Someone else saved this article after you opened it. Your text is kept below; "
+                            "%(who)s saved this article after you opened it. Your text is kept below; "
                             "the changes they made are shown under “Changed meanwhile”. Review them, then "
                             "save again to replace their version with yours."
-                        ),
+                        )
+                        % {"who": who.get_full_name() or who.get_username() if who else _("Someone else")},
                         code="stale",
                     )
                 return cleaned

@@ -528,11 +528,13 @@ function start(root) {
     if (unchangedInput) unchangedInput.value = same.join(",");
   }
 
-  function count() {
+  function count(initialCount = false) {
     const words = (editor.state.doc.textContent.match(/\S+/g) || []).length;
     const minutes = Math.max(1, Math.round(words / 230));
     stats.textContent = `${words.toLocaleString()} words · about ${minutes} min to read`;
-    root.dispatchEvent(new CustomEvent("nr-body:change", { bubbles: true, detail: { words, minutes, editor } }));
+    root.dispatchEvent(new CustomEvent("nr-body:change", {
+      bubbles: true, detail: { words, minutes, editor, initial: initialCount },
+    }));
   }
 
   let pending = null;
@@ -541,11 +543,11 @@ function start(root) {
     pending = window.setTimeout(() => { sync(); count(); }, 300);
   });
   sync();
-  count();
+  count(true);
   const form = textarea.form;
   form.addEventListener("submit", sync);
   root.prepend(toolbar(editor, () => picker.open()));
-  root.nrEditor = { editor, sync, setContent(html) { editor.commands.setContent(html); sync(); count(); } };
+  root.nrEditor = { editor, sync, setContent(html) { editor.commands.setContent(html, { emitUpdate: false }); sync(); count(true); } };
   root.dispatchEvent(new CustomEvent("nr-body:ready", { bubbles: true, detail: root.nrEditor }));
 }
 

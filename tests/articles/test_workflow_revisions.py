@@ -168,7 +168,7 @@ class RevisionTests(TestCase):
         self.client.force_login(self.other_editor)
         stale = self.client.post(change_url(article), form_data(second_form, title="Talks resume in Geneva"))
         self.assertEqual(stale.status_code, 200)
-        self.assertContains(stale, "Someone else saved this article after you opened it")
+        self.assertContains(stale, "edith saved this article after you opened it")  # who, by name
         self.assertContains(stale, 'value="Talks resume in Geneva"')  # their text is kept
         self.assertContains(stale, "Changed meanwhile")
         self.assertContains(stale, "<del>Geneva.</del>", html=True)
@@ -190,7 +190,7 @@ class RevisionTests(TestCase):
         second_form = self.client.get(change_url(article))
         self.client.post(change_url(article), form_data(first_form, title="Draft one"))
         stale = self.client.post(change_url(article), form_data(second_form, title="Draft two"))
-        self.assertContains(stale, "Someone else saved this article")
+        self.assertContains(stale, "edith saved this article")
         self.assertEqual(workflow.pending_revision(article).data["fields"]["title"], "Draft one")
         self.assertEqual(article.revisions.count(), 2)
 
