@@ -161,7 +161,7 @@ class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     ]
 
     class Media:
-        js = ["js/article-autosave.js"]
+        js = ["js/article-autosave.js", "js/article-panel.js"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
         return (

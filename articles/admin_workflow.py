@@ -314,6 +314,7 @@ class WorkflowAdminMixin:
             else None,
             "workflow_corrections": live.corrections.all(),
             "workflow_preview_url": reverse("articles:preview", args=[article.pk]),
+            "workflow_missing": workflow.missing_items(live),
         }
 
     # --- workflow views ----------------------------------------------------

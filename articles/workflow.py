@@ -208,6 +208,33 @@ def unpublish(article: Article, *, by, note: str = "") -> Transition:
     return _record(article, by=by, from_state=state, note=note, fields=fields)
 
 
+def missing_items(article: Article) -> list[str]:
+    """What an editor would want before publishing, as short notes (three queries).
+
+    Advice, not a rule: publishing is still allowed. The article editor's panel
+    recomputes the same list live as the form changes (static/js/article-panel.js)."""
+    missing = []
+    if not article.standfirst.strip():
+        missing.append(_("A standfirst"))
+    if article.lead_photo_id is None:
+        missing.append(_("A lead photo (with its alt text)"))
+    if not article.articleauthor_set.exists():
+        missing.append(_("A byline"))
+    if not article.tags.exists():
+        missing.append(_("Tags"))
+    kinds = list(article.blocks.order_by("position", "id").values_list("kind", flat=True))
+    if not kinds:
+        missing.append(_("A body"))
+    unanswered = sum(
+        1
+        for index, kind in enumerate(kinds)
+        if kind == Block.Kind.QUESTION and (index + 1 == len(kinds) or kinds[index + 1] != Block.Kind.ANSWER)
+    )
+    if unanswered:
+        missing.append(_("An answer after each question (%(count)d without one)") % {"count": unanswered})
+    return missing
+
+
 def discard_autosaves(article: Article) -> None:
     """Once an article goes out, what anyone had autosaved of it is stale: offering it would undo the
     published text (one DELETE)."""

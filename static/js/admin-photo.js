@@ -1,7 +1,7 @@
 /* The photo form: set the focal point by clicking the picture (the two number fields stay for the keyboard). */
 "use strict";
 
-(function () {
+function start() {
   const across = document.getElementById("id_focal_x");
   const down = document.getElementById("id_focal_y");
   if (!across || !down) return;
@@ -58,4 +58,8 @@
   });
   across.addEventListener("input", place);
   down.addEventListener("input", place);
-})();
+}
+
+// In the admin this file loads in <head>, before the form exists.
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+else start();

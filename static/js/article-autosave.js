@@ -2,7 +2,7 @@
  * seconds after they stop typing and when the tab is hidden; reopening the article offers it back. */
 "use strict";
 
-(function () {
+function start() {
   const box = document.querySelector("[data-nr-autosave]");
   const form = box && box.closest("form");
   if (!form) return;
@@ -148,4 +148,8 @@
       status.textContent = "The autosaved changes are discarded.";
     });
   }
-})();
+}
+
+// In the admin this file loads in <head>, before the form exists.
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+else start();

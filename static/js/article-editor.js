@@ -458,8 +458,8 @@ function start(root) {
   const csrf = csrfToken();
   const mount = el("div", { class: "nr-editor-mount" });
   live = el("p", { class: "visually-hidden", "aria-live": "polite" });
-  const stats = el("p", { class: "nr-editor-stats", "aria-live": "off" });
-  root.append(mount, stats, live);
+  const statsLine = el("p", { class: "nr-editor-stats", "aria-live": "off" });
+  root.append(mount, statsLine, live);
   textarea.hidden = true;
 
   const editor = new Editor({
@@ -528,10 +528,17 @@ function start(root) {
     if (unchangedInput) unchangedInput.value = same.join(",");
   }
 
+  function stats() {
+    let words = 0;
+    editor.state.doc.descendants((node) => {
+      if (node.isText) words += (node.text.match(/\S+/g) || []).length;
+    });
+    return { editor, words, minutes: Math.max(1, Math.round(words / 230)) };
+  }
+
   function count(initialCount = false) {
-    const words = (editor.state.doc.textContent.match(/\S+/g) || []).length;
-    const minutes = Math.max(1, Math.round(words / 230));
-    stats.textContent = `${words.toLocaleString()} words · about ${minutes} min to read`;
+    const { words, minutes } = stats();
+    statsLine.textContent = `${words.toLocaleString()} words · about ${minutes} min to read`;
     root.dispatchEvent(new CustomEvent("nr-body:change", {
       bubbles: true, detail: { words, minutes, editor, initial: initialCount },
     }));
@@ -547,7 +554,7 @@ function start(root) {
   const form = textarea.form;
   form.addEventListener("submit", sync);
   root.prepend(toolbar(editor, () => picker.open()));
-  root.nrEditor = { editor, sync, setContent(html) { editor.commands.setContent(html, { emitUpdate: false }); sync(); count(true); } };
+  root.nrEditor = { editor, sync, stats, setContent(html) { editor.commands.setContent(html, { emitUpdate: false }); sync(); count(true); } };
   root.dispatchEvent(new CustomEvent("nr-body:ready", { bubbles: true, detail: root.nrEditor }));
 }
 
