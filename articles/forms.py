@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
@@ -134,7 +136,18 @@ class ArticleForm(forms.ModelForm):
         }
         self.body_blocks: list = []
 
+    def posted_labels(self) -> list[str]:
+        """Interviewees' labels typed into the same form (the inline rows), so a paragraph may name
+        someone added in this save."""
+        labels = []
+        for key, value in self.data.items():
+            match = re.fullmatch(r"interviewees-(\d+)-label", key)
+            if match and value.strip() and not self.data.get(f"interviewees-{match[1]}-DELETE"):
+                labels.append(value)
+        return labels
+
     def clean_body(self) -> str:
+        self.participants.interviewees += self.posted_labels()
         html = self.cleaned_data.get("body", "")
         unchanged = {
             int(part) for part in self.data.get(self.add_prefix("body_unchanged"), "").split(",") if part.isdigit()

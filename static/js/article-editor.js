@@ -476,20 +476,6 @@ function start(root) {
     editorProps: {
       attributes: { class: "nr-editor", role: "textbox", "aria-multiline": "true", "aria-label": "Body",
         "aria-describedby": textarea.getAttribute("aria-describedby") || "" },
-      handlePaste(view, event) {
-        const clipboard = event.clipboardData;
-        if (!clipboard || (!clipboard.getData("text/html") && !clipboard.getData("text/plain"))) return false;
-        if (clipboard.types.includes("application/x-prosemirror-slice") || clipboard.getData("text/html").includes("data-pm-slice")) return false;
-        event.preventDefault();
-        const { from, to } = view.state.selection;
-        cleanPaste(config, csrf, clipboard)
-          .then((html) => {
-            if (html) editor.chain().focus().insertContentAt({ from, to }, html).run();
-            announce("Pasted and cleaned.");
-          })
-          .catch((problem) => announce(problem.message));
-        return true;
-      },
       handleDrop(view, event, _slice, moved) {
         const files = event.dataTransfer && event.dataTransfer.files;
         if (moved || !files || !files.length) return false;
@@ -499,6 +485,26 @@ function start(root) {
       },
     },
   });
+
+  // Paste goes to the server's sanitizer. Caught before ProseMirror reads the clipboard: its
+  // reading would make the browser refuse (and report) every inline style of a Google Docs
+  // or Word clipboard under our strict CSP, for nothing. Copying within the editor stays native.
+  mount.addEventListener("paste", (event) => {
+    const clipboard = event.clipboardData;
+    if (!clipboard) return;
+    const html = clipboard.getData("text/html");
+    if (clipboard.types.includes("application/x-prosemirror-slice") || html.includes("data-pm-slice")) return;
+    if (!html && !clipboard.getData("text/plain")) return;
+    event.preventDefault();
+    event.stopPropagation();
+    const { from, to } = editor.state.selection;
+    cleanPaste(config, csrf, clipboard)
+      .then((clean) => {
+        if (clean) editor.chain().focus().insertContentAt({ from, to }, clean).run();
+        announce("Pasted and cleaned.");
+      })
+      .catch((problem) => announce(problem.message));
+  }, true);
 
   // What the editor loaded, block by block, to tell which blocks nobody touched.
   const initial = new Map();
@@ -544,8 +550,39 @@ function start(root) {
     }));
   }
 
+  // "LABEL: " typed at the start of a paragraph, with a participant's label, makes it a question
+  // or an answer at once (the server does the same on save, as transcript paste does).
+  const LABEL = /^\s*\**([^:\n]{1,80}?)\**\s*:\**\s+/;
+  function recogniseLabel() {
+    const { state } = editor;
+    const { $from } = state.selection;
+    if ($from.parent.type.name !== "paragraph") return;
+    const match = LABEL.exec($from.parent.textContent);
+    if (!match) return;
+    const label = match[1].trim().toUpperCase();
+    const kind = label === config.interviewer.toUpperCase() ? "question"
+      : speakerLabels(config).includes(label) ? "answer" : null;
+    if (!kind) return;
+    if ($from.depth === 2 && ["question", "answer"].includes($from.node(1).type.name)) {
+      // A new speaker inside a turn starts a turn of its own: out of this one first.
+      editor.commands.lift($from.node(1).type.name);
+      return;
+    }
+    if ($from.depth !== 1) return;
+    const pos = $from.before(1);
+    const tr = state.tr.delete(pos + 1, pos + 1 + match[0].length);
+    const range = tr.doc.resolve(pos + 1).blockRange();
+    tr.wrap(range, [{ type: state.schema.nodes[kind], attrs: kind === "answer" ? { speaker: label } : {} }]);
+    editor.view.dispatch(tr);
+    announce(kind === "question" ? "Question." : `Answer from ${label}.`);
+  }
+
   let pending = null;
-  editor.on("update", () => {
+  editor.on("update", ({ transaction }) => {
+    if (transaction.docChanged) {
+      recogniseLabel();
+      recogniseLabel(); // once lifted out of a turn, the paragraph becomes a turn of its own
+    }
     window.clearTimeout(pending);
     pending = window.setTimeout(() => { sync(); count(); }, 300);
   });
