@@ -38,6 +38,7 @@ from articles import images, markup, transcript
 from articles.models import Block, Interviewee
 
 RICH_TOP = {"p", "ul", "ol", "blockquote"}
+SINGLE_ELEMENT = re.compile(r"^<(p|ul|ol|blockquote)>.*</\1>$", re.DOTALL)
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 SIZES = {choice.value for choice in Block.Size}
@@ -137,6 +138,10 @@ def block_to_html(block: Block) -> str:
     if kind in (Block.Kind.QUESTION, Block.Kind.ANSWER):
         speaker = _attrs(speaker=block.speaker.label if block.speaker else "") if kind == Block.Kind.ANSWER else ""
         return f'<div data-nr="{kind}"{ident}{speaker}>{inner or "<p></p>"}</div>'
+    if SINGLE_ELEMENT.match(inner) and len(markup.BLOCK_TAG.findall(inner)) == 1:
+        # The common case, one paragraph (or list, or quote) without nesting: no need to parse it.
+        tag = SINGLE_ELEMENT.match(inner)[1]
+        return f"<{tag}{ident}>{inner[len(tag) + 2 : -len(tag) - 3]}</{tag}>"
     nodes = [node for node in parse(inner) if not (isinstance(node, str) and not node.strip())]
     if not nodes:
         return f"<p{ident}></p>"
@@ -262,8 +267,9 @@ def document_to_blocks(
             continue
         ident = _int(node.attrs.get("data-block"))
         untouched = ident in unchanged and ident in stored and ident not in used
-        # A stored paragraph nobody touched stays a paragraph, even if it starts with "LABEL:".
-        data = _element_to_block(node, None if untouched else participants)
+        # A stored paragraph nobody touched stays a paragraph, even if it starts with "LABEL:";
+        # its text is not cleaned again (it is kept as stored).
+        data = _element_to_block(node, None if untouched else participants, clean=not untouched)
         if data is None:
             continue
         if ident in stored and ident not in used:
@@ -277,11 +283,10 @@ def document_to_blocks(
     return result
 
 
-def _rich(html: str) -> str:
-    return markup.sanitize(html)
+def _element_to_block(element: Element, participants: Participants | None, *, clean: bool = True) -> BlockData | None:
+    def _rich(html: str) -> str:
+        return markup.sanitize(html) if clean else ""
 
-
-def _element_to_block(element: Element, participants: Participants | None) -> BlockData | None:
     tag, nr = element.tag, element.attrs.get("data-nr", "")
     if nr == "photo":
         size = element.attrs.get("data-size", "")
