@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -66,6 +67,26 @@ def _uses_subquery(model, field: str):
     return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
 
 
+class LabelledFormSet(BaseInlineFormSet):
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = _("Delete this row")
+
+
+class LabelledTabularInline(admin.TabularInline):
+    """A table of rows whose inputs say what they are: Django's tabular inlines label them only by
+    the column heading, which screen readers (and axe-core) don't tie to the input."""
+
+    formset = LabelledFormSet
+
+    def formfield_for_dbfield(self, db_field, request: HttpRequest, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None:
+            field.widget.attrs.setdefault("aria-label", str(db_field.verbose_name).capitalize())
+        return field
+
+
 class BylineForm(forms.ModelForm):
     class Meta:
         model = ArticleAuthor
@@ -78,7 +99,7 @@ class BylineForm(forms.ModelForm):
         return bool(self["author"].value()) or super().has_changed()
 
 
-class ArticleAuthorInline(admin.TabularInline):
+class ArticleAuthorInline(LabelledTabularInline):
     model = ArticleAuthor
     form = BylineForm
     fields = ["author", "position"]
@@ -90,7 +111,7 @@ class ArticleAuthorInline(admin.TabularInline):
     verbose_name_plural = gettext_lazy("bylines (in order)")
 
 
-class TaggedArticleInline(admin.TabularInline):
+class TaggedArticleInline(LabelledTabularInline):
     """Tags as rows with an autocomplete picker, so their kind stays visible and typos don't make new tags."""
 
     model = TaggedArticle
@@ -102,14 +123,14 @@ class TaggedArticleInline(admin.TabularInline):
     verbose_name_plural = gettext_lazy("tags")
 
 
-class IntervieweeInline(admin.TabularInline):
+class IntervieweeInline(LabelledTabularInline):
     model = Interviewee
     fields = ["name", "label", "description", "position"]
     ordering = ["position", "id"]
     extra = 0
 
 
-class CorrectionInline(admin.TabularInline):
+class CorrectionInline(LabelledTabularInline):
     model = Correction
     fields = ["kind", "text", "created_at"]
     extra = 0
@@ -383,7 +404,7 @@ def _preview_digest(article: Article, text: str, mode: str, create: bool) -> str
 class PhotoAdmin(admin.ModelAdmin):
     form = PhotoForm
     list_display = ["thumbnail", "alt_text", "credit", "dimensions", "usage_count", "uploaded_at"]
-    list_display_links = ["thumbnail", "alt_text"]
+    list_display_links = ["alt_text"]  # the thumbnail has no text of its own to name a link
     search_fields = ["alt_text", "caption", "credit"]
     date_hierarchy = "uploaded_at"
     readonly_fields = ["preview", "dimensions", "rendition_list", "uploaded_at", "uploaded_by", "used_in"]

@@ -65,7 +65,11 @@ function start() {
     cardTitle.textContent = cut(title.value || "Headline", 70);
     cardText.textContent = cut(description, 110);
   }
-  form.addEventListener("input", snippets);
+  const outsideBody = (handler) => (event) => {
+    // Typing in the body is counted by the editor itself (debounced): not on every keystroke here.
+    if (!(event.target.closest && event.target.closest(".nr-editor"))) handler();
+  };
+  form.addEventListener("input", outsideBody(snippets));
   snippets();
 
   /* Length and what is missing, as the form stands. */
@@ -115,8 +119,29 @@ function start() {
   const root = form.querySelector("[data-nr-body]");
   if (root && root.nrEditor) measured(root.nrEditor.stats());
   else missing();
-  form.addEventListener("change", missing);
-  form.addEventListener("input", missing);
+  form.addEventListener("change", outsideBody(missing));
+  form.addEventListener("input", outsideBody(missing));
+
+  /* Django's autocomplete boxes (select2) name their combobox after its current value, which is
+     empty until one is chosen: name it after the field's label instead. */
+  function nameComboboxes() {
+    for (const select of form.querySelectorAll("select.admin-autocomplete")) {
+      const box = select.parentElement.querySelector(".select2-selection[role=combobox]");
+      if (!box) continue;
+      const label = form.querySelector(`label[for="${select.id}"]`);
+      const heading = select.closest("td") && select.closest("table").querySelector(`th.column-${select.name.split("-").pop()}`);
+      const name = (label || heading || {}).textContent || select.getAttribute("aria-label") || select.name;
+      const text = name.replace(/[:*]/g, "").trim();
+      box.setAttribute("aria-label", text);
+      box.removeAttribute("aria-labelledby");
+      const shown = box.querySelector(".select2-selection__rendered[role=textbox]");
+      if (shown) shown.setAttribute("aria-label", `${text}: chosen`);
+    }
+  }
+  // Django starts select2 once the page has loaded, maybe after this script: name them after it.
+  window.setTimeout(nameComboboxes, 0);
+  window.addEventListener("load", nameComboboxes);
+  document.addEventListener("formset:added", () => window.setTimeout(nameComboboxes, 0));
 
   /* The preview beside the form, on wide screens. */
   const toggle = document.querySelector("[data-nr-side-preview]");
