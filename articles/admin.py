@@ -479,6 +479,7 @@ class PhotoAdmin(admin.ModelAdmin):
         return [
             path("picker/", wrap(self.picker_view), name="articles_photo_picker"),
             path("upload/", wrap(self.upload_view), name="articles_photo_upload"),
+            path("upload-several/", wrap(self.upload_several_view), name="articles_photo_upload_several"),
             *super().get_urls(),
         ]
 
@@ -502,6 +503,18 @@ class PhotoAdmin(admin.ModelAdmin):
                 Q(alt_text__icontains=query) | Q(caption__icontains=query) | Q(credit__icontains=query)
             )
         return JsonResponse({"photos": [self.as_json(photo) for photo in photos[:24]]})
+
+    def upload_several_view(self, request: HttpRequest) -> HttpResponse:
+        """Drop several photos at once; each is sent to upload_view with its own alt text."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Upload several photos"),
+            "opts": self.opts,
+            "upload_url": reverse("admin:articles_photo_upload"),
+        }
+        return TemplateResponse(request, "admin/articles/photo/upload_several.html", context)
 
     @method_decorator(require_POST)
     def upload_view(self, request: HttpRequest) -> JsonResponse:

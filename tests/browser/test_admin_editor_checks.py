@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from django.db import connections
 
+from articles.models import Photo
 from tests.browser.test_workflow import axe_violations, sign_in
 from tests.browser.tools import AXE, launch, needs_chromium
-from tests.factories import make_long_interview, make_staff
+from tests.factories import image_bytes, make_long_interview, make_staff
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
@@ -37,7 +38,7 @@ LATENCY = """async (count) => {
 
 @pytest.mark.django_db(transaction=True)
 def test_axe_and_typing_latency_on_the_editor_pages(live_server, monkeypatch, settings, tmp_path) -> None:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     if not AXE.exists():
         pytest.skip("axe-core is missing: run `npm ci`")
@@ -51,6 +52,7 @@ def test_axe_and_typing_latency_on_the_editor_pages(live_server, monkeypatch, se
         "article change": f"/admin/articles/article/{article.pk}/change/",
         "photo library": "/admin/articles/photo/",
         "photo add": "/admin/articles/photo/add/",
+        "photo upload several": "/admin/articles/photo/upload-several/",
         "dashboard": "/admin/",
     }
     with sync_playwright() as playwright:
@@ -66,6 +68,23 @@ def test_axe_and_typing_latency_on_the_editor_pages(live_server, monkeypatch, se
                     page.wait_for_selector(".nr-editor")
                 found = axe_violations(page)
                 assert found == [], f"{name}: {found}"
+
+            # Several photos at once, each with its alt text.
+            files = []
+            for number in range(2):
+                path = tmp_path / f"upload-{number}.jpg"
+                path.write_bytes(image_bytes(400, 300))
+                files.append(str(path))
+            page.goto(base + pages["photo upload several"], wait_until="load")
+            page.set_input_files("#nr-files", files)
+            page.get_by_label("Alt text for upload-0.jpg (required)").fill("A convoy on the road")
+            page.get_by_label("Alt text for upload-1.jpg (required)").fill("A base handed over")
+            page.get_by_role("button", name="Upload them").click()
+            expect(page.locator("[data-nr-upload-status]")).to_have_text("2 uploaded, 0 still to do.")
+            assert set(Photo.objects.values_list("alt_text", flat=True)) >= {
+                "A convoy on the road",
+                "A base handed over",
+            }
 
             page.goto(base + pages["article change"], wait_until="load")
             page.wait_for_selector(".nr-editor")
