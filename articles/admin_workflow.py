@@ -188,12 +188,14 @@ class WorkflowAdminMixin:
             def clean(self):
                 cleaned = super().clean()
                 if state is not None and state.is_stale:
+                    who = state.current.created_by if state.current and state.current.created_by else None
                     raise ValidationError(
                         _(
-                            "Someone else saved this article after you opened it. Your text is kept below; "
+                            "%(who)s saved this article after you opened it. Your text is kept below; "
                             "the changes they made are shown under “Changed meanwhile”. Review them, then "
                             "save again to replace their version with yours."
-                        ),
+                        )
+                        % {"who": who.get_full_name() or who.get_username() if who else _("Someone else")},
                         code="stale",
                     )
                 return cleaned
@@ -332,6 +334,7 @@ class WorkflowAdminMixin:
             else None,
             "workflow_corrections": live.corrections.all(),
             "workflow_preview_url": reverse("articles:preview", args=[article.pk]),
+            "workflow_missing": workflow.missing_items(live),
         }
 
     # --- workflow views ----------------------------------------------------
@@ -370,7 +373,10 @@ class WorkflowAdminMixin:
         except workflow.TransitionNotAllowed as refusal:
             messages.error(request, str(refusal))
         else:
-            messages.success(request, success() if callable(success) else success)
+            text = success() if callable(success) else success
+            messages.success(request, text)
+            # Django's history of the article (its History page, the dashboard's "My actions").
+            self.log_change(request, article, str(text))
         return self._back(article)
 
     @method_decorator_post

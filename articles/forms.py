@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.urls import reverse
+from django.utils.html import format_html, json_script
 from django.utils.translation import gettext_lazy as _
 
-from articles import images
-from articles.models import Photo
+from articles import body, images
+from articles.models import Article, Photo
 
 
 class PhotoForm(forms.ModelForm):
@@ -61,3 +65,104 @@ class TranscriptForm(forms.Form):
         required=False,
     )
     previewed = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class BodyEditorWidget(forms.Textarea):
+    """The article body in one editor (static/js/article-editor.js, on django-prose-editor's ProseMirror).
+
+    Without JavaScript the textarea shows the editor's HTML document, which can still be edited."""
+
+    def __init__(self, *, config: dict | None = None, attrs: dict | None = None) -> None:
+        super().__init__(attrs={"rows": 20, "cols": 80, "data-nr-body-source": "", **(attrs or {})})
+        self.config = config or {}
+
+    @property
+    def media(self) -> forms.Media:
+        return forms.Media(
+            css={"all": ["css/admin-editor.css"]},
+            js=[forms.Script("js/article-editor.js", type="module")],
+        )
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        textarea = super().render(name, value, attrs, renderer)
+        return format_html(
+            '<div class="nr-body" data-nr-body>{}{}</div>', json_script(self.config, "nr-body-config"), textarea
+        )
+
+
+class ArticleForm(forms.ModelForm):
+    """The article's fields plus its body as one editor document (articles/body.py).
+
+    The admin writes the body's blocks (save_body) after the interviewees' rows, so an
+    answer may name an interviewee added in the same save."""
+
+    body = forms.CharField(
+        label=_("Body"),
+        required=False,
+        widget=BodyEditorWidget(),
+        help_text=_(
+            "Write as on the page. “## ” starts a heading, “> ” a quotation, “- ” a list. "
+            "A paragraph that starts with a speaker's label and a colon (“LABEL: …”) becomes a question "
+            "or an answer, and so does a pasted transcript. Alt+↑ and Alt+↓ move the block you are in."
+        ),
+    )
+    body_unchanged = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = Article
+        fields = ["title", "slug", "standfirst"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        article = self.instance
+        self.stored_blocks = {}
+        people: list = []
+        if article.pk:
+            self.stored_blocks = {
+                block.pk: block
+                for block in article.blocks.select_related("photo", "speaker").order_by("position", "id")
+            }
+            people = list(article.interviewees.all())
+            self.fields["body"].initial = body.blocks_to_document(self.stored_blocks.values())
+        self.participants = body.Participants(
+            interviewer=article.interviewer, interviewees=[person.label for person in people]
+        )
+        self.fields["body"].widget.config = {
+            "interviewer": article.interviewer,
+            "speakers": [{"label": person.label, "name": person.name} for person in people],
+            "clean": reverse("admin:articles_article_clean_paste"),
+            "photos": reverse("admin:articles_photo_picker"),
+            "upload": reverse("admin:articles_photo_upload"),
+        }
+        self.body_blocks: list = []
+
+    def posted_labels(self) -> list[str]:
+        """Interviewees' labels typed into the same form (the inline rows), so a paragraph may name
+        someone added in this save."""
+        labels = []
+        for key, value in self.data.items():
+            match = re.fullmatch(r"interviewees-(\d+)-label", key)
+            if match and value.strip() and not self.data.get(f"interviewees-{match[1]}-DELETE"):
+                labels.append(value)
+        return labels
+
+    def clean_body(self) -> str:
+        self.participants.interviewees += self.posted_labels()
+        html = self.cleaned_data.get("body", "")
+        unchanged = {
+            int(part) for part in self.data.get(self.add_prefix("body_unchanged"), "").split(",") if part.isdigit()
+        }
+        blocks = body.document_to_blocks(
+            html, stored=self.stored_blocks, unchanged=unchanged, participants=self.participants
+        )
+        photo_ids = {block.photo_id for block in blocks if block.photo_id}
+        problems = body.check_blocks(
+            blocks, photos=set(Photo.objects.filter(pk__in=photo_ids).values_list("pk", flat=True))
+        )
+        if problems:
+            raise forms.ValidationError(problems)
+        self.body_blocks = blocks
+        return html
+
+    def save_body(self) -> None:
+        body.save_blocks(self.instance, self.body_blocks)

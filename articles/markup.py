@@ -26,10 +26,10 @@ BLOCK_TAG = re.compile(r"<\s*(p|ul|ol|blockquote)\b", re.IGNORECASE)
 RICH_KINDS = {"paragraph", "question", "answer"}
 
 
-def sanitize(html: str) -> str:
+def sanitize(html: str, *, tags: set[str] = ALLOWED_TAGS) -> str:
     return nh3.clean(
         html,
-        tags=ALLOWED_TAGS,
+        tags=tags,
         clean_content_tags={"script", "style", "template", "iframe", "object", "noscript", "svg", "math"},
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,

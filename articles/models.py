@@ -90,6 +90,15 @@ class Photo(models.Model):
         help_text=_('{"jpeg": [[width, path], ...], "webp": [...]}, made in the background.'),
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("photo")
@@ -731,6 +740,34 @@ class Revision(models.Model):
     def is_pending(self) -> bool:
         """A draft of a published article that no editor has published yet."""
         return self.kind != self.Kind.SAVE and not self.is_live
+
+
+class Autosave(models.Model):
+    """What one person last typed into an article's form, saved while they edit (issue 16).
+
+    Not a revision and never read by reader pages: the article's rows and revisions are
+    untouched until the person saves. One per person and article (one per person for an
+    article not saved yet); deleted when they save, and for everyone when the article is
+    published. Other people's recent autosaves tell an editor who else is editing."""
+
+    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.CASCADE, related_name="autosaves")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    data = models.JSONField(_("form content"), default=list)
+    base_revision = models.PositiveIntegerField(_("opened on revision"), null=True, blank=True)
+    saved_at = models.DateTimeField(_("saved at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("autosave")
+        verbose_name_plural = _("autosaves")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "user"], name="unique_autosave_per_person"),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(article=None), name="unique_new_article_autosave_per_person"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"autosave of {self.article_id or 'a new article'} by {self.user_id}"
 
 
 class PreviewLink(models.Model):

@@ -13,7 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.csp import CSP
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_safe
 
 from articles import rendering, search, sitemaps, symbols
@@ -205,6 +208,10 @@ def _working_version(article: Article) -> dict | None:
     return pending.data if pending else None
 
 
+# The article editor shows this preview beside the form (same origin only), so it may be framed
+# by our own pages; every other page keeps frame-ancestors 'none'.
+@csp_override({**getattr(settings, "SECURE_CSP", {}), "frame-ancestors": [CSP.SELF]})
+@xframe_options_sameorigin
 @permission_required("articles.change_article")
 @require_safe
 def article_preview(request: HttpRequest, pk: int) -> HttpResponse:

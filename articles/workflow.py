@@ -28,6 +28,7 @@ from articles.models import (
     Article,
     ArticleAuthor,
     Author,
+    Autosave,
     Block,
     Column,
     Correction,
@@ -168,6 +169,7 @@ def publish(article: Article, *, by, note: str = "") -> Transition:
     article.status = S.PUBLISHED
     if article.first_published_at is None or article.first_published_at > now:
         article.first_published_at = article.published_at
+    discard_autosaves(article)
     return _record(article, by=by, from_state=state, note=note, fields=["status", "published_at", "first_published_at"])
 
 
@@ -186,6 +188,7 @@ def schedule(article: Article, *, by, at: datetime.datetime, note: str = "") -> 
     article.published_at = at
     if article.first_published_at is None or article.first_published_at > timezone.now():
         article.first_published_at = at
+    discard_autosaves(article)
     return _record(article, by=by, from_state=state, note=note, fields=["status", "published_at", "first_published_at"])
 
 
@@ -203,6 +206,39 @@ def unpublish(article: Article, *, by, note: str = "") -> Transition:
         article.first_published_at = None  # it never went out
         fields.append("first_published_at")
     return _record(article, by=by, from_state=state, note=note, fields=fields)
+
+
+def missing_items(article: Article) -> list[str]:
+    """What an editor would want before publishing, as short notes (three queries).
+
+    Advice, not a rule: publishing is still allowed. The article editor's panel
+    recomputes the same list live as the form changes (static/js/article-panel.js)."""
+    missing = []
+    if not article.standfirst.strip():
+        missing.append(_("A standfirst"))
+    if article.lead_photo_id is None:
+        missing.append(_("A lead photo (with its alt text)"))
+    if not article.articleauthor_set.exists():
+        missing.append(_("A byline"))
+    if not article.tags.exists():
+        missing.append(_("Tags"))
+    kinds = list(article.blocks.order_by("position", "id").values_list("kind", flat=True))
+    if not kinds:
+        missing.append(_("A body"))
+    unanswered = sum(
+        1
+        for index, kind in enumerate(kinds)
+        if kind == Block.Kind.QUESTION and (index + 1 == len(kinds) or kinds[index + 1] != Block.Kind.ANSWER)
+    )
+    if unanswered:
+        missing.append(_("An answer after each question (%(count)d without one)") % {"count": unanswered})
+    return missing
+
+
+def discard_autosaves(article: Article) -> None:
+    """Once an article goes out, what anyone had autosaved of it is stale: offering it would undo the
+    published text (one DELETE)."""
+    Autosave.objects.filter(article=article).delete()
 
 
 # --- revisions -------------------------------------------------------------
@@ -363,6 +399,7 @@ def publish_revision(article: Article, revision: Revision, *, by) -> Transition:
     if revision.article_id != article.pk:
         raise TransitionNotAllowed(_("That revision belongs to another article."))
     apply_snapshot(article, revision.data)
+    discard_autosaves(article)
     revision.is_live = True
     revision.save(update_fields=["is_live"])
     state = article.state

@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "taggit",
     "django_tasks_db",
+    # Static files only: the bundled ProseMirror/Tiptap editor under the article body editor.
+    "django_prose_editor",
     "newsroom",
     "articles",
     "comments",

@@ -176,3 +176,31 @@ def make_campaign(newsletter=None, *, stories=(), **fields):
     for position, article in enumerate(stories):
         CampaignStory.objects.create(campaign=campaign, article=article, position=position)
     return campaign
+
+
+def make_long_interview(*, questions: int = 300, photos: int = 20, **fields) -> Article:
+    """A long interview for performance checks: `questions` questions with an answer each (about
+    10,000 words for 300), a photo every so often, one interviewee. Blocks are bulk-created."""
+    from articles import markup
+
+    fields.setdefault("kind", Article.Kind.INTERVIEW)
+    article = make_article(**fields)
+    person = make_interviewee(article, name="Amina Diallo", label="AMINA DIALLO")
+    pictures = [make_photo() for _ in range(photos)]
+    every = max(1, questions // max(1, photos))
+    blocks = []
+    for n in range(questions):
+        question = f"<p>Question {n}: what did the delegation decide about the mandate?</p>"
+        answer = (
+            f"<p>Answer {n}: it weighed staying against leaving, and so chose to hand over the bases "
+            "one by one, the <em>host government</em> in the lead.</p>"
+        )
+        blocks.append(Block(article=article, kind="question", text=question))
+        blocks.append(Block(article=article, kind="answer", text=answer, speaker=person))
+        if n % every == every - 1 and pictures:
+            blocks.append(Block(article=article, kind="photo", photo=pictures.pop()))
+    for position, block in enumerate(blocks, start=1):
+        block.position = position * 10
+        block.html = markup.render_block_text(block.kind, block.text)
+    Block.objects.bulk_create(blocks)
+    return article

@@ -1,5 +1,7 @@
 """Turn a rendered admin change form back into the POST data a browser would send."""
 
+import re
+
 from django.http import HttpResponse
 
 
@@ -36,5 +38,17 @@ def form_data(response: HttpResponse, **changes) -> dict:
                 if value is not None:
                     data[subform.add_prefix(name)] = value
     data["_workflow_base"] = context.get("workflow_base", "")
+    if "body" in data:
+        # As the body editor posts it when nobody touched a block: every stored block is unchanged.
+        data["body_unchanged"] = ",".join(re.findall(r'data-block="(\d+)"', data["body"]))
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
+
+
+def with_block_text(data: dict, block_id: int, html: str) -> dict:
+    """`data` with one block of the body retyped in the editor as `html` (its inner HTML)."""
+    body = re.sub(
+        rf'(<(\w+)[^>]*data-block="{block_id}"[^>]*>).*?(</\2>)', lambda m: m[1] + html + m[3], data["body"], count=1
+    )
+    unchanged = [part for part in data["body_unchanged"].split(",") if part and part != str(block_id)]
+    return {**data, "body": body, "body_unchanged": ",".join(unchanged)}

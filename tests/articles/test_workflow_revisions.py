@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from articles import workflow
 from articles.models import Article, Correction, Revision
-from tests.articles.admin_forms import form_data
+from tests.articles.admin_forms import form_data, with_block_text
 from tests.factories import make_article, make_block, make_editor, make_interviewee, make_tag, make_writer
 
 S = Article.Status
@@ -23,26 +23,28 @@ class RevisionTests(TestCase):
 
     def test_every_save_of_a_draft_stores_a_revision_with_its_blocks(self) -> None:
         article = make_article(status=S.DRAFT, authors=[self.writer.author], tags=[make_tag(name="Sudan")])
-        make_block(article, text="First paragraph.")
+        block = make_block(article, text="First paragraph.")
         self.client.force_login(self.writer)
         page = self.client.get(change_url(article))
-        response = self.client.post(change_url(article), form_data(page, **{"blocks-0-text": "First, rewritten."}))
+        response = self.client.post(
+            change_url(article), with_block_text(form_data(page), block.pk, "First, rewritten.")
+        )
         self.assertEqual(response.status_code, 302)
         baseline, revision = article.revisions.order_by("id")
         self.assertEqual(baseline.data["blocks"][0]["text"], "First paragraph.")
         self.assertEqual((revision.created_by, revision.kind, revision.is_live), (self.writer, "save", True))
-        self.assertEqual(revision.data["blocks"][0]["text"], "First, rewritten.")
+        self.assertEqual(revision.data["blocks"][0]["text"], "<p>First, rewritten.</p>")
         self.assertEqual([t["name"] for t in revision.data["tags"]], ["Sudan"])
         self.assertEqual(revision.data["authors"][0]["name"], "Wanda")
-        self.assertEqual(article.blocks.get().text, "First, rewritten.")
+        self.assertEqual(article.blocks.get().text, "<p>First, rewritten.</p>")
 
     def test_edits_to_a_published_article_wait_in_a_draft_revision(self) -> None:
         article = make_article(title="Live headline", authors=[self.writer.author])
-        make_block(article, text="Live text.")
+        block = make_block(article, text="Live text.")
         self.client.force_login(self.writer)
         page = self.client.get(change_url(article))
         response = self.client.post(
-            change_url(article), form_data(page, title="Proposed headline", **{"blocks-0-text": "Proposed text."})
+            change_url(article), with_block_text(form_data(page, title="Proposed headline"), block.pk, "Proposed text.")
         )
         self.assertEqual(response.status_code, 302)
         # Readers keep the live version.
@@ -76,12 +78,12 @@ class RevisionTests(TestCase):
 
     def test_an_editor_saves_and_publishes_changes_in_one_step(self) -> None:
         article = make_article(title="Live headline")
-        make_block(article, text="Live text.")
+        block = make_block(article, text="Live text.")
         self.client.force_login(self.editor)
         page = self.client.get(change_url(article))
         self.assertContains(page, "Save and publish changes")
         self.client.post(
-            change_url(article), form_data(page, _publish_changes="1", **{"blocks-0-text": "Corrected text."})
+            change_url(article), with_block_text(form_data(page, _publish_changes="1"), block.pk, "Corrected text.")
         )
         self.assertContains(self.client.get(article.get_absolute_url()), "Corrected text.")
         self.assertTrue(workflow.latest_revision(article).is_live)
@@ -92,25 +94,19 @@ class RevisionTests(TestCase):
         self.client.force_login(self.editor)
         page = self.client.get(change_url(article))
         data = form_data(page)
-        data.update(
-            {
-                "blocks-TOTAL_FORMS": "2",
-                "blocks-1-kind": "paragraph",
-                "blocks-1-text": "Two.",
-                "blocks-1-position": "1",
-                "blocks-1-size": "inline",
-            }
-        )
+        data["body"] += "<p>Two.</p>"
         self.assertEqual(self.client.post(change_url(article), data).status_code, 302)
         self.assertEqual(article.blocks.count(), 1)
         # Edit the draft again: the new block comes back with the same id, and can be changed.
         page = self.client.get(change_url(article))
         self.assertContains(page, "Two.")
-        self.client.post(change_url(article), form_data(page, **{"blocks-1-text": "Two, better."}))
+        second = workflow.pending_revision(article).data["blocks"][1]["id"]
+        self.client.post(change_url(article), with_block_text(form_data(page), second, "Two, better."))
         draft = workflow.pending_revision(article)
-        self.assertEqual([b["text"] for b in draft.data["blocks"]], ["One.", "Two, better."])
+        self.assertEqual([b["text"] for b in draft.data["blocks"]], ["One.", "<p>Two, better.</p>"])
+        self.assertEqual(draft.data["blocks"][1]["id"], second)  # the same block, edited
         article.publish_revision(draft, by=self.editor)
-        self.assertEqual(list(article.blocks.values_list("text", flat=True)), ["One.", "Two, better."])
+        self.assertEqual(list(article.blocks.values_list("text", flat=True)), ["One.", "<p>Two, better.</p>"])
 
     def test_diff_shows_added_and_removed_words(self) -> None:
         article = make_article(status=S.DRAFT, title="Council meets")
@@ -159,27 +155,27 @@ class RevisionTests(TestCase):
 
     def test_a_stale_save_is_refused_keeping_the_text_and_showing_what_changed(self) -> None:
         article = make_article(status=S.DRAFT, title="Talks resume")
-        make_block(article, text="Delegates met in Geneva.")
+        block = make_block(article, text="Delegates met in Geneva.")
         self.client.force_login(self.editor)
         first_form = self.client.get(change_url(article))
         self.client.force_login(self.other_editor)
         second_form = self.client.get(change_url(article))
         self.client.force_login(self.editor)
         saved = self.client.post(
-            change_url(article), form_data(first_form, **{"blocks-0-text": "Delegates met in Geneva on Monday."})
+            change_url(article), with_block_text(form_data(first_form), block.pk, "Delegates met in Geneva on Monday.")
         )
         self.assertEqual(saved.status_code, 302)
         self.client.force_login(self.other_editor)
         stale = self.client.post(change_url(article), form_data(second_form, title="Talks resume in Geneva"))
         self.assertEqual(stale.status_code, 200)
-        self.assertContains(stale, "Someone else saved this article after you opened it")
+        self.assertContains(stale, "edith saved this article after you opened it")  # who, by name
         self.assertContains(stale, 'value="Talks resume in Geneva"')  # their text is kept
         self.assertContains(stale, "Changed meanwhile")
         self.assertContains(stale, "<del>Geneva.</del>", html=True)
         self.assertContains(stale, "<ins>Geneva on Monday.</ins>", html=True)
         article.refresh_from_db()
         self.assertEqual(article.title, "Talks resume")
-        self.assertEqual(article.blocks.get().text, "Delegates met in Geneva on Monday.")
+        self.assertEqual(article.blocks.get().text, "<p>Delegates met in Geneva on Monday.</p>")
         self.assertEqual(article.revisions.count(), 2)  # as it was, and the first save
         # Having seen the changes, saving again is a conscious choice (the form now carries the new base).
         again = self.client.post(change_url(article), form_data(stale, title="Talks resume in Geneva"))
@@ -194,7 +190,7 @@ class RevisionTests(TestCase):
         second_form = self.client.get(change_url(article))
         self.client.post(change_url(article), form_data(first_form, title="Draft one"))
         stale = self.client.post(change_url(article), form_data(second_form, title="Draft two"))
-        self.assertContains(stale, "Someone else saved this article")
+        self.assertContains(stale, "edith saved this article")
         self.assertEqual(workflow.pending_revision(article).data["fields"]["title"], "Draft one")
         self.assertEqual(article.revisions.count(), 2)
 
