@@ -31,6 +31,7 @@ from articles.models import (
     Block,
     Column,
     Correction,
+    FrontPagePin,
     Interviewee,
     Photo,
     Tag,
@@ -274,6 +275,22 @@ def renumber_blocks(article: Article) -> None:
     Block.objects.bulk_update(changed, ["position"])
 
 
+@admin.register(FrontPagePin)
+class FrontPagePinAdmin(admin.ModelAdmin):
+    """The home page's lead and top stories, in order; the newest stories fill any place left empty."""
+
+    list_display = ["position", "article", "article_state"]
+    list_display_links = ["article"]
+    list_editable = ["position"]
+    list_select_related = ["article"]
+    autocomplete_fields = ["article"]
+    fields = ["article", "position"]
+
+    @admin.display(description=gettext_lazy("state"))
+    def article_state(self, pin: FrontPagePin) -> str:
+        return pin.article.get_state_display()
+
+
 @admin.register(Photo)
 class PhotoAdmin(admin.ModelAdmin):
     form = PhotoForm
@@ -388,11 +405,12 @@ class ColumnAdmin(admin.ModelAdmin):
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "slug", "has_description"]
-    list_filter = ["kind"]
+    list_display = ["name", "kind", "slug", "has_description", "is_section"]
+    list_filter = ["kind", "is_section"]
+    list_editable = ["is_section"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "kind", "description"]
+    fields = ["name", "slug", "kind", "description", "is_section"]
 
     @admin.display(description=gettext_lazy("description"), boolean=True)
     def has_description(self, tag: Tag) -> bool:
