@@ -9,7 +9,6 @@ from django.views.decorators.http import require_GET
 from articles.models import Article, Column, listing_prefetches
 from newsroom.pagination import paginate
 
-
 TOP_STORIES = 4
 
 
