@@ -307,8 +307,12 @@ SCENES: dict[str, tuple[Callable[[Image.Image, random.Random], None], Colour, Co
 }
 
 
-def draw(scene: str, seed: int, size: Size = (1600, 1000)) -> bytes:
+SIZE: Size = (1600, 1000)
+
+
+def draw(scene: str, seed: int, size: Size | None = None) -> bytes:
     """A JPEG of the scene: sky, composition, grain and vignette. Deterministic per (scene, seed)."""
+    size = size or SIZE
     rng = random.Random(seed)
     paint, top, bottom = SCENES[scene]
     image = gradient(size, top, bottom).convert("RGBA")
