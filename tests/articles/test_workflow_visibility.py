@@ -239,8 +239,8 @@ class CorrectionTests(TestCase):
                 article=make_article(), text=f"Correction {n}.", created_at=timezone.now() - datetime.timedelta(days=n)
             )
         # 1. the ids of the page's corrections (one more, to know if a next page follows),
-        # 2. those corrections with their articles
-        with self.assertNumQueries(2):
+        # 2. those corrections with their articles, 3. the header's sections (then kept in memory)
+        with self.assertNumQueries(3):
             response = self.client.get(reverse("articles:corrections"))
         content = response.content.decode()
         self.assertLess(content.index("Correction 0."), content.index("Correction 1."))

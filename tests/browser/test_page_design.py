@@ -44,12 +44,19 @@ STRAY_MARKERS_JS = f"""() => [...document.querySelectorAll("li")].filter(li => {
     && !li.closest({json.dumps(MARKED_LISTS)});
 }}).map(li => li.parentElement.className + ": " + li.textContent.trim().slice(0, 40))"""
 
-# Elements whose box reaches past the right edge of the viewport.
+# Elements whose box reaches past the right edge of the viewport, except inside a box that
+# scrolls sideways on its own (the sections strip on phones).
 OVERFLOW_JS = """() => {
   const width = document.documentElement.clientWidth;
+  const scrolls = el => {
+    for (let box = el.parentElement; box && box !== document.body; box = box.parentElement) {
+      if (["auto", "scroll", "hidden", "clip"].includes(getComputedStyle(box).overflowX)) return true;
+    }
+    return false;
+  };
   const wide = [...document.querySelectorAll("body *")].filter(el => {
     const box = el.getBoundingClientRect();
-    return box.width > 0 && box.right > width + 1 && el.checkVisibility();
+    return box.width > 0 && box.right > width + 1 && el.checkVisibility() && !scrolls(el);
   }).map(el => el.tagName.toLowerCase() + "." + el.className);
   return {scroll: document.documentElement.scrollWidth, width: width, wide: wide.slice(0, 5)};
 }"""
