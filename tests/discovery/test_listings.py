@@ -164,7 +164,8 @@ class ArchiveTests(TestCase):
         self.assertNotContains(response, "Next year")
 
     def test_the_month_holds_exactly_its_stories(self) -> None:
-        # 1. ids on the page, 2. articles, 3. authors, 4. tags, 5. the header's sections (then kept in memory for five minutes)
+        # 1. ids on the page, 2. articles, 3. authors, 4. tags,
+        # 5. the header's sections (then kept in memory for five minutes)
         with self.assertNumQueries(5):
             response = self.client.get("/2023/3/")
         self.assertEqual([a.title for a in response.context["articles"]], ["Last minute of March", "March story"])
@@ -269,7 +270,8 @@ class DocumentPageTests(TestCase):
         make_block(make_article(title="Unrelated"), text="S/RES/2691 (2023) is another one.")
 
     def test_it_lists_every_published_article_citing_the_symbol(self) -> None:
-        # 1. ids on the page, 2. articles, 3. authors, 4. tags, 5. the header's sections (then kept in memory for five minutes)
+        # 1. ids on the page, 2. articles, 3. authors, 4. tags,
+        # 5. the header's sections (then kept in memory for five minutes)
         with self.assertNumQueries(5):
             response = self.client.get("/documents/S/RES/2690(2023)/")
         self.assertEqual([a.title for a in response.context["articles"]], ["Mandate renewed", "Reaction to the vote"])
