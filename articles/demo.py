@@ -218,6 +218,41 @@ PHOTOS = {
         "map",
         8,
     ),
+    "portrait-calder": (
+        "Illustration standing in for a portrait of Ines Calder",
+        "Ines Calder. Illustration.",
+        "NEWSROOM ILLUSTRATION",
+        "portrait",
+        21,
+    ),
+    "portrait-arrieta": (
+        "Illustration standing in for a portrait of Tomás Arrieta",
+        "Tomás Arrieta. Illustration.",
+        "NEWSROOM ILLUSTRATION",
+        "portrait",
+        22,
+    ),
+    "portrait-lindqvist": (
+        "Illustration standing in for a portrait of Hanna Lindqvist",
+        "Hanna Lindqvist. Illustration.",
+        "NEWSROOM ILLUSTRATION",
+        "portrait",
+        23,
+    ),
+    "portrait-osei-bonsu": (
+        "Illustration standing in for a portrait of Kwame Osei-Bonsu",
+        "Kwame Osei-Bonsu. Illustration.",
+        "NEWSROOM ILLUSTRATION",
+        "portrait",
+        24,
+    ),
+    "portrait-marchetti": (
+        "Illustration standing in for a portrait of Lena Marchetti",
+        "Lena Marchetti. Illustration.",
+        "NEWSROOM ILLUSTRATION",
+        "portrait",
+        25,
+    ),
     "camp": (
         "Illustration: rows of white tents and prefabricated buildings inside a fenced compound",
         "A mission compound of tents and prefabricated offices, the kind handed over when a mission leaves. "
@@ -862,7 +897,10 @@ def _make_article(spec: dict, photos: dict[str, Photo], stdout: TextIO) -> bool:
 def load(stdout: TextIO) -> None:
     """Create the demo articles, with everything they need, unless they exist already."""
     for fields in AUTHORS:
-        Author.objects.get_or_create(slug=fields["slug"], defaults=fields)
+        author, _ = Author.objects.get_or_create(slug=fields["slug"], defaults=fields)
+        if author.photo_id is None:
+            author.photo = demo_photo(f"portrait-{author.slug.split('-', 1)[1]}")
+            author.save(update_fields=["photo"])
     for fields in COLUMNS:
         Column.objects.get_or_create(slug=fields["slug"], defaults=fields)
     for name, kind, description in TAGS:

@@ -241,11 +241,17 @@ def portrait(image: Image.Image, rng: random.Random) -> None:
     bokeh(image, rng, (250, 200, 120), 30, (0.0, 0.9))
     image.paste(image.filter(ImageFilter.GaussianBlur(12)))
     draw = ImageDraw.Draw(image)
-    x = width * rng.uniform(0.38, 0.45)
-    draw.ellipse((x - 150, height * 0.18, x + 150, height * 0.6), fill=(60, 40, 35))
-    draw.chord((x - 190, height * 0.12, x + 190, height * 0.55), 180, 360, fill=(120, 40, 60))
-    draw.rounded_rectangle((x - 380, height * 0.62, x + 380, height * 1.3), radius=200, fill=(120, 40, 60))
-    draw.rectangle((x - 70, height * 0.5, x + 70, height * 0.68), fill=(60, 40, 35))
+    x = width * rng.uniform(0.38, 0.6)
+    scale = height / 1000
+    skin = rng.choice([(60, 40, 35), (120, 85, 65), (175, 130, 100), (90, 60, 45)])
+    cloth = rng.choice([(120, 40, 60), (40, 60, 110), (50, 50, 55), (150, 120, 80), (40, 90, 80)])
+    draw.rounded_rectangle(
+        (x - 380 * scale, height * 0.62, x + 380 * scale, height * 1.3), radius=int(200 * scale), fill=cloth
+    )
+    draw.rectangle((x - 70 * scale, height * 0.5, x + 70 * scale, height * 0.68), fill=skin)
+    draw.ellipse((x - 150 * scale, height * 0.18, x + 150 * scale, height * 0.6), fill=skin)
+    hair = rng.choice([(25, 20, 20), (70, 45, 30), (120, 40, 60), (200, 190, 180)])
+    draw.chord((x - 165 * scale, height * 0.14, x + 165 * scale, height * 0.5), 180, 360, fill=hair)
 
 
 def map_scene(image: Image.Image, rng: random.Random) -> None:

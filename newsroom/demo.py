@@ -120,6 +120,9 @@ def load(stdout) -> None:
 
     writer, editor = users["writer"], users["editor"]
     author, _ = Author.objects.get_or_create(slug=WRITER["slug"], defaults=WRITER)
+    if author.photo_id is None:
+        author.photo = demo_articles.demo_photo("portrait-marchetti")
+        author.save(update_fields=["photo"])
     if author.user_id is None:
         author.user = writer
         author.save(update_fields=["user"])

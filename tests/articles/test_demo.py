@@ -61,6 +61,7 @@ class LoadDemoTests(TestCase):
         self.assertFalse(Author.objects.filter(links__contains="example.org").exists())
         self.assertFalse(Author.objects.filter(name__icontains="demo").exists())
         self.assertFalse(articles.filter(lead_photo__isnull=True).exists(), "every demo story has a lead photo")
+        self.assertFalse(Author.objects.filter(photo__isnull=True).exclude(bio="").exists(), "authors have photos")
         self.assertEqual(set(Tag.objects.values_list("kind", flat=True)), set(Tag.Kind.values))
         self.assertTrue(Correction.objects.exists())
         self.assertTrue(articles.exclude(editors_note="").exists())

@@ -69,6 +69,9 @@ class TagPageTests(ListingTestCase):
         self.assertContains(response, "The youngest country.")
         self.assertContains(response, "<title>South Sudan · Newsroom</title>", html=True)
 
+    def test_a_single_page_has_no_page_links(self) -> None:
+        self.assertNotContains(self.client.get("/tag/south-sudan/"), 'class="pagination"')
+
     def test_it_advertises_its_feeds(self) -> None:
         response = self.client.get("/tag/south-sudan/")
         self.assertContains(response, 'type="application/rss+xml"')
