@@ -119,7 +119,7 @@ class PageDesignBrowserTests(StaticLiveServerTestCase):
             "search-results": "/search/?q=mission",
             "search-none": "/search/?q=zebra+crossing+quartet",
             "corrections": "/corrections/",
-            "about": "/about/",
+            "about": "/info/about/",
             "newsletters": "/newsletter/",
             "newsletter-confirm": f"/newsletter/confirm/{subscriber.confirmation_token()}/",
             "newsletter-preferences": f"/newsletter/preferences/{subscriber.preferences_token()}/",

@@ -154,22 +154,29 @@ class SiteChromeTests(TestCase):
     def test_the_footer_links_about_corrections_newsletters_feeds_and_privacy(self) -> None:
         response = self.client.get("/")
         footer = response.content.decode().split('class="site-footer"')[1]
-        for href in ("/about/", "/about/#contact", "/corrections/", "/newsletter/", "/feed/", "/privacy/"):
+        for href in (
+            "/info/about/",
+            "/info/about/#contact",
+            "/corrections/",
+            "/newsletter/",
+            "/feed/",
+            "/info/privacy/",
+        ):
             self.assertIn(f'href="{href}"', footer)
 
     @override_settings(SITE_NAME="The Blue Desk", SITE_TAGLINE="Reporting from First Avenue")
     def test_the_site_identity_comes_from_settings(self) -> None:
-        response = self.client.get("/about/")
+        response = self.client.get("/info/about/")
         self.assertContains(response, "The Blue Desk", status_code=200)
         self.assertContains(response, "Reporting from First Avenue")
         self.assertContains(response, 'rel="apple-touch-icon"')
 
     @override_settings(SITE_CONTACT_EMAIL="desk@news.example.org")
     def test_the_about_page_gives_the_contact_address(self) -> None:
-        self.assertContains(self.client.get("/about/"), 'href="mailto:desk@news.example.org"')
+        self.assertContains(self.client.get("/info/about/"), 'href="mailto:desk@news.example.org"')
 
     def test_the_privacy_page_says_what_is_kept(self) -> None:
-        response = self.client.get("/privacy/")
+        response = self.client.get("/info/privacy/")
         self.assertContains(response, 'id="comments"')
         self.assertContains(response, "sets no cookie")
 
