@@ -40,6 +40,7 @@ from articles.models import (
     Block,
     Column,
     Correction,
+    FrontPagePin,
     Interviewee,
     Photo,
     Tag,
@@ -400,6 +401,22 @@ def _preview_digest(article: Article, text: str, mode: str, create: bool) -> str
     return hashlib.sha256(f"{article.pk}\0{mode}\0{int(create)}\0{text}".encode()).hexdigest()
 
 
+@admin.register(FrontPagePin)
+class FrontPagePinAdmin(admin.ModelAdmin):
+    """The home page's lead and top stories, in order; the newest stories fill any place left empty."""
+
+    list_display = ["position", "article", "article_state"]
+    list_display_links = ["article"]
+    list_editable = ["position"]
+    list_select_related = ["article"]
+    autocomplete_fields = ["article"]
+    fields = ["article", "position"]
+
+    @admin.display(description=gettext_lazy("state"))
+    def article_state(self, pin: FrontPagePin) -> str:
+        return pin.article.get_state_display()
+
+
 @admin.register(Photo)
 class PhotoAdmin(admin.ModelAdmin):
     form = PhotoForm
@@ -615,11 +632,12 @@ class ColumnAdmin(admin.ModelAdmin):
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "slug", "has_description"]
-    list_filter = ["kind"]
+    list_display = ["name", "kind", "slug", "has_description", "is_section"]
+    list_filter = ["kind", "is_section"]
+    list_editable = ["is_section"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "kind", "description"]
+    fields = ["name", "slug", "kind", "description", "is_section"]
 
     @admin.display(description=gettext_lazy("description"), boolean=True)
     def has_description(self, tag: Tag) -> bool:

@@ -14,17 +14,26 @@ renditions here, synchronously: this runs from a command, never in a request.
 from __future__ import annotations
 
 import datetime
-import io
-import math
-import random
 from typing import TextIO
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from PIL import Image, ImageDraw, ImageFilter
+from django.utils import timezone
 
-from articles import images
-from articles.models import Article, ArticleAuthor, Author, Block, Column, Correction, Interviewee, Photo, Tag
+from articles import demo_photos, images
+from articles.models import (
+    Article,
+    ArticleAuthor,
+    ArticleView,
+    Author,
+    Block,
+    Column,
+    Correction,
+    FrontPagePin,
+    Interviewee,
+    Photo,
+    Tag,
+)
 
 AUTHORS = [
     {
@@ -36,7 +45,6 @@ AUTHORS = [
             "elections in West Africa for a wire service, and she holds a master's degree in public "
             "international law."
         ),
-        "links": "https://example.org/ines-calder",
     },
     {
         "slug": "tomas-arrieta",
@@ -110,65 +118,163 @@ TAGS = [
     ("Nadia Haddad", Tag.Kind.PERSON, ""),
 ]
 
-# key: (alt text, caption, credit, palette, seed)
+# key: (alt text, caption, credit, scene, seed)
 PHOTOS = {
     "chamber": (
-        "Abstract illustration: soft amber circles over a deep blue horizon",
-        "An illustration for our Security Council coverage.",
+        "Illustration: delegates seated around a horseshoe-shaped table under a large mural",
+        "Council members take their seats around the horseshoe table before a vote. Illustration.",
         "NEWSROOM ILLUSTRATION",
-        ((24, 44, 84), (201, 128, 66)),
+        "chamber",
         1,
     ),
-    "convoy": (
-        "Abstract illustration: a rust-red sky with pale gold circles above a dark brown ridge",
-        "An illustration of the road north at dusk.",
+    "council-room": (
+        "Illustration: rows of delegates' desks in a hall with a domed, pale blue ceiling",
+        "Delegations fill the council hall for the opening of the autumn session. Illustration.",
         "NEWSROOM ILLUSTRATION",
-        ((120, 52, 30), (247, 196, 112)),
+        "hall",
+        9,
+    ),
+    "assembly": (
+        "Illustration: a speaker at a podium in front of a tall gold wall, facing tiered rows of desks",
+        "A speaker addresses the General Assembly hall from the podium. Illustration.",
+        "NEWSROOM ILLUSTRATION",
+        "podium",
+        10,
+    ),
+    "podium-envoys": (
+        "Illustration: an envoy at a lectern in front of a gold wall, seen from the back of the room",
+        "An envoy briefs member states from the lectern. Illustration.",
+        "NEWSROOM ILLUSTRATION",
+        "podium",
+        14,
+    ),
+    "drafting": (
+        "Illustration: marked-up drafts of a text, a calculator and a cup of coffee on a wooden table",
+        "Drafts pass between delegations many times before a text is put to a vote. Illustration.",
+        "NEWSROOM ILLUSTRATION",
+        "desk",
+        13,
+    ),
+    "ballot": (
+        "Illustration: delegates seated in tiered rows of desks in a large hall",
+        "Delegates wait in their seats for the result of a second round of voting. Illustration.",
+        "NEWSROOM ILLUSTRATION",
+        "hall",
+        15,
+    ),
+    "convoy": (
+        "Illustration: a line of white trucks on a red dirt road at dusk",
+        "A convoy of aid trucks heads north on a dirt road at dusk. Illustration.",
+        "NEWSROOM ILLUSTRATION",
+        "convoy",
         2,
     ),
-    "warehouse": (
-        "Abstract illustration: cream-coloured circles over a dark green band",
-        "An illustration for our coverage of food aid.",
+    "patrol": (
+        "Illustration: a white patrol vehicle on a road winding between green hills",
+        "A patrol vehicle on the road along the hills near the line of withdrawal. Illustration.",
         "NEWSROOM ILLUSTRATION",
-        ((40, 70, 60), (230, 214, 160)),
+        "hills",
+        11,
+    ),
+    "warehouse": (
+        "Illustration: sacks of grain stacked high inside a warehouse lit by a skylight",
+        "Sacks of grain stacked in a warehouse before distribution. Illustration.",
+        "NEWSROOM ILLUSTRATION",
+        "warehouse",
         3,
     ),
     "harbour": (
-        "Abstract illustration: a pink and blue dawn sky above a dark blue sea",
-        "An illustration of the coast at dawn.",
+        "Illustration: cranes and a cargo ship in a harbour at dawn",
+        "Cranes and a cargo ship in the harbour at dawn, where relief supplies are unloaded. Illustration.",
         "NEWSROOM ILLUSTRATION",
-        ((16, 60, 110), (250, 170, 120)),
+        "harbour",
         4,
     ),
     "corridor": (
-        "Abstract illustration: pale lilac circles drifting over a violet band",
-        "An illustration for Corridor Moves.",
+        "Illustration: a long corridor lined with flags, two people talking at the far end",
+        "A corridor lined with member states' flags, where much of the real negotiating happens. Illustration.",
         "NEWSROOM ILLUSTRATION",
-        ((60, 40, 90), (210, 200, 230)),
+        "corridor",
         5,
     ),
     "ledger": (
-        "Abstract illustration: grey-green circles over a charcoal band",
-        "An illustration for The Budget Line.",
+        "Illustration: budget papers, a calculator and a cup of coffee on a desk, seen from above",
+        "Budget documents on a delegate's desk during the committee's final week. Illustration.",
         "NEWSROOM ILLUSTRATION",
-        ((30, 30, 30), (180, 210, 190)),
+        "desk",
         6,
     ),
     "portrait-osei": (
-        "Abstract illustration: sky-blue circles over a sandy horizon",
-        "An illustration standing in for a portrait of Amara Osei, a fictional person.",
+        "Illustration: the silhouette of a woman in a headscarf against the lights of a warehouse",
+        "Amara Osei, a fictional logistics chief, in her office in a converted warehouse. Illustration.",
         "NEWSROOM ILLUSTRATION",
-        ((20, 90, 130), (240, 220, 180)),
+        "portrait",
         7,
     ),
     "map-table": (
-        "Abstract illustration: olive circles over a pale horizon, like a folded map",
-        "An illustration for our coverage of mission planning.",
+        "Illustration: a map with contour lines and coloured pins spread on a table",
+        "A planning map of the mission's area of operations, marked with its bases. Illustration.",
         "NEWSROOM ILLUSTRATION",
-        ((70, 90, 40), (240, 230, 200)),
+        "map",
         8,
     ),
+    "portrait-calder": (
+        "Illustration standing in for a portrait of Ines Calder",
+        "Ines Calder. Illustration.",
+        "NEWSROOM ILLUSTRATION",
+        "portrait",
+        21,
+    ),
+    "portrait-arrieta": (
+        "Illustration standing in for a portrait of Tomás Arrieta",
+        "Tomás Arrieta. Illustration.",
+        "NEWSROOM ILLUSTRATION",
+        "portrait",
+        22,
+    ),
+    "portrait-lindqvist": (
+        "Illustration standing in for a portrait of Hanna Lindqvist",
+        "Hanna Lindqvist. Illustration.",
+        "NEWSROOM ILLUSTRATION",
+        "portrait",
+        23,
+    ),
+    "portrait-osei-bonsu": (
+        "Illustration standing in for a portrait of Kwame Osei-Bonsu",
+        "Kwame Osei-Bonsu. Illustration.",
+        "NEWSROOM ILLUSTRATION",
+        "portrait",
+        24,
+    ),
+    "portrait-marchetti": (
+        "Illustration standing in for a portrait of Lena Marchetti",
+        "Lena Marchetti. Illustration.",
+        "NEWSROOM ILLUSTRATION",
+        "portrait",
+        25,
+    ),
+    "camp": (
+        "Illustration: rows of white tents and prefabricated buildings inside a fenced compound",
+        "A mission compound of tents and prefabricated offices, the kind handed over when a mission leaves. "
+        "Illustration.",
+        "NEWSROOM ILLUSTRATION",
+        "camp",
+        12,
+    ),
 }
+
+
+# Main topics linked from the header, the editors' choice for the front page (lead first), and the
+# stories readers opened most this week, most first.
+SECTIONS = ["Security Council", "Peacekeeping", "Humanitarian funding", "UN appointments"]
+FRONT_PAGE = ["former-mission-planners-on-leaving-well", "what-a-mandate-renewal-renews"]
+MOST_READ = [
+    "logistics-chief-on-feeding-eastern-congo",
+    "budget-line-food-aid-in-five-numbers",
+    "council-extends-south-sudan-mission",
+    "corridor-moves-three-envoys",
+    "why-the-peacekeeping-budget-keeps-shrinking",
+]
 
 
 def _date(month: int, day: int, hour: int = 14) -> datetime.datetime:
@@ -322,7 +428,7 @@ ARTICLES = [
         "authors": ["kwame-osei-bonsu"],
         "tags": ["General Assembly", "UN appointments", "UN reform"],
         "published_at": _date(7, 29),
-        "lead": "corridor",
+        "lead": "assembly",
         "comment_prompt": "Should candidates for senior UN posts face public hearings?",
         "body": [
             p(
@@ -349,7 +455,7 @@ ARTICLES = [
         "authors": ["ines-calder"],
         "tags": ["Security Council"],
         "published_at": _date(8, 12),
-        "lead": "chamber",
+        "lead": "drafting",
         "body": [
             h("Who holds the pen"),
             p(
@@ -412,7 +518,7 @@ ARTICLES = [
         "authors": ["hanna-lindqvist"],
         "tags": ["UN appointments", "Sudan", "African Union"],
         "published_at": _date(10, 1),
-        "lead": "map-table",
+        "lead": "podium-envoys",
         "body": [
             p(
                 "Three new envoys were named this quarter, each with a region, a small office and a travel "
@@ -496,7 +602,7 @@ ARTICLES = [
         "authors": ["tomas-arrieta"],
         "tags": ["Lebanon", "UNIFIL", "Peacekeeping"],
         "published_at": _date(9, 23),
-        "lead": "harbour",
+        "lead": "patrol",
         "body": [
             p(
                 "The UN force in southern Lebanon said incidents along the line it monitors fell in "
@@ -517,7 +623,7 @@ ARTICLES = [
         "authors": ["ines-calder", "kwame-osei-bonsu"],
         "tags": ["Human Rights Council", "UN reform"],
         "published_at": _date(10, 16),
-        "lead": "chamber",
+        "lead": "council-room",
         "updated_at": _date(10, 18),
         "body": [
             p(
@@ -660,7 +766,7 @@ INTERVIEWS = [
         "authors": ["ines-calder"],
         "tags": ["Peacekeeping", "UN reform", "Security Council", "Nadia Haddad"],
         "published_at": _date(11, 19),
-        "lead": "map-table",
+        "lead": "camp",
         "editors_note": "This conversation has been edited for length and clarity. Both speakers are fictional.",
         "comment_prompt": "What should a UN mission leave behind when it goes?",
         "interviewees": [
@@ -686,7 +792,7 @@ INTERVIEWS = [
                 "the mission's hotline when something happened at night does not automatically call the "
                 "police instead.",
             ),
-            photo("corridor", "inline"),
+            photo("map-table", "inline"),
             q("What about the mission's own local staff?"),
             a(
                 "PIETER VAN LOON",
@@ -720,46 +826,23 @@ INTERVIEWS = [
 ]
 
 
-def _draw_photo(palette: tuple, seed: int, size: tuple[int, int] = (1600, 1000)) -> bytes:
-    """An abstract picture: a diagonal gradient, soft circles and a horizon band. Deterministic per seed."""
-    rng = random.Random(seed)
-    width, height = size
-    top, bottom = palette
-    # A gradient twice the size, turned and cut from its middle, so no corner is left unfilled.
-    gradient = Image.linear_gradient("L").resize((width * 2, height * 2)).rotate(rng.choice([0, 12, -12]))
-    gradient = gradient.crop((width // 2, height // 2, width // 2 + width, height // 2 + height))
-    base = Image.composite(Image.new("RGB", size, bottom), Image.new("RGB", size, top), gradient)
-    overlay = Image.new("RGBA", size, (0, 0, 0, 0))
-    draw = ImageDraw.Draw(overlay)
-    for _ in range(7):
-        radius = rng.randint(height // 10, height // 3)
-        x, y = rng.randint(0, width), rng.randint(0, height)
-        tint = tuple(min(255, c + rng.randint(10, 60)) for c in bottom) + (rng.randint(40, 110),)
-        draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=tint)
-    horizon = int(height * (0.55 + rng.random() * 0.2))
-    points = [(0, height)]
-    for step in range(0, width + 80, 80):
-        points.append((step, horizon + int(math.sin(step / 140 + seed) * height * 0.04)))
-    points.append((width, height))
-    draw.polygon(points, fill=tuple(max(0, c - 20) for c in top) + (200,))
-    picture = Image.alpha_composite(base.convert("RGBA"), overlay.filter(ImageFilter.GaussianBlur(6)))
-    buffer = io.BytesIO()
-    picture.convert("RGB").save(buffer, "JPEG", quality=92)
-    return buffer.getvalue()
-
-
 def _photo(key: str, made: dict[str, Photo]) -> Photo:
     if key in made:
         return made[key]
-    alt_text, caption, credit, palette, seed = PHOTOS[key]
+    alt_text, caption, credit, scene, seed = PHOTOS[key]
     existing = Photo.objects.filter(alt_text=alt_text).first()
     if existing is None:
-        clean = images.clean_upload(SimpleUploadedFile(f"{key}.jpg", _draw_photo(palette, seed)))
+        clean = images.clean_upload(SimpleUploadedFile(f"{key}.jpg", demo_photos.draw(scene, seed)))
         existing = Photo(alt_text=alt_text, caption=caption, credit=credit, image=clean.content)
         existing.save()
         images.make_renditions(existing)
     made[key] = existing
     return existing
+
+
+def demo_photo(key: str) -> Photo:
+    """One of the demo's photos by its key, drawn and stored the first time it is asked for."""
+    return _photo(key, {})
 
 
 def _make_article(spec: dict, photos: dict[str, Photo], stdout: TextIO) -> bool:
@@ -814,7 +897,10 @@ def _make_article(spec: dict, photos: dict[str, Photo], stdout: TextIO) -> bool:
 def load(stdout: TextIO) -> None:
     """Create the demo articles, with everything they need, unless they exist already."""
     for fields in AUTHORS:
-        Author.objects.get_or_create(slug=fields["slug"], defaults=fields)
+        author, _ = Author.objects.get_or_create(slug=fields["slug"], defaults=fields)
+        if author.photo_id is None:
+            author.photo = demo_photo(f"portrait-{author.slug.split('-', 1)[1]}")
+            author.save(update_fields=["photo"])
     for fields in COLUMNS:
         Column.objects.get_or_create(slug=fields["slug"], defaults=fields)
     for name, kind, description in TAGS:
@@ -826,3 +912,22 @@ def load(stdout: TextIO) -> None:
         _photo(key, photos)
     created = sum(_make_article(spec, photos, stdout) for spec in [*ARTICLES, *INTERVIEWS])
     stdout.write(f"Articles: {created} created, {len(ARTICLES) + len(INTERVIEWS) - created} already there.\n")
+    Tag.objects.filter(name__in=SECTIONS).update(is_section=True)
+    for position, slug in enumerate(FRONT_PAGE, start=1):
+        article = Article.objects.filter(slug=slug).first()
+        if article is not None:
+            FrontPagePin.objects.get_or_create(article=article, defaults={"position": position})
+    _record_readers()
+
+
+def _record_readers() -> None:
+    """A week of daily view counts, so that "Most read" has something to show. A second run keeps them."""
+    today = timezone.localdate()
+    for rank, slug in enumerate(MOST_READ):
+        article = Article.objects.filter(slug=slug).first()
+        for days_ago in range(7) if article else ():
+            ArticleView.objects.get_or_create(
+                article=article,
+                day=today - datetime.timedelta(days=days_ago),
+                defaults={"count": (900 - rank * 140) // (days_ago + 1)},
+            )

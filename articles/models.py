@@ -31,6 +31,9 @@ class Tag(TagBase):
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.TOPIC, db_index=True)
     description = models.TextField(_("description"), blank=True, help_text=_("Shown on the tag's page."))
+    is_section = models.BooleanField(
+        _("in the site's navigation"), default=False, help_text=_("A main topic, linked from every page's header.")
+    )
 
     class Meta:
         verbose_name = _("tag")
@@ -213,11 +216,8 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(models.Exists(bylines) | models.Exists(created))
 
     def for_listing(self) -> ArticleQuerySet:
-        """Everything a list of stories shows: column, lead photo, authors, tags."""
-        return self.select_related("column", "lead_photo").prefetch_related(
-            models.Prefetch("authors", queryset=Author.objects.order_by("articleauthor__position")),
-            "tags",
-        )
+        """Everything a story card shows: column, lead photo (its renditions give the thumbnail), authors, tags."""
+        return self.select_related("column", "lead_photo").prefetch_related(*listing_prefetches())
 
     def for_page(self) -> ArticleQuerySet:
         """Everything the article page shows, in a fixed number of queries."""
@@ -231,6 +231,11 @@ class ArticleQuerySet(models.QuerySet):
             "interviewees",
             "corrections",
         )
+
+
+def listing_prefetches() -> tuple:
+    """What for_listing() prefetches; the home page applies it to several lists at once."""
+    return (models.Prefetch("authors", queryset=Author.objects.order_by("articleauthor__position")), "tags")
 
 
 class Article(models.Model):
@@ -448,6 +453,29 @@ class Article(models.Model):
         from articles import workflow
 
         return workflow.add_correction(self, by=by, kind=kind, text=text)
+
+
+class FrontPagePin(models.Model):
+    """An editor's choice for the home page: position 1 leads, the next ones are the top stories.
+
+    Pins of articles that are not public (drafts, embargoes, unpublished) are ignored
+    by the home page, which fills empty places with the newest stories.
+    """
+
+    article = models.OneToOneField(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="front_page_pin"
+    )
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=1, help_text=_("1 is the lead story; 2 and after are the top stories, in order.")
+    )
+
+    class Meta:
+        verbose_name = _("front page pin")
+        verbose_name_plural = _("front page")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.article}"
 
 
 class ArticleAuthor(models.Model):

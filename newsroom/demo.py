@@ -14,8 +14,8 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
-from articles import workflow
-from articles.models import Article, ArticleAuthor, Author, Block, Correction, Transition
+from articles import demo as demo_articles, workflow
+from articles.models import Article, ArticleAuthor, Author, Block, Correction, Tag, Transition
 from newsroom import devdb
 from newsroom.roles import ensure_roles
 
@@ -59,6 +59,18 @@ CORRECTED = {
         "One regional group presented a contested slate, which took a second ballot to settle.",
     ],
     "correction": "An earlier version of this article said three rounds of voting were needed. There were two.",
+}
+
+
+# The writer's byline: the demo login "writer" writes as this person.
+WRITER = {
+    "slug": "lena-marchetti",
+    "name": "Lena Marchetti",
+    "role": "Staff writer, General Assembly",
+    "bio": (
+        "Lena Marchetti covers the General Assembly and its committees. She joined the newsroom from a "
+        "regional daily, where she reported on local government for eight years."
+    ),
 }
 
 
@@ -108,10 +120,10 @@ def load(stdout) -> None:
                 stdout.write(f"  {line}")
 
     writer, editor = users["writer"], users["editor"]
-    author, _ = Author.objects.get_or_create(
-        slug="demo-newsroom-writer",
-        defaults={"name": "Demo Writer", "role": "Staff writer"},
-    )
+    author, _ = Author.objects.get_or_create(slug=WRITER["slug"], defaults=WRITER)
+    if author.photo_id is None:
+        author.photo = demo_articles.demo_photo("portrait-marchetti")
+        author.save(update_fields=["photo"])
     if author.user_id is None:
         author.user = writer
         author.save(update_fields=["user"])
@@ -133,6 +145,9 @@ def load(stdout) -> None:
         CORRECTED, author=author, status=Article.Status.PUBLISHED, published_at=now - datetime.timedelta(days=2)
     )
     if created:
+        article.lead_photo = demo_articles.demo_photo("ballot")
+        article.tags.add(*Tag.objects.filter(name__in=["General Assembly", "Security Council"]))
+        article.save(update_fields=["lead_photo"])
         workflow.record_revision(article, by=writer)
         Correction.objects.create(
             article=article, kind=Correction.Kind.CORRECTION, text=CORRECTED["correction"], created_at=now

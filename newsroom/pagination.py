@@ -25,7 +25,7 @@ class ListingPage:
         return self.number > 1
 
     def has_other_pages(self) -> bool:
-        return self.has_next or self.has_previous()
+        return self.more or self.has_previous()
 
     def next_page_number(self) -> int:
         return self.number + 1

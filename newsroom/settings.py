@@ -67,6 +67,12 @@ SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = env("SITE_NAME", "Newsroom")
 # Interviewers' label in Q&A, "NEWSROOM:" by default.
 SITE_SHORT_NAME = env("SITE_SHORT_NAME", SITE_NAME)
+# The line under the name in the header and footer, and the home page's description.
+SITE_TAGLINE = env("SITE_TAGLINE", "Independent reporting on the United Nations and world affairs")
+# A logo shown beside the name in the header: a static file's path, e.g. img/logo.svg.
+SITE_LOGO = env("SITE_LOGO", "")
+# Where readers write to the newsroom; shown on the about page and in the footer.
+SITE_CONTACT_EMAIL = env("SITE_CONTACT_EMAIL", "")
 
 INSTALLED_APPS = [
     "newsroom.adminsite.NewsroomAdminConfig",  # django.contrib.admin with our AdminSite

@@ -12,6 +12,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
+    # Under info/: an imported WordPress site keeps its own /about/ and /privacy/ redirects.
+    path("info/about/", views.about, name="about"),
+    path("info/privacy/", views.privacy, name="privacy"),
     path("staff/", include("newsroom.twofactor")),
     path("admin/", admin.site.urls),
     path("", include("articles.urls")),

@@ -1,7 +1,7 @@
 import sys
 
 from django.db import DatabaseError, connection
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Subquery, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -9,33 +9,65 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from articles.models import Article, Column
+from articles.models import Article, Column, listing_prefetches
 from newsroom import outage
 from newsroom.pagination import paginate
+
+TOP_STORIES = 4
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    """The lead story, the latest stories and each column's newest piece; older stories on ?page=2 onwards.
+    """The front page: the lead, the top stories, the latest, each column's newest piece; older stories on ?page=2.
 
-    Queries on page 1: COUNT, the page, its authors and tags, the column pieces,
-    plus the cached most-read list (articles/templatetags/discovery_tags.py).
+    Editors pin the lead and the top stories (FrontPagePin); pins of articles that
+    are not public are ignored and the newest stories fill the places left. Queries
+    on page 1: the ids on the page, those rows, the public pinned stories, each
+    active column's newest piece, then one query for the authors and one for the
+    tags of all of them together, plus the cached most-read list
+    (articles/templatetags/discovery_tags.py).
     """
     if "s" in request.GET:  # WordPress search addresses
         return redirect(f"{reverse('articles:search')}?{request.GET.urlencode().replace('s=', 'q=', 1)}")
-    page = paginate(request, Article.objects.published().for_listing())
+    listing = Article.objects.published().select_related("column", "lead_photo")
+    page = paginate(request, listing)
     stories = list(page.object_list)
-    context: dict = {"page": page, "articles": stories, "lead": None, "column_pieces": []}
+    context: dict = {"page": page, "articles": stories, "lead": None, "top_stories": [], "column_pieces": []}
     if page.number == 1:
+        pinned = list(
+            listing.filter(front_page_pin__isnull=False).order_by("front_page_pin__position", "-published_at")[
+                : TOP_STORIES + 1
+            ]
+        )
         newest_in_column = (
             Article.objects.published().filter(column=OuterRef("pk")).order_by("-published_at", "-id").values("pk")[:1]
         )
         newest_ids = Column.objects.filter(is_active=True).annotate(newest=Subquery(newest_in_column)).values("newest")
-        context["column_pieces"] = (
-            Article.objects.published().filter(pk__in=newest_ids).select_related("column").order_by("column__name")
+        column_pieces = list(listing.filter(pk__in=newest_ids).order_by("column__name"))
+        front = list({story.pk: story for story in [*pinned, *stories]}.values())[: TOP_STORIES + 1]
+        chosen = {story.pk for story in front}
+        context.update(
+            lead=front[0] if front else None,
+            top_stories=front[1:],
+            articles=[story for story in stories if story.pk not in chosen],
+            column_pieces=column_pieces,
         )
-        context["lead"], context["articles"] = (stories[0], stories[1:]) if stories else (None, [])
+        prefetch_related_objects([*front, *stories, *column_pieces], *listing_prefetches())
+    else:
+        prefetch_related_objects(stories, *listing_prefetches())
     return render(request, "home.html", context)
+
+
+@require_safe
+def about(request: HttpRequest) -> HttpResponse:
+    """Who we are and how to reach us. No query."""
+    return render(request, "about.html")
+
+
+@require_safe
+def privacy(request: HttpRequest) -> HttpResponse:
+    """What the site keeps about readers, commenters and subscribers. No query."""
+    return render(request, "privacy.html")
 
 
 @never_cache

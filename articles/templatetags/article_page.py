@@ -8,7 +8,7 @@ from typing import Any
 
 from django import template
 from django.core.files.storage import default_storage
-from django.utils.html import format_html
+from django.utils.html import format_html, strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -59,7 +59,7 @@ def body_blocks(article: Article) -> dict[str, Any]:
     interviewees = list(article.interviewees.all())
     sole = interviewees[0] if len(interviewees) == 1 else None
     blocks = list(article.blocks.all())
-    number = 0
+    number = words = 0
     for block in blocks:
         block.number = None
         block.anchor = ""
@@ -75,7 +75,8 @@ def body_blocks(article: Article) -> dict[str, Any]:
             number += 1
             block.number, block.anchor, block.starts_qa = number, f"q{number}", number == 1
             out = format_html(
-                '<div class="block qa qa--question" id="{}">{}<a class="qa__link" href="#{}">{}</a></div>',
+                '<div class="block qa qa--question" id="{}">{}<a class="qa__link" href="#{}">'
+                '<span aria-hidden="true">#</span><span class="visually-hidden">{}</span></a></div>',
                 block.anchor,
                 mark_safe(with_speaker(html, article.interviewer) if html else ""),
                 block.anchor,
@@ -95,7 +96,9 @@ def body_blocks(article: Article) -> dict[str, Any]:
         else:
             out = ""
         block.html_out = out
-    return {"blocks": blocks, "has_qa": number > 0}
+        words += len(strip_tags(html).split()) if html else 0
+    # Reading time at about 230 words a minute, never less than a minute.
+    return {"blocks": blocks, "has_qa": number > 0, "minutes": max(1, round(words / 230))}
 
 
 @register.simple_tag

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 from django.core.cache import cache
-from django.db.models import Case, IntegerField, Sum, Value, When
+from django.db.models import Case, IntegerField, Sum, Value, When, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
@@ -32,7 +32,7 @@ TAG_WEIGHTS = {
     Tag.Kind.UN_BODY: 2,
     Tag.Kind.TOPIC: 1,
 }
-_RELATED_FIELDS = ("id", "title", "slug", "kind", "published_at", "created_at", "column_id")
+_RELATED_FIELDS = ("id", "title", "slug", "kind", "published_at", "created_at", "column_id", "lead_photo_id")
 
 
 def related_articles(article: Article, *, limit: int = RELATED_COUNT) -> list[Article]:
@@ -93,6 +93,12 @@ def most_read(*, limit: int = MOST_READ_COUNT) -> list[dict]:
     return stories
 
 
+def with_photos(stories: list[Article]) -> list[Article]:
+    """The stories with their lead photos (for thumbnails) and columns (for kickers): a query for each, for all."""
+    prefetch_related_objects(stories, "lead_photo", "column")
+    return stories
+
+
 @register.simple_tag
 @fragments.optional_section("related stories")
 def related_stories(article: Article) -> SafeString:
@@ -101,7 +107,7 @@ def related_stories(article: Article) -> SafeString:
     key = f"related:{article.pk}:{article.page_version}:{get_language()}"
     return fragments.get_or_render(
         key,
-        lambda: render_to_string("includes/related_stories.html", {"stories": related_articles(article)}),
+        lambda: render_to_string("includes/related_stories.html", {"stories": with_photos(related_articles(article))}),
         timeout=RELATED_CACHE_SECONDS,
     )
 

@@ -113,7 +113,12 @@ class BlockRenderingTests(TestCase):
     def test_questions_get_numbered_anchors_with_a_share_link(self) -> None:
         content = self.response.content.decode()
         self.assertEqual(re.findall(r'id="(q\d+)"', content), ["q1", "q2"])
-        self.assertContains(self.response, '<a class="qa__link" href="#q2">Link to question 2</a>', html=True)
+        self.assertContains(
+            self.response,
+            '<a class="qa__link" href="#q2"><span aria-hidden="true">#</span>'
+            '<span class="visually-hidden">Link to question 2</span></a>',
+            html=True,
+        )
 
     def test_it_renders_photo_blocks_in_every_size_with_caption_then_credit(self) -> None:
         for size in ("inline", "wide", "full"):
@@ -397,11 +402,12 @@ class QueryCountTests(TestCase):
             # 6. its interviewees
             # 7. its corrections
             # 8. its tags again, for related stories, 9. stories by shared tags, 10. the column's
-            #    and the site's newest
+            #    and the site's newest, 11. their lead photos (thumbnails), 12. their columns (kickers)
             # (most read is kept in memory since the first request; the test client sends no
             # user agent, so no view is counted)
-            # 11. the first page of approved comments (none here, so no vote totals)
-            with self.assertNumQueries(11):
+            # 13. the first page of approved comments (none here, so no vote totals)
+            # (the header is kept in memory since the first request too)
+            with self.assertNumQueries(13):
                 response = self.client.get(article.get_absolute_url())
             self.assertEqual(response.status_code, 200)
         self.assertContains(response, 'id="q5"')

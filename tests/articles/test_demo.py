@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.test import TestCase, override_settings
 from PIL import Image
 
+from articles import demo
 from articles.models import Article, Author, Block, Column, Correction, Interviewee, Photo, Tag
 from tests.factories import make_article
 
@@ -56,11 +57,30 @@ class LoadDemoTests(TestCase):
         months = {article.published_at.month for article in articles}
         self.assertGreaterEqual(len(months), 4)
         self.assertEqual(Column.objects.count(), 2)
-        self.assertEqual(Author.objects.exclude(bio="").count(), 4)
+        self.assertEqual(Author.objects.exclude(bio="").count(), 5)
+        self.assertFalse(Author.objects.filter(links__contains="example.org").exists())
+        self.assertFalse(Author.objects.filter(name__icontains="demo").exists())
+        self.assertFalse(articles.filter(lead_photo__isnull=True).exists(), "every demo story has a lead photo")
+        self.assertFalse(Author.objects.filter(photo__isnull=True).exclude(bio="").exists(), "authors have photos")
         self.assertEqual(set(Tag.objects.values_list("kind", flat=True)), set(Tag.Kind.values))
         self.assertTrue(Correction.objects.exists())
         self.assertTrue(articles.exclude(editors_note="").exists())
         self.assertTrue(articles.filter(column__isnull=False).count() >= 4)
+
+    def test_the_front_page_leads_with_the_editors_pick_and_shows_most_read(self) -> None:
+        response = self.client.get("/")
+        self.assertEqual(response.context["lead"].slug, demo.FRONT_PAGE[0])
+        self.assertEqual(response.context["top_stories"][0].slug, demo.FRONT_PAGE[1])
+        self.assertContains(response, "Most read this week")
+        self.assertNotContains(response, "Demo Writer")
+
+    def test_every_photo_caption_belongs_to_its_picture(self) -> None:
+        # Captions name what the picture shows; none advertises another story or column.
+        for key, (_alt_text, caption, *_rest) in demo.PHOTOS.items():
+            with self.subTest(photo=key):
+                self.assertTrue(caption.endswith("Illustration."))
+                self.assertNotIn("An illustration for", caption)
+        self.assertEqual(len({scene for *_rest, scene, _seed in demo.PHOTOS.values()}), 12, "varied compositions")
 
     def test_interviews_have_six_questions_speakers_and_photos(self) -> None:
         interviews = Article.objects.filter(kind=Article.Kind.INTERVIEW).annotate(

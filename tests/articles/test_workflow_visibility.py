@@ -250,8 +250,8 @@ class CorrectionTests(TestCase):
                 article=make_article(), text=f"Correction {n}.", created_at=timezone.now() - datetime.timedelta(days=n)
             )
         # 1. the ids of the page's corrections (one more, to know if a next page follows),
-        # 2. those corrections with their articles
-        # 3. the running match campaign, for the site-wide banner (kept in memory after; donations/fragments.py)
+        # 2. those corrections with their articles, 3. the header's sections (then kept in memory)
+        # and the running match campaign, for the site-wide banner (then kept in memory; donations/fragments.py)
         with self.assertNumQueries(3):
             response = self.client.get(reverse("articles:corrections"))
         content = response.content.decode()

@@ -163,8 +163,9 @@ class ReaderPageQueryTests(TestCase):
         article = make_article()
         bulk_comments(article, 3)
         url = reverse("comments:list", args=[article.pk])
-        # 1. the article  2. the comment page  3. vote totals
-        # 4. the running match campaign, for the site-wide banner (kept in memory after; donations/fragments.py)
+        # 1. the article  2. the comment page  3. vote totals  4. the header's sections (the first
+        # page only: the header is then kept in memory)
+        # and the running match campaign, for the site-wide banner (then kept in memory; donations/fragments.py)
         with self.assertNumQueries(4):
             self.client.get(url)
         bulk_comments(article, 60)

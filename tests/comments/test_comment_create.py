@@ -44,7 +44,8 @@ class CommentCreateTests(TestCase):
         self.assertContains(response, "Notify me of replies to my comments")
         self.assertContains(response, "Notify me of all new comments on this story")
         self.assertContains(response, 'class="comment-form__consent"')
-        self.assertContains(response, "scrambled value for 30 days")
+        self.assertContains(response, 'href="/info/privacy/#comments"')
+        self.assertContains(self.client.get("/info/privacy/"), "scrambled value for 30")
 
     def test_it_never_shows_the_email(self) -> None:
         make_comment(self.article, email="secret-address@example.org")

@@ -27,6 +27,15 @@ class DemoTests(TestCase):
         self.assertTrue(Comment.objects.exists())
         self.assertFalse(other.comments.exists())
 
+    def test_each_thread_sits_under_the_story_it_talks_about(self) -> None:
+        stories = {slug: make_article(slug=slug) for slug in demo.THREADS}
+        demo.load(io.StringIO())
+        for slug, story in stories.items():
+            texts = set(story.comments.values_list("text", flat=True))
+            self.assertEqual(texts, {text for _key, _parent, _status, _name, text, *_rest in demo.THREADS[slug]})
+        mandate = stories["council-extends-south-sudan-mission"]
+        self.assertTrue(mandate.comments.filter(text__contains="civilian protection sites").exists())
+
     def test_it_works_without_articles(self) -> None:
         demo.load(io.StringIO())
         self.assertFalse(Comment.objects.exists())

@@ -9,6 +9,7 @@ from comments.models import Comment
 from tests.comments.helpers import comment_data
 from tests.factories import make_article
 
+OUR_SCRIPTS = ("/static/js/comments.js", "/static/js/share.js")
 FORBIDDEN_TAGS = {"script", "img", "svg", "iframe", "object", "embed", "style", "math", "marquee", "base", "isindex"}
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data"}
 
@@ -21,7 +22,7 @@ class MarkupAudit(HTMLParser):
         self.problems: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
-        ours = dict(attrs).get("src") == "/static/js/comments.js" or dict(attrs).get("type") == "application/ld+json"
+        ours = dict(attrs).get("src") in OUR_SCRIPTS or dict(attrs).get("type") == "application/ld+json"
         if tag in FORBIDDEN_TAGS and not (tag == "script" and ours):
             self.problems.append(f"<{tag}>")
         for name, value in attrs:

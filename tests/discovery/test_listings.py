@@ -5,9 +5,9 @@ from django.core.cache import cache
 from django.test import TestCase
 from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Article, FrontPagePin
 from newsroom import pagination
-from tests.factories import make_article, make_author, make_block, make_column, make_tag
+from tests.factories import make_article, make_author, make_block, make_column, make_photo, make_tag
 
 NOW = timezone.now()
 
@@ -58,8 +58,9 @@ class ListingTestCase(TestCase):
 class TagPageTests(ListingTestCase):
     def test_it_lists_published_stories_newest_first(self) -> None:
         # 1. the tag, 2. the ids on the page (and one more), 3. those articles
-        # with column and lead photo, 4. their authors, 5. their tags
-        # 6. the running match campaign, for the site-wide banner (kept in memory after; donations/fragments.py)
+        # with column and lead photo (the thumbnails' renditions), 4. their authors, 5. their tags,
+        # 6. the header's sections (then kept in memory for five minutes)
+        # and the running match campaign, for the site-wide banner (then kept in memory; donations/fragments.py)
         with self.assertNumQueries(6):
             response = self.client.get("/tag/south-sudan/")
         self.assertEqual(response.status_code, 200)
@@ -68,6 +69,9 @@ class TagPageTests(ListingTestCase):
         self.assertContains(response, "Country")
         self.assertContains(response, "The youngest country.")
         self.assertContains(response, "<title>South Sudan · Newsroom</title>", html=True)
+
+    def test_a_single_page_has_no_page_links(self) -> None:
+        self.assertNotContains(self.client.get("/tag/south-sudan/"), 'class="pagination"')
 
     def test_it_advertises_its_feeds(self) -> None:
         response = self.client.get("/tag/south-sudan/")
@@ -107,16 +111,17 @@ class PaginationTests(ListingTestCase):
                 self.assertEqual(self.get(f"/tag/south-sudan/?page={page}").status_code, 404)
 
     def test_the_query_count_does_not_grow_with_the_page_size(self) -> None:
-        # author, ids, articles, authors, tags
-        # 6. the running match campaign, for the site-wide banner (kept in memory after; donations/fragments.py)
+        # author, ids, articles, authors, tags, the header's sections
+        # and the running match campaign, for the site-wide banner (then kept in memory; donations/fragments.py)
         with self.assertNumQueries(6):
             self.get("/author/amina-okafor/?page=2")
 
 
 class AuthorPageTests(ListingTestCase):
     def test_it_lists_the_authors_published_stories(self) -> None:
-        # 1. the author with photo, 2. ids on the page, 3. articles, 4. authors, 5. tags
-        # 6. the running match campaign, for the site-wide banner (kept in memory after; donations/fragments.py)
+        # 1. the author with photo, 2. ids on the page, 3. articles, 4. authors, 5. tags,
+        # 6. the header's sections (then kept in memory for five minutes)
+        # and the running match campaign, for the site-wide banner (then kept in memory; donations/fragments.py)
         with self.assertNumQueries(6):
             response = self.client.get("/author/amina-okafor/")
         self.assert_newest_first(response)
@@ -129,8 +134,9 @@ class AuthorPageTests(ListingTestCase):
 
 class ColumnPageTests(ListingTestCase):
     def test_it_lists_the_columns_published_stories(self) -> None:
-        # 1. the column, 2. ids on the page, 3. articles, 4. authors, 5. tags
-        # 6. the running match campaign, for the site-wide banner (kept in memory after; donations/fragments.py)
+        # 1. the column, 2. ids on the page, 3. articles, 4. authors, 5. tags,
+        # 6. the header's sections (then kept in memory for five minutes)
+        # and the running match campaign, for the site-wide banner (then kept in memory; donations/fragments.py)
         with self.assertNumQueries(6):
             response = self.client.get("/column/council-watch/")
         self.assert_newest_first(response)
@@ -153,8 +159,9 @@ class ArchiveTests(TestCase):
         make_article(title="Draft of 2023", status=Article.Status.DRAFT)
 
     def test_the_year_lists_its_stories_newest_first_and_links_its_months(self) -> None:
-        # 1. ids on the page, 2. articles, 3. authors, 4. tags, 5. the months with stories
-        # 6. the running match campaign, for the site-wide banner (kept in memory after; donations/fragments.py)
+        # 1. ids on the page, 2. articles, 3. authors, 4. tags, 5. the months with stories,
+        # 6. the header's sections (then kept in memory for five minutes)
+        # and the running match campaign, for the site-wide banner (then kept in memory; donations/fragments.py)
         with self.assertNumQueries(6):
             response = self.client.get("/2023/")
         self.assertEqual(
@@ -165,8 +172,9 @@ class ArchiveTests(TestCase):
         self.assertNotContains(response, "Next year")
 
     def test_the_month_holds_exactly_its_stories(self) -> None:
-        # 1. ids on the page, 2. articles, 3. authors, 4. tags
-        # 5. the running match campaign, for the site-wide banner (kept in memory after; donations/fragments.py)
+        # 1. ids on the page, 2. articles, 3. authors, 4. tags,
+        # 5. the header's sections (then kept in memory for five minutes)
+        # and the running match campaign, for the site-wide banner (then kept in memory; donations/fragments.py)
         with self.assertNumQueries(5):
             response = self.client.get("/2023/3/")
         self.assertEqual([a.title for a in response.context["articles"]], ["Last minute of March", "March story"])
@@ -188,26 +196,56 @@ class HomePageTests(ListingTestCase):
         make_article(title="Old field note", column=other_column, published_at=ago(days=30))
         make_article(title="New field note", column=other_column, published_at=ago(days=20))
         make_article(title="Inactive column piece", column=make_column(is_active=False), published_at=ago(days=9))
-        # 1. ids on the page, 2. those articles, 3. authors, 4. tags, 5. newest
-        # piece of each active column, 6. most read from the cache, 7. the
-        # most-read query; the cache write: 8. SAVEPOINT, 9. count of entries,
-        # 10. existing key, 11. INSERT, 12. RELEASE
-        # 13. the running match campaign, for the site-wide banner (kept in memory after; donations/fragments.py)
-        with self.assertNumQueries(13):
+        # 1. ids on the page, 2. those articles with column and lead photo, 3. the
+        # public pinned stories, 4. newest piece of each active column, then for all of
+        # them at once 5. authors, 6. tags; 7. most read from the cache, 8. the
+        # most-read query; the cache write: 9. SAVEPOINT, 10. count of entries,
+        # 11. existing key, 12. INSERT, 13. RELEASE; 14. the header's sections
+        # and the running match campaign, for the site-wide banner (then kept in memory; donations/fragments.py)
+        with self.assertNumQueries(15):
             response = self.client.get("/")
         self.assertEqual(response.context["lead"].title, "Story 1")
-        self.assertEqual([a.title for a in response.context["articles"]][:2], ["Story 2", "Story 3"])
+        top = [a.title for a in response.context["top_stories"]]
+        self.assertEqual(top, ["Story 2", "Story 3", "Inactive column piece", "New field note"])
+        self.assertEqual([a.title for a in response.context["articles"]], ["Old field note"])
         pieces = [a.title for a in response.context["column_pieces"]]
         self.assertEqual(pieces, ["Story 1", "New field note"])
         self.assertNotContains(response, "Draft story")
         self.assertNotContains(response, "Embargoed story")
         self.assertContains(response, 'href="/feed/"')
 
-    def test_a_warm_cache_makes_it_five_queries(self) -> None:
+    def test_a_warm_cache_makes_it_six_queries(self) -> None:
         self.client.get("/")
-        # 1. ids, 2. page, 3. authors, 4. tags, 5. column pieces (most read is kept in memory)
-        with self.assertNumQueries(5):
+        # 1. ids, 2. page, 3. pinned stories, 4. column pieces, 5. authors, 6. tags
+        # (most read and the header are kept in memory)
+        with self.assertNumQueries(6):
             self.client.get("/")
+
+    def test_editors_pins_lead_in_their_order_and_the_newest_fill_the_rest(self) -> None:
+        FrontPagePin.objects.create(article=self.stories[0], position=2)  # Story 3
+        FrontPagePin.objects.create(article=self.stories[2], position=1)  # Story 2
+        response = self.client.get("/")
+        self.assertEqual(response.context["lead"].title, "Story 2")
+        self.assertEqual([a.title for a in response.context["top_stories"]], ["Story 3", "Story 1"])
+        self.assertEqual(response.context["articles"], [])
+
+    def test_pins_of_stories_readers_cannot_see_are_ignored(self) -> None:
+        FrontPagePin.objects.create(article=self.draft, position=1)
+        FrontPagePin.objects.create(article=self.embargoed, position=2)
+        response = self.client.get("/")
+        self.assertEqual(response.context["lead"].title, "Story 1")
+        self.assertNotContains(response, "Draft story")
+        self.assertNotContains(response, "Embargoed story")
+
+    def test_the_front_page_shows_the_lead_photo_and_thumbnails_from_renditions(self) -> None:
+        photo = make_photo()
+        photo.renditions = {"jpeg": [[480, "renditions/1/480.jpg"]], "webp": [[480, "renditions/1/480.webp"]]}
+        photo.save()
+        Article.objects.filter(pk__in=[story.pk for story in self.stories]).update(lead_photo=photo)
+        response = self.client.get("/")
+        self.assertContains(response, 'fetchpriority="high"', count=1)  # the lead's photo
+        self.assertContains(response, "/media/renditions/1/480.webp 480w", count=3)
+        self.assertContains(response, 'loading="lazy"', count=2)  # the top stories' thumbnails
 
     def test_wordpress_search_addresses_redirect_to_search(self) -> None:
         response = self.client.get("/?s=ceasefire+talks")
@@ -242,8 +280,9 @@ class DocumentPageTests(TestCase):
         make_block(make_article(title="Unrelated"), text="S/RES/2691 (2023) is another one.")
 
     def test_it_lists_every_published_article_citing_the_symbol(self) -> None:
-        # 1. ids on the page, 2. articles, 3. authors, 4. tags
-        # 5. the running match campaign, for the site-wide banner (kept in memory after; donations/fragments.py)
+        # 1. ids on the page, 2. articles, 3. authors, 4. tags,
+        # 5. the header's sections (then kept in memory for five minutes)
+        # and the running match campaign, for the site-wide banner (then kept in memory; donations/fragments.py)
         with self.assertNumQueries(5):
             response = self.client.get("/documents/S/RES/2690(2023)/")
         self.assertEqual([a.title for a in response.context["articles"]], ["Mandate renewed", "Reaction to the vote"])

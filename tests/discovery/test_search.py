@@ -56,8 +56,9 @@ class SearchTests(TestCase):
 
     def test_title_matches_rank_above_standfirst_above_body(self) -> None:
         # 1. rank and count, 2. the page's articles, 3. authors, 4. tags,
-        # 5. highlighted snippets, 6. tags and 7. authors for the filter form
-        # 8. the running match campaign, for the site-wide banner (kept in memory after; donations/fragments.py)
+        # 5. highlighted snippets, 6. tags and 7. authors for the filter form, 8. the header's
+        # sections (then kept in memory for five minutes)
+        # and the running match campaign, for the site-wide banner (then kept in memory; donations/fragments.py)
         with self.assertNumQueries(8):
             response = self.search("ceasefire")
         self.assertEqual(

@@ -203,8 +203,9 @@ class NewsletterPageQueryTests(TestCase):
     def test_the_newsletter_page_runs_one_query_however_many_newsletters(self) -> None:
         for _ in range(4):
             make_newsletter()
-        # 1. the active newsletters (the sign-up box on the page runs none)
-        # 2. the running match campaign, for the site-wide banner (kept in memory after; donations/fragments.py)
+        # 1. the active newsletters (the sign-up box on the page runs none), 2. the header's
+        # sections (then kept in memory for five minutes)
+        # and the running match campaign, for the site-wide banner (then kept in memory; donations/fragments.py)
         with self.assertNumQueries(2):
             response = self.client.get(reverse("newsletter:list"))
         self.assertEqual(response.status_code, 200)

@@ -14,7 +14,8 @@ class RedirectTests(TestCase):
         Redirect.objects.create(old_path="/?page_id=7", new_path="/2020/01/01/about/")
 
     def test_an_address_that_would_404_redirects_with_one_lookup(self) -> None:
-        # 1. the running match campaign, for the 404 page's banner (kept in memory after; donations/fragments.py)
+        # 1. the running match campaign and the header's sections, for the 404 page rendered before the
+        # redirect is looked up (both then kept in memory)
         # 2. SELECT new_path FROM newsroom_redirect WHERE old_path IN (...) LIMIT 1
         with self.assertNumQueries(2):
             response = self.client.get("/category/africa/")

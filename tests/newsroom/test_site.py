@@ -166,3 +166,54 @@ class PageTests(TestCase):
         response = self.client.get("/robots.txt")
         self.assertEqual(response["Content-Type"], "text/plain; charset=utf-8")
         self.assertContains(response, "Disallow: /admin/")
+
+
+class SiteChromeTests(TestCase):
+    def test_the_header_links_marked_topics_and_active_columns_and_searches_once(self) -> None:
+        from tests.factories import make_column, make_tag
+
+        make_tag(name="Peacekeeping", slug="peacekeeping", is_section=True)
+        make_tag(name="Not a section", slug="quiet")
+        make_column(name="Corridor Moves", slug="corridor-moves")
+        make_column(name="Retired column", slug="retired", is_active=False)
+        response = self.client.get("/")
+        nav = response.content.decode().split('class="site-nav"')[1].split("</nav>")[0]
+        self.assertIn('href="/tag/peacekeeping/"', nav)
+        self.assertIn('href="/column/corridor-moves/"', nav)
+        self.assertNotIn("quiet", nav)
+        self.assertNotIn("retired", nav)
+        self.assertContains(response, 'role="search"', count=1)
+
+    def test_the_footer_links_about_corrections_newsletters_feeds_and_privacy(self) -> None:
+        response = self.client.get("/")
+        footer = response.content.decode().split('class="site-footer"')[1]
+        for href in (
+            "/info/about/",
+            "/info/about/#contact",
+            "/corrections/",
+            "/newsletter/",
+            "/feed/",
+            "/info/privacy/",
+        ):
+            self.assertIn(f'href="{href}"', footer)
+
+    @override_settings(SITE_NAME="The Blue Desk", SITE_TAGLINE="Reporting from First Avenue")
+    def test_the_site_identity_comes_from_settings(self) -> None:
+        response = self.client.get("/info/about/")
+        self.assertContains(response, "The Blue Desk", status_code=200)
+        self.assertContains(response, "Reporting from First Avenue")
+        self.assertContains(response, 'rel="apple-touch-icon"')
+
+    @override_settings(SITE_CONTACT_EMAIL="desk@news.example.org")
+    def test_the_about_page_gives_the_contact_address(self) -> None:
+        self.assertContains(self.client.get("/info/about/"), 'href="mailto:desk@news.example.org"')
+
+    def test_the_privacy_page_says_what_is_kept(self) -> None:
+        response = self.client.get("/info/privacy/")
+        self.assertContains(response, 'id="comments"')
+        self.assertContains(response, "sets no cookie")
+
+    def test_the_admin_names_the_newsroom_not_django(self) -> None:
+        response = self.client.get("/admin/login/")
+        self.assertContains(response, "Newsroom administration")
+        self.assertNotContains(response, "Django administration")

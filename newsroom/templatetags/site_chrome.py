@@ -1,0 +1,44 @@
+"""The header and footer every reader page shares, rendered once per language and kept in memory."""
+
+from __future__ import annotations
+
+from django import template
+from django.db.models import CharField, Value
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
+
+from articles.models import Column, Tag
+from newsroom import fragments
+from newsroom.context_processors import site
+
+register = template.Library()
+
+# A column started or a topic added to the navigation shows in the header within this time.
+HEADER_SECONDS = 300
+
+
+def sections() -> list[dict]:
+    """The header's sections: the main topics editors marked, then the active columns. One query."""
+    topics = Tag.objects.filter(is_section=True).values_list("name", "slug", Value("tag", output_field=CharField()))
+    columns = Column.objects.filter(is_active=True).values_list(
+        "name", "slug", Value("column", output_field=CharField())
+    )
+    rows = sorted(topics.union(columns, all=True), key=lambda row: (row[2] != "tag", row[0].casefold()))
+    return [{"name": name, "slug": slug, "kind": kind} for name, slug, kind in rows]
+
+
+@register.simple_tag
+def site_header() -> SafeString:
+    def render() -> str:
+        return render_to_string("includes/header.html", {**site(None), "sections": sections()})
+
+    return fragments.get_or_render(f"site-header:{get_language()}", render, timeout=HEADER_SECONDS)
+
+
+@register.simple_tag
+def site_footer() -> SafeString:
+    def render() -> str:
+        return render_to_string("includes/footer.html", site(None))
+
+    return fragments.get_or_render(f"site-footer:{get_language()}", render, timeout=None)
