@@ -252,7 +252,7 @@ class CorrectionTests(TestCase):
         # 1. the ids of the page's corrections (one more, to know if a next page follows),
         # 2. those corrections with their articles, 3. the header's sections (then kept in memory)
         # and the running match campaign, for the site-wide banner (then kept in memory; donations/fragments.py)
-        with self.assertNumQueries(3):
+        with self.assertNumQueries(4):
             response = self.client.get(reverse("articles:corrections"))
         content = response.content.decode()
         self.assertLess(content.index("Correction 0."), content.index("Correction 1."))

@@ -166,7 +166,7 @@ class ReaderPageQueryTests(TestCase):
         # 1. the article  2. the comment page  3. vote totals  4. the header's sections (the first
         # page only: the header is then kept in memory)
         # and the running match campaign, for the site-wide banner (then kept in memory; donations/fragments.py)
-        with self.assertNumQueries(4):
+        with self.assertNumQueries(5):
             self.client.get(url)
         bulk_comments(article, 60)
         with self.assertNumQueries(3):

@@ -61,7 +61,7 @@ class TagPageTests(ListingTestCase):
         # with column and lead photo (the thumbnails' renditions), 4. their authors, 5. their tags,
         # 6. the header's sections (then kept in memory for five minutes)
         # and the running match campaign, for the site-wide banner (then kept in memory; donations/fragments.py)
-        with self.assertNumQueries(6):
+        with self.assertNumQueries(7):
             response = self.client.get("/tag/south-sudan/")
         self.assertEqual(response.status_code, 200)
         self.assert_newest_first(response)
@@ -113,7 +113,7 @@ class PaginationTests(ListingTestCase):
     def test_the_query_count_does_not_grow_with_the_page_size(self) -> None:
         # author, ids, articles, authors, tags, the header's sections
         # and the running match campaign, for the site-wide banner (then kept in memory; donations/fragments.py)
-        with self.assertNumQueries(6):
+        with self.assertNumQueries(7):
             self.get("/author/amina-okafor/?page=2")
 
 
@@ -122,7 +122,7 @@ class AuthorPageTests(ListingTestCase):
         # 1. the author with photo, 2. ids on the page, 3. articles, 4. authors, 5. tags,
         # 6. the header's sections (then kept in memory for five minutes)
         # and the running match campaign, for the site-wide banner (then kept in memory; donations/fragments.py)
-        with self.assertNumQueries(6):
+        with self.assertNumQueries(7):
             response = self.client.get("/author/amina-okafor/")
         self.assert_newest_first(response)
         self.assertContains(response, "Covers the Council.")
@@ -137,7 +137,7 @@ class ColumnPageTests(ListingTestCase):
         # 1. the column, 2. ids on the page, 3. articles, 4. authors, 5. tags,
         # 6. the header's sections (then kept in memory for five minutes)
         # and the running match campaign, for the site-wide banner (then kept in memory; donations/fragments.py)
-        with self.assertNumQueries(6):
+        with self.assertNumQueries(7):
             response = self.client.get("/column/council-watch/")
         self.assert_newest_first(response)
         self.assertContains(response, "<h1>Council Watch</h1>", html=True)
@@ -162,7 +162,7 @@ class ArchiveTests(TestCase):
         # 1. ids on the page, 2. articles, 3. authors, 4. tags, 5. the months with stories,
         # 6. the header's sections (then kept in memory for five minutes)
         # and the running match campaign, for the site-wide banner (then kept in memory; donations/fragments.py)
-        with self.assertNumQueries(6):
+        with self.assertNumQueries(7):
             response = self.client.get("/2023/")
         self.assertEqual(
             [a.title for a in response.context["articles"]], ["April story", "Last minute of March", "March story"]
@@ -175,7 +175,7 @@ class ArchiveTests(TestCase):
         # 1. ids on the page, 2. articles, 3. authors, 4. tags,
         # 5. the header's sections (then kept in memory for five minutes)
         # and the running match campaign, for the site-wide banner (then kept in memory; donations/fragments.py)
-        with self.assertNumQueries(5):
+        with self.assertNumQueries(6):
             response = self.client.get("/2023/3/")
         self.assertEqual([a.title for a in response.context["articles"]], ["Last minute of March", "March story"])
 
@@ -283,7 +283,7 @@ class DocumentPageTests(TestCase):
         # 1. ids on the page, 2. articles, 3. authors, 4. tags,
         # 5. the header's sections (then kept in memory for five minutes)
         # and the running match campaign, for the site-wide banner (then kept in memory; donations/fragments.py)
-        with self.assertNumQueries(5):
+        with self.assertNumQueries(6):
             response = self.client.get("/documents/S/RES/2690(2023)/")
         self.assertEqual([a.title for a in response.context["articles"]], ["Mandate renewed", "Reaction to the vote"])
         self.assertContains(response, 'href="https://undocs.org/S/RES/2690(2023)"')

@@ -59,7 +59,7 @@ class SearchTests(TestCase):
         # 5. highlighted snippets, 6. tags and 7. authors for the filter form, 8. the header's
         # sections (then kept in memory for five minutes)
         # and the running match campaign, for the site-wide banner (then kept in memory; donations/fragments.py)
-        with self.assertNumQueries(8):
+        with self.assertNumQueries(9):
             response = self.search("ceasefire")
         self.assertEqual(
             self.titles(response),

@@ -206,7 +206,7 @@ class NewsletterPageQueryTests(TestCase):
         # 1. the active newsletters (the sign-up box on the page runs none), 2. the header's
         # sections (then kept in memory for five minutes)
         # and the running match campaign, for the site-wide banner (then kept in memory; donations/fragments.py)
-        with self.assertNumQueries(2):
+        with self.assertNumQueries(3):
             response = self.client.get(reverse("newsletter:list"))
         self.assertEqual(response.status_code, 200)
 

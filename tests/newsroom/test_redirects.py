@@ -14,10 +14,10 @@ class RedirectTests(TestCase):
         Redirect.objects.create(old_path="/?page_id=7", new_path="/2020/01/01/about/")
 
     def test_an_address_that_would_404_redirects_with_one_lookup(self) -> None:
-        # 1. the running match campaign and the header's sections, for the 404 page rendered before the
-        # redirect is looked up (both then kept in memory)
-        # 2. SELECT new_path FROM newsroom_redirect WHERE old_path IN (...) LIMIT 1
-        with self.assertNumQueries(2):
+        # For the 404 page rendered before the redirect is looked up (both then kept in memory):
+        # 1. the running match campaign, for the banner, 2. the header's sections; then
+        # 3. SELECT new_path FROM newsroom_redirect WHERE old_path IN (...) LIMIT 1
+        with self.assertNumQueries(3):
             response = self.client.get("/category/africa/")
         self.assertRedirects(response, "/tag/africa/", status_code=301, fetch_redirect_response=False)
 
