@@ -232,6 +232,9 @@ function topIndex(state) {
 }
 
 function moveBlock(editor, direction) {
+  // A key pressed right after a click can arrive before the browser's selectionchange event:
+  // read the caret from the page first, so the block moved is the one the caret is in.
+  editor.view.domObserver?.flush();
   const { state } = editor;
   const { doc, selection } = state;
   const index = topIndex(state);
