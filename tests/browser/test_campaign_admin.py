@@ -10,14 +10,13 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from django.db import connections
 from django.utils import timezone
 
 from articles.models import Article
 from newsletter.models import Campaign
-from tests.browser.tools import launch, needs_chromium
+from tests.browser.tools import needs_chromium
 from tests.factories import make_article, make_newsletter, make_staff, make_subscriber
-from tests.newsletter.helpers import SMTPServer, body, wait_for
+from tests.newsletter.helpers import body, wait_for
 
 pytestmark = [
     pytest.mark.browser,
@@ -28,30 +27,6 @@ INTRO = (
     "Our corrections log has a new entry: we misnamed a **former ambassador**.\n\n"
     "Thanks for reading. Mistakes go on [our corrections page](/corrections/)."
 )
-
-
-@pytest.fixture
-def smtp_server():
-    server = SMTPServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def browser_page(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls here stay synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        page = browser.new_page()
-        try:
-            yield page
-        finally:
-            # The ORM's connection made beside Playwright's loop must not outlive the test database.
-            connections.close_all()
-            browser.close()
 
 
 def ago(**delta) -> datetime.datetime:

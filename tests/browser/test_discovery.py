@@ -5,7 +5,6 @@ and the Nu HTML checker for validity, both from node_modules.
 """
 
 import json
-import os
 import shutil
 import subprocess
 import tempfile
@@ -14,11 +13,10 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.core.management import call_command
 
 from articles.models import Article
-from tests.browser.tools import AXE, VNU, launch, needs_chromium
+from tests.browser.tools import AXE, VNU, BrowserTestCase, needs_chromium
 
 pytestmark = [
     pytest.mark.browser,
@@ -26,25 +24,7 @@ pytestmark = [
 ]
 
 
-class DiscoveryBrowserTests(StaticLiveServerTestCase):
-    @classmethod
-    def setUpClass(cls) -> None:
-        # Playwright's sync API runs an event loop in this thread; the ORM calls
-        # made here are ordinary synchronous test set-up.
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-        super().setUpClass()
-        from playwright.sync_api import sync_playwright
-
-        cls.playwright = sync_playwright().start()
-        cls.browser = launch(cls.playwright)
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
+class DiscoveryBrowserTests(BrowserTestCase):
     def setUp(self) -> None:
         call_command("load_demo", stdout=StringIO())
 

@@ -9,7 +9,7 @@ from django.test import Client
 from donations.models import Gift, RecurringGift
 from tests.browser.tools import AXE, launch, needs_chromium
 from tests.donations.helpers import SECRET_KEY, WEBHOOK_SECRET, FakeStripe
-from tests.newsletter.helpers import SMTPServer, body, wait_for
+from tests.newsletter.helpers import body, wait_for
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
@@ -19,13 +19,6 @@ def fake_stripe(live_server):
     fake = FakeStripe(webhook_url=live_server.url + "/donate/stripe/webhook/").start()
     yield fake
     fake.stop()
-
-
-@pytest.fixture
-def smtp_server():
-    server = SMTPServer().start()
-    yield server
-    server.stop()
 
 
 def test_a_reader_gives_50_dollars_a_month(live_server, settings, fake_stripe, smtp_server, monkeypatch) -> None:

@@ -4,44 +4,17 @@ import re
 
 import pytest
 from django.core.management import call_command
-from django.db import connections
 
 from newsletter import sending
 from newsletter.models import Campaign, Subscriber
-from tests.browser.tools import launch, needs_chromium
+from tests.browser.tools import needs_chromium
 from tests.factories import make_article, make_campaign, make_newsletter
-from tests.newsletter.helpers import SMTPServer, body, wait_for
+from tests.newsletter.helpers import body, wait_for
 
 pytestmark = [
     pytest.mark.browser,
     needs_chromium,
 ]
-
-
-@pytest.fixture
-def smtp_server():
-    server = SMTPServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def browser_page(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls here stay synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        page = browser.new_page()
-        try:
-            yield page
-        finally:
-            # While Playwright's loop runs, the ORM in this thread uses a context-local
-            # connection of its own; close it, or it outlives the test database.
-            connections.close_all()
-            browser.close()
 
 
 def link(message, pattern: str) -> str:

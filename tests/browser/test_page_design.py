@@ -6,7 +6,6 @@ to artifacts/screenshots/ (ignored by git) for people to look at.
 """
 
 import json
-import os
 import shutil
 import subprocess
 import tempfile
@@ -17,7 +16,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.core.management import call_command
 from django.test import Client, override_settings
 
@@ -26,7 +24,7 @@ from articles.models import Article, Author, Column, Tag
 from comments import emails as comment_emails
 from comments.models import Comment
 from newsletter.models import Subscriber
-from tests.browser.tools import AXE, VNU, launch, needs_chromium
+from tests.browser.tools import AXE, VNU, BrowserTestCase, needs_chromium
 from tests.conftest import BASE_DIR
 
 pytestmark = [pytest.mark.browser, needs_chromium]
@@ -75,23 +73,7 @@ urlpatterns = None  # set below: the site's URLs plus one that fails
 
 
 @override_settings(ROOT_URLCONF="tests.browser.test_page_design")
-class PageDesignBrowserTests(StaticLiveServerTestCase):
-    @classmethod
-    def setUpClass(cls) -> None:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-        super().setUpClass()
-        from playwright.sync_api import sync_playwright
-
-        cls.playwright = sync_playwright().start()
-        cls.browser = launch(cls.playwright)
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
+class PageDesignBrowserTests(BrowserTestCase):
     def setUp(self) -> None:
         # Half-size demo pictures: drawn and rendered four times faster, and as wide as a thumbnail needs.
         with mock.patch.object(demo_photos, "SIZE", (800, 500)):

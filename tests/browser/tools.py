@@ -1,8 +1,10 @@
 """What every browser test shares: Debian's Chromium, how we start it, and the checkers from npm."""
 
+import os
 from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 
 from tests.conftest import BASE_DIR
 
@@ -29,3 +31,25 @@ def launch(playwright):
 needs_chromium = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium (apt-get install chromium)"
 )
+
+
+class BrowserTestCase(StaticLiveServerTestCase):
+    """A live server and one Chromium, shared by every test of the class."""
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        # Playwright's sync API runs an event loop in this thread; the ORM calls
+        # made here are ordinary synchronous test set-up.
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+        super().setUpClass()
+        from playwright.sync_api import sync_playwright
+
+        cls.playwright = sync_playwright().start()
+        cls.browser = launch(cls.playwright)
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.browser.close()
+        cls.playwright.stop()
+        super().tearDownClass()
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
