@@ -28,29 +28,25 @@ function start() {
   counter(title, "Search results show about 60, social cards about 70.", 70);
   counter(standfirst, "Search results show about 160.", 200);
 
-  const snippet = document.createElement("div");
-  snippet.className = "nr-snippets";
-  const heading = document.createElement("h3");
-  heading.textContent = "In search results and when shared";
-  const search = document.createElement("div");
-  search.className = "nr-search-snippet";
-  const searchUrl = document.createElement("p");
-  searchUrl.className = "nr-snippet-url";
-  const searchTitle = document.createElement("p");
-  searchTitle.className = "nr-snippet-title";
-  const searchText = document.createElement("p");
-  searchText.className = "nr-snippet-text";
-  search.append(searchUrl, searchTitle, searchText);
-  const card = document.createElement("div");
-  card.className = "nr-social-card";
-  const cardSite = document.createElement("p");
-  cardSite.className = "nr-snippet-url";
-  const cardTitle = document.createElement("p");
-  cardTitle.className = "nr-card-title";
-  const cardText = document.createElement("p");
-  cardText.className = "nr-snippet-text";
-  card.append(cardSite, cardTitle, cardText);
-  snippet.append(heading, search, card);
+  const part = (tag, className, ...children) => {
+    const element = document.createElement(tag);
+    if (className) element.className = className;
+    element.append(...children);
+    return element;
+  };
+  const searchUrl = part("p", "nr-snippet-url");
+  const searchTitle = part("p", "nr-snippet-title");
+  const searchText = part("p", "nr-snippet-text");
+  const cardSite = part("p", "nr-snippet-url");
+  const cardTitle = part("p", "nr-card-title");
+  const cardText = part("p", "nr-snippet-text");
+  const snippet = part(
+    "div",
+    "nr-snippets",
+    part("h3", "", "In search results and when shared"),
+    part("div", "nr-search-snippet", searchUrl, searchTitle, searchText),
+    part("div", "nr-social-card", cardSite, cardTitle, cardText),
+  );
   const standfirstRow = standfirst && standfirst.closest(".form-row");
   if (standfirstRow) standfirstRow.insertAdjacentElement("afterend", snippet);
 
