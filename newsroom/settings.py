@@ -305,6 +305,8 @@ COMMENTS_MIN_SECONDS = env_int("COMMENTS_MIN_SECONDS", 3)
 COMMENTS_MAX_FORM_AGE = env_int("COMMENTS_MAX_FORM_AGE", 2 * 24 * 3600)
 COMMENTS_MAX_LINKS = env_int("COMMENTS_MAX_LINKS", 2)
 COMMENTS_SPAM_THRESHOLD = float(env("COMMENTS_SPAM_THRESHOLD", "0.9"))
+# From this classifier score a comment is held for a moderator (see the README's spam classifier).
+COMMENTS_HOLD_THRESHOLD = float(env("COMMENTS_HOLD_THRESHOLD", "0.35"))
 # What erasure does to a commenter's text: "keep" (shown as by "a former reader") or "remove".
 COMMENTS_ERASE_TEXT = env("COMMENTS_ERASE_TEXT", "keep")
 COMMENTS_DIGEST_TO = env_list("COMMENTS_DIGEST_TO")
