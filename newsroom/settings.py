@@ -307,6 +307,11 @@ COMMENTS_MAX_LINKS = env_int("COMMENTS_MAX_LINKS", 2)
 COMMENTS_SPAM_THRESHOLD = float(env("COMMENTS_SPAM_THRESHOLD", "0.9"))
 # From this classifier score a comment is held for a moderator (see the README's spam classifier).
 COMMENTS_HOLD_THRESHOLD = float(env("COMMENTS_HOLD_THRESHOLD", "0.35"))
+if not 0 <= COMMENTS_HOLD_THRESHOLD <= COMMENTS_SPAM_THRESHOLD <= 1:
+    raise ImproperlyConfigured(
+        "COMMENTS_HOLD_THRESHOLD and COMMENTS_SPAM_THRESHOLD are classifier scores: set them so that "
+        f"0 <= hold <= spam <= 1 (they are {COMMENTS_HOLD_THRESHOLD} and {COMMENTS_SPAM_THRESHOLD})."
+    )
 # What erasure does to a commenter's text: "keep" (shown as by "a former reader") or "remove".
 COMMENTS_ERASE_TEXT = env("COMMENTS_ERASE_TEXT", "keep")
 COMMENTS_DIGEST_TO = env_list("COMMENTS_DIGEST_TO")

@@ -1,4 +1,5 @@
 import math
+import subprocess
 import unittest
 from collections import Counter
 from unittest import mock
@@ -13,6 +14,7 @@ from comments.models import BlockRule, Comment, SpamModel
 from comments.readers import PENDING_COOKIE
 from comments.spam import UNFAMILIAR_LINK, Classifier, platt_scaling, tokenize
 from tests.comments.helpers import comment_data, issued
+from tests.conftest import BASE_DIR, python, subprocess_env
 from tests.factories import make_article, make_comment, make_user
 
 HAM = [
@@ -370,6 +372,32 @@ class CrossEvaluationTests(SimpleTestCase):
         # About 0.2 ms on an idle machine; the bound leaves room for a busy one.
         for row in self.rows:
             self.assertLess(row.score_microseconds, 5000, row.line())
+
+
+class ThresholdSettingTests(SimpleTestCase):
+    def start(self, **env: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [
+                python(),
+                "-c",
+                "import django; django.setup(); from django.conf import settings as s; "
+                "print(s.COMMENTS_HOLD_THRESHOLD, s.COMMENTS_SPAM_THRESHOLD)",
+            ],
+            cwd=BASE_DIR,
+            env=subprocess_env(**env),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    def test_the_hold_threshold_is_read_from_the_environment(self) -> None:
+        out = self.start(COMMENTS_HOLD_THRESHOLD="0.5")
+        self.assertEqual(out.stdout.split(), ["0.5", "0.9"], out.stderr)
+
+    def test_a_hold_threshold_above_the_spam_threshold_is_refused_with_a_clear_message(self) -> None:
+        out = self.start(COMMENTS_HOLD_THRESHOLD="0.95")
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("0 <= hold <= spam <= 1 (they are 0.95 and 0.9)", out.stderr)
 
 
 def akismet_transport(answer: str | Exception, calls: list):
