@@ -399,6 +399,11 @@ class ThresholdSettingTests(SimpleTestCase):
         self.assertNotEqual(out.returncode, 0)
         self.assertIn("0 <= hold <= spam <= 1 (they are 0.95 and 0.9)", out.stderr)
 
+    def test_a_threshold_that_is_not_a_number_is_refused_with_a_clear_message(self) -> None:
+        out = self.start(COMMENTS_HOLD_THRESHOLD="high")
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("COMMENTS_SPAM_THRESHOLD and COMMENTS_HOLD_THRESHOLD must be numbers", out.stderr)
+
 
 def akismet_transport(answer: str | Exception, calls: list):
     def handler(request: httpx.Request) -> httpx.Response:
