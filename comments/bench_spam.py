@@ -30,7 +30,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 FOLDER = BASE_DIR.parent / "shared" / "corpora" / "spam"
 SPAM_THRESHOLD = 0.9  # COMMENTS_SPAM_THRESHOLD's default
-HOLD_THRESHOLD = 0.35  # COMMENTS_HOLD_THRESHOLD's default
+HOLD_THRESHOLD = 0.3  # COMMENTS_HOLD_THRESHOLD's default
 PAIR_HOLD_THRESHOLDS = (0.5, 0.45, 0.4, 0.35, 0.3, 0.25)
 
 

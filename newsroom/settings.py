@@ -308,7 +308,7 @@ COMMENTS_MAX_LINKS = env_int("COMMENTS_MAX_LINKS", 2)
 # spam, and from which it is held for a moderator (see the README's spam classifier).
 try:
     COMMENTS_SPAM_THRESHOLD = float(env("COMMENTS_SPAM_THRESHOLD", "0.9"))
-    COMMENTS_HOLD_THRESHOLD = float(env("COMMENTS_HOLD_THRESHOLD", "0.35"))
+    COMMENTS_HOLD_THRESHOLD = float(env("COMMENTS_HOLD_THRESHOLD", "0.3"))
 except ValueError as error:
     raise ImproperlyConfigured(
         f"COMMENTS_SPAM_THRESHOLD and COMMENTS_HOLD_THRESHOLD must be numbers: {error}"
