@@ -23,6 +23,8 @@ help:
 	@echo "make dev     the same with Django's auto-reloading server and DEBUG on"
 	@echo "make test    set up and run the whole test suite"
 	@echo "make lint    ruff"
+	@echo "make messages   add the code's new strings to every translation catalog (needs GNU gettext)"
+	@echo "make messages-check   list strings in the code that a catalog lacks or leaves untranslated"
 	@echo "make fuzz    the property-based tests with many random examples (long)"
 	@echo "make bench   serve with production settings and measure throughput"
 	@echo "make bench-wordpress   import a generated 100 MB WordPress export; report items/s and peak memory"
@@ -39,8 +41,15 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(VENV)/bin/pip install --quiet -r requirements.lock
 	@touch $@
 
+# The translation catalogs, compiled with Babel: no GNU gettext needed. The .mo files are
+# build output (git-ignored), remade whenever their .po changes.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+
+%.mo: %.po $(VENV)/.installed
+	$(PY) -m newsroom.catalogs compile $<
+
 .PHONY: install
-install: $(VENV)/.installed
+install: $(VENV)/.installed $(MO_FILES)
 
 .data/secret_key:
 	@mkdir -p .data
@@ -86,6 +95,13 @@ fuzz: install
 test: install browser-deps
 	DJANGO_SETTINGS_MODULE=tests.settings $(MANAGE) makemigrations --check --dry-run >/dev/null || { echo "Missing migrations: run 'manage.py makemigrations'" >&2; exit 1; }
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Finding the strings in the code needs GNU gettext (xgettext, msgmerge); both say so if it is missing.
+.PHONY: messages messages-check
+messages: install
+	$(PY) -m newsroom.catalogs update
+messages-check: install
+	$(PY) -m newsroom.catalogs check
 
 .PHONY: lint
 lint: install

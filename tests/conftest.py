@@ -7,6 +7,8 @@ import pytest
 from django.db import connection
 from hypothesis import HealthCheck, Phase, settings as hypothesis_settings
 
+from newsroom.catalogs import compile_stale
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 CORPORA = BASE_DIR.parent / "shared" / "corpora"
 
@@ -27,6 +29,12 @@ hypothesis_settings.register_profile(
 )
 hypothesis_settings.register_profile("fuzz", max_examples=2000, deadline=None, suppress_health_check=_slow_is_fine)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The interface translations: compile any catalog whose .mo is missing or older than its
+    # .po, so a test run needs no `make install` first (`make test` has done it already).
+    compile_stale()
 
 
 def database_url() -> str:

@@ -1,0 +1,209 @@
+"""The interface translations: the catalogs under locale/, how they compile, and pages that use them.
+
+These tests check the catalogs against themselves (every entry translated, not fuzzy, its
+placeholders and markup kept), so adding a string to the code does not fail them; `make
+messages-check` is what lists strings in the code that the catalogs lack.
+"""
+
+import gettext
+import re
+import tempfile
+from pathlib import Path
+
+from babel.messages.catalog import Message
+from django.conf import settings
+from django.test import SimpleTestCase, TestCase, override_settings
+from django.urls import reverse
+from django.utils import translation
+
+from newsroom.catalogs import compile_catalog, po_files, read_catalog
+from tests.comments.helpers import comment_data
+from tests.factories import make_article
+
+LOCALE_DIR = Path(settings.BASE_DIR) / "locale"
+# The languages the site must offer translated; a catalog for any other is held to the same rules.
+REQUIRED = {"fr", "es", "ar"}
+# Plural forms per language: Arabic has six, Russian three, Chinese one.
+NPLURALS = {"fr": 2, "es": 2, "ar": 6, "ru": 3, "zh_Hans": 1}
+
+# %(name)s-style and bare %s/%d placeholders, {name} placeholders, and HTML tags.
+NAMED = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[sdifr]")
+POSITIONAL = re.compile(r"%[-#0 +]*\d*(?:\.\d+)?[sdifr]")
+BRACED = re.compile(r"\{(\w+)\}")
+TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+
+
+def _catalogs():
+    return [(po.parent.parent.name, read_catalog(po)) for po in po_files(LOCALE_DIR)]
+
+
+def _messages(catalog) -> list[Message]:
+    return [message for message in catalog if message.id]
+
+
+def _strings(message: Message) -> tuple[str, ...]:
+    return tuple(message.string) if message.pluralizable else (message.string,)
+
+
+def _ids(message: Message) -> tuple[str, ...]:
+    return tuple(message.id) if message.pluralizable else (message.id,)
+
+
+def _named(text: str) -> set[str]:
+    return set(NAMED.findall(text)) | set(BRACED.findall(text))
+
+
+def _positional(text: str) -> list[str]:
+    return POSITIONAL.findall(NAMED.sub("", text.replace("%%", "")))
+
+
+class CatalogTests(SimpleTestCase):
+    def test_the_required_languages_have_catalogs(self) -> None:
+        languages = {language for language, _ in _catalogs()}
+        self.assertLessEqual(REQUIRED, languages)
+        # Every catalog is for a language the site offers.
+        offered = {translation.to_locale(code) for code, _ in settings.LANGUAGES}
+        self.assertLessEqual(languages, offered)
+
+    def test_every_catalog_has_the_same_strings(self) -> None:
+        # makemessages updates them together: one left behind would show English in places.
+        catalogs = _catalogs()
+        first_language, first = catalogs[0]
+        expected = {message.id for message in _messages(first)}
+        for language, catalog in catalogs[1:]:
+            with self.subTest(language=language):
+                self.assertEqual({message.id for message in _messages(catalog)}, expected)
+
+    def test_every_entry_is_translated_and_none_is_fuzzy(self) -> None:
+        for language, catalog in _catalogs():
+            with self.subTest(language=language):
+                self.assertFalse(catalog.fuzzy, "the header is marked fuzzy")
+                untranslated = [m.id for m in _messages(catalog) if m.fuzzy or not all(_strings(m))]
+                self.assertEqual(untranslated, [], f"{len(untranslated)} entries untranslated or fuzzy")
+
+    def test_each_language_has_its_plural_forms(self) -> None:
+        for language, catalog in _catalogs():
+            with self.subTest(language=language):
+                self.assertEqual(catalog.num_plurals, NPLURALS[language])
+                for message in _messages(catalog):
+                    if message.pluralizable:
+                        self.assertEqual(len(message.string), catalog.num_plurals, message.id)
+
+    def test_translations_keep_the_placeholders(self) -> None:
+        for language, catalog in _catalogs():
+            for message in _messages(catalog):
+                ids, strings = _ids(message), _strings(message)
+                with self.subTest(language=language, msgid=ids[0]):
+                    if not message.pluralizable:
+                        self.assertEqual(_named(strings[0]), _named(ids[0]))
+                        self.assertEqual(_positional(strings[0]), _positional(ids[0]))
+                        continue
+                    # A plural form may leave out a named number that it says in words ("تعليقان",
+                    # two comments) but may not invent one; a bare %d is always formatted, so
+                    # every form needs it. The last form serves most numbers and names them all.
+                    known = _named(ids[0]) | _named(ids[1])
+                    for form in strings:
+                        self.assertLessEqual(_named(form), known, form)
+                        self.assertEqual(_positional(form), _positional(ids[1]), form)
+                    self.assertEqual(_named(strings[-1]), _named(ids[1]), strings[-1])
+
+    def test_translations_keep_the_markup(self) -> None:
+        for language, catalog in _catalogs():
+            for message in _messages(catalog):
+                with self.subTest(language=language, msgid=_ids(message)[0]):
+                    tags = sorted(TAG.findall(_ids(message)[0]))
+                    for form in _strings(message):
+                        self.assertEqual(sorted(TAG.findall(form)), tags)
+
+    def test_every_catalog_compiles_without_gettext_and_gettext_reads_it(self) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            for po in po_files(LOCALE_DIR):
+                language = po.parent.parent.name
+                with self.subTest(language=language):
+                    mo = compile_catalog(po, Path(tmp) / f"{language}.mo")
+                    with mo.open("rb") as f:
+                        compiled = gettext.GNUTranslations(f)
+                    catalog = read_catalog(po)
+                    # Every entry made it into the .mo, as the .po has it.
+                    for message in _messages(catalog):
+                        if message.pluralizable:
+                            singular, plural = message.id
+                            for n in range(len(message.string)):
+                                self.assertIn(compiled.ngettext(singular, plural, n), message.string)
+                        else:
+                            self.assertEqual(compiled.gettext(message.id), message.string)
+
+    def test_the_compiled_plural_rules_pick_each_form(self) -> None:
+        comments = ("%(counter)s Comment", "%(counter)s Comments")
+        # Numbers that land on each form in turn: Arabic zero, one, two, few, many, other...
+        samples = {"fr": [1, 2], "es": [1, 2], "ar": [0, 1, 2, 3, 11, 100], "ru": [1, 2, 5], "zh_Hans": [1]}
+        with tempfile.TemporaryDirectory() as tmp:
+            for po in po_files(LOCALE_DIR):
+                language = po.parent.parent.name
+                with self.subTest(language=language):
+                    with compile_catalog(po, Path(tmp) / f"{language}.mo").open("rb") as f:
+                        compiled = gettext.GNUTranslations(f)
+                    forms = [compiled.ngettext(*comments, n) for n in samples[language]]
+                    self.assertEqual(forms, list(read_catalog(po)[comments[0]].string))
+
+    def test_un_terms_use_the_uns_own_names(self) -> None:
+        # A site about the UN says "Security Council" as the UN does in each language.
+        about = "%(name)s reports on the United Nations"
+        expected = {"fr": "Conseil de sécurité", "es": "Consejo de Seguridad", "ar": "مجلس الأمن"}
+        expected |= {"ru": "Совет Безопасности", "zh_Hans": "安全理事会"}
+        for language, catalog in _catalogs():
+            message = next(m for m in _messages(catalog) if _ids(m)[0].startswith(about))
+            with self.subTest(language=language):
+                self.assertIn(expected[language], message.string)
+
+
+# The active language comes from translation.override, not from the request (no
+# LocaleMiddleware), so the test holds whatever the site's language URLs look like.
+WITHOUT_LOCALE_MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != "django.middleware.locale.LocaleMiddleware"]
+
+
+@override_settings(MIDDLEWARE=WITHOUT_LOCALE_MIDDLEWARE)
+class TranslatedPageTests(TestCase):
+    def setUp(self) -> None:
+        self.article = make_article(title="Council renews the mandate")
+        self.url = self.article.get_absolute_url()
+
+    def _page(self, language: str) -> str:
+        with translation.override(language):
+            response = self.client.get(self.url)
+        self.assertEqual(response.status_code, 200)
+        return response.content.decode()
+
+    def test_the_article_page_is_in_english_by_default(self) -> None:
+        page = self._page("en")
+        self.assertIn('<html lang="en" dir="ltr">', page)
+        self.assertIn("Add a comment", page)
+        self.assertIn("Post comment", page)
+
+    def test_the_article_page_speaks_french(self) -> None:
+        page = self._page("fr")
+        self.assertIn('<html lang="fr" dir="ltr">', page)
+        self.assertIn("Ajouter un commentaire", page)
+        self.assertIn("Publier le commentaire", page)
+        self.assertIn("Adresse électronique", page)  # a form field's label, from Python code
+        self.assertIn("Aller au contenu", page)  # the skip link, in the base template
+        self.assertNotIn("Post comment", page)
+        self.assertNotIn("Add a comment", page)
+        # The article itself is not translated by the interface catalogs.
+        self.assertIn("Council renews the mandate", page)
+
+    def test_the_article_page_speaks_arabic_right_to_left(self) -> None:
+        page = self._page("ar")
+        self.assertIn('<html lang="ar" dir="rtl">', page)
+        self.assertIn("أضف تعليقًا", page)
+        self.assertIn("نشر التعليق", page)
+        self.assertIn("انتقل إلى المحتوى", page)
+        self.assertNotIn("Post comment", page)
+
+    def test_form_errors_come_in_the_readers_language(self) -> None:
+        url = reverse("comments:create", args=[self.article.pk])
+        with translation.override("es"):
+            response = self.client.post(url, comment_data(text="   ", name=""))
+        self.assertContains(response, "Escriba algo antes de publicar.", status_code=400)
+        self.assertContains(response, "Escriba el nombre que se mostrará con su comentario.", status_code=400)
+        self.assertNotContains(response, "Write something before posting.", status_code=400)
