@@ -150,7 +150,7 @@ class CatalogTests(SimpleTestCase):
         # A site about the UN says "Security Council" as the UN does in each language.
         about = "%(name)s reports on the United Nations"
         expected = {"fr": "Conseil de sécurité", "es": "Consejo de Seguridad", "ar": "مجلس الأمن"}
-        expected |= {"ru": "Совет Безопасности", "zh_Hans": "安全理事会"}
+        expected |= {"ru": "Совете Безопасности", "zh_Hans": "安全理事会"}  # Russian: "in the Council"
         for language, catalog in _catalogs():
             message = next(m for m in _messages(catalog) if _ids(m)[0].startswith(about))
             with self.subTest(language=language):
