@@ -128,7 +128,7 @@ def check() -> int:
             ):
                 if messages:
                     problems += len(messages)
-                    print(f"{len(messages)} strings {label} {name}:")
+                    print(f"{len(messages)} {'string' if len(messages) == 1 else 'strings'} {label} {name}:")
                     for message in messages:
                         print(f"    {_text(message.id)!r}")
     if problems:
