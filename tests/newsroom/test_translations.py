@@ -187,7 +187,9 @@ class TranslatedPageTests(TestCase):
         self.assertIn('<html lang="fr" dir="ltr">', page)
         self.assertIn("Ajouter un commentaire", page)
         self.assertIn("Publier le commentaire", page)
-        self.assertIn("Adresse électronique", page)  # a form field's label, from Python code
+        # The comment form's field labels come from Python code (gettext_lazy in the form).
+        self.assertRegex(page, r'<label for="[^"]*email"[^>]*>Courriel</label>')
+        self.assertRegex(page, r'<label for="[^"]*text"[^>]*>Commentaire</label>')
         self.assertIn("Aller au contenu", page)  # the skip link, in the base template
         self.assertNotIn("Post comment", page)
         self.assertNotIn("Add a comment", page)
@@ -199,6 +201,7 @@ class TranslatedPageTests(TestCase):
         self.assertIn('<html lang="ar" dir="rtl">', page)
         self.assertIn("أضف تعليقًا", page)
         self.assertIn("نشر التعليق", page)
+        self.assertRegex(page, r'<label for="[^"]*text"[^>]*>التعليق</label>')
         self.assertIn("انتقل إلى المحتوى", page)
         self.assertNotIn("Post comment", page)
 
