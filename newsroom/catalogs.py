@@ -55,9 +55,12 @@ def compile_catalog(po: Path, mo: Path | None = None) -> Path:
     catalog = read_catalog(po)
     # Written aside and renamed, so a test run's workers never read a half-written file.
     partial = mo.with_name(f".{mo.name}.{os.getpid()}")
-    with partial.open("wb") as f:
-        write_mo(f, catalog, use_fuzzy=False)
-    partial.replace(mo)
+    try:
+        with partial.open("wb") as f:
+            write_mo(f, catalog, use_fuzzy=False)
+        partial.replace(mo)
+    finally:
+        partial.unlink(missing_ok=True)
     return mo
 
 

@@ -5,9 +5,14 @@ placeholders and markup kept), so adding a string to the code does not fail them
 messages-check` is what lists strings in the code that the catalogs lack.
 """
 
+import contextlib
 import gettext
+import io
+import os
 import re
+import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from babel.messages.catalog import Message
@@ -16,7 +21,8 @@ from django.test import SimpleTestCase, TestCase, override_settings
 from django.urls import reverse
 from django.utils import translation
 
-from newsroom.catalogs import compile_catalog, po_files, read_catalog
+from newsroom import catalogs
+from newsroom.catalogs import compile_catalog, compile_stale, po_files, read_catalog
 from tests.comments.helpers import comment_data
 from tests.factories import make_article
 
@@ -134,6 +140,28 @@ class CatalogTests(SimpleTestCase):
                         elif compiled.gettext(message.id) != message.string:
                             wrong.append(message.id)
                     self.assertEqual(wrong, [])
+
+    def test_only_missing_or_stale_catalogs_are_compiled(self) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            po = Path(tmp) / "fr" / "LC_MESSAGES" / "django.po"
+            po.parent.mkdir(parents=True)
+            shutil.copy(LOCALE_DIR / "fr" / "LC_MESSAGES" / "django.po", po)
+            self.assertEqual(compile_stale(Path(tmp)), [po.with_suffix(".mo")])
+            self.assertEqual(compile_stale(Path(tmp)), [])
+            os.utime(po, (time.time() + 10, time.time() + 10))  # the .po edited after the build
+            self.assertEqual(compile_stale(Path(tmp)), [po.with_suffix(".mo")])
+
+    def test_a_malformed_catalog_stops_the_build_and_writes_nothing(self) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            po = Path(tmp) / "django.po"
+            text = (LOCALE_DIR / "ar" / "LC_MESSAGES" / "django.po").read_text()
+            # A seventh plural form where Arabic has six.
+            po.write_text(text.replace('msgstr[5] "', 'msgstr[6] "', 1))
+            stderr = io.StringIO()
+            with contextlib.redirect_stderr(stderr):
+                self.assertEqual(catalogs.main(["compile", str(po)]), 1)
+            self.assertIn(str(po), stderr.getvalue())
+            self.assertEqual(os.listdir(tmp), ["django.po"])
 
     def test_the_compiled_plural_rules_pick_each_form(self) -> None:
         comments = ("%(counter)s Comment", "%(counter)s Comments")
