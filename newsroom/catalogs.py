@@ -85,7 +85,10 @@ def _require_gettext() -> None:
 
 
 def _makemessages(root: Path, langs: list[str]) -> None:
-    env = {**os.environ, "DEBUG": "true"}  # settings without SECRET_KEY; nothing here is served
+    # DEBUG: settings without SECRET_KEY (nothing is served). makemessages never touches the
+    # database, so a URL that is never used keeps the private cluster from being started
+    # (or, in check's copy of the source, created).
+    env = {**os.environ, "DEBUG": "true", "DATABASE_URL": "postgres://unused@localhost/unused"}
     command = [sys.executable, "manage.py", "makemessages", "--verbosity=0", *MAKEMESSAGES_OPTIONS]
     command += [f"--locale={lang}" for lang in langs]
     subprocess.run(command, cwd=root, env=env, check=True)
