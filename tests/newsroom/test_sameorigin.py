@@ -18,7 +18,7 @@ from comments.models import Comment, Report, Vote
 from newsletter.models import Subscriber
 from tests.comments.helpers import comment_data
 from tests.donations.helpers import SECRET_KEY, WEBHOOK_SECRET
-from tests.factories import make_article, make_comment, make_newsletter, make_user
+from tests.factories import make_article, make_comment, make_newsletter, make_tag, make_user
 from tests.newsletter.helpers import CacheTableMixin
 
 OWN = "http://testserver"  # the test client's own origin
@@ -135,14 +135,23 @@ class ReaderFormTests(CacheTableMixin, TestCase):
         self.assertEqual(client.get(reverse("comments:report", args=[self.comment.pk])).status_code, 200)
         self.assertEqual(client.get(reverse("comments:reply", args=[self.comment.pk])).status_code, 200)
 
+    @override_settings(STRIPE_SECRET_KEY=SECRET_KEY, STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET)
     def test_reader_pages_carry_no_token_and_set_no_cookie(self) -> None:
         client = Client(enforce_csrf_checks=True)
+        tag = make_tag(name="Peacekeeping")
+        self.article.tags.add(tag)
         for path in (
             "/",
             self.article.get_absolute_url(),
+            tag.get_absolute_url(),
+            "/search/?q=story",
+            "/corrections/",
             reverse("comments:reply", args=[self.comment.pk]),
             reverse("comments:report", args=[self.comment.pk]),
+            reverse("comments:list", args=[self.article.pk]),
             reverse("newsletter:list"),
+            reverse("donations:donate"),
+            reverse("donations:supporters"),
         ):
             with self.subTest(path=path):
                 response = client.get(path)
