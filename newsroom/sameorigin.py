@@ -11,10 +11,10 @@ instead, as Go's `http.CrossOriginProtection` and Filippo Valsorda's write-up
    and `cross-site` only when `Origin` is one of CSRF_TRUSTED_ORIGINS.
 2. Without it, `Origin` (sent on every POST by browsers since about 2020)
    must be this site's own origin or a trusted one.
-3. Without either, the `Referer` must be this site's (we send it to ourselves:
-   Referrer-Policy is `same-origin`). With no header at all (a very old
-   browser, a privacy extension that strips all three, or a script) the post
-   is refused, since nothing shows that it came from our page.
+3. Without either, the `Referer` must be this site's (our Referrer-Policy,
+   strict-origin-when-cross-origin, lets browsers send it to ourselves). With
+   no header at all (a very old browser, a privacy extension that strips all
+   three, or a script) the post is refused: nothing shows it came from our page.
 
 Staff forms (the admin, sign-in) keep Django's token check.
 """
