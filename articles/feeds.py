@@ -78,7 +78,7 @@ class LatestArticlesFeed(Feed):
 
     def items(self, obj) -> list[Article]:
         # Corrections count towards each item's updated date.
-        return list(self.filtered(obj).for_listing().prefetch_related("corrections")[:FEED_SIZE])
+        return list(self.filtered(obj).for_listing().prefetch_related("tags", "corrections")[:FEED_SIZE])
 
     def item_title(self, item: Article) -> str:
         return item.title

@@ -216,7 +216,7 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(models.Exists(bylines) | models.Exists(created))
 
     def for_listing(self) -> ArticleQuerySet:
-        """Everything a story card shows: column, lead photo (its renditions give the thumbnail), authors, tags."""
+        """Everything a story card shows: column, lead photo (its renditions give the thumbnail), authors."""
         return self.select_related("column", "lead_photo").prefetch_related(*listing_prefetches())
 
     def for_page(self) -> ArticleQuerySet:
@@ -235,7 +235,7 @@ class ArticleQuerySet(models.QuerySet):
 
 def listing_prefetches() -> tuple:
     """What for_listing() prefetches; the home page applies it to several lists at once."""
-    return (models.Prefetch("authors", queryset=Author.objects.order_by("articleauthor__position")), "tags")
+    return (models.Prefetch("authors", queryset=Author.objects.order_by("articleauthor__position")),)
 
 
 class Article(models.Model):

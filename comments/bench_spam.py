@@ -8,8 +8,14 @@ shared corpora's spam folder next to the checkout. With n files, the classifier
 is trained on n - 1 of them and tested on the one left out, each way round,
 and each row reports the share of real comments filed as spam (the score
 reaches COMMENTS_SPAM_THRESHOLD), of real comments held, of spam held or filed
-(the score reaches HOLD_THRESHOLD) and of spam filed, with the training time and
-the time to score one comment. Reads the settings, never the database.
+(the score reaches COMMENTS_HOLD_THRESHOLD) and of spam filed, with the
+training time and the time to score one comment. Reads neither the database
+nor the thresholds set in the environment: their defaults, or --spam-threshold
+and --hold-threshold.
+
+With --pairs, the classifier is trained on each file alone and tested on each
+other one, at several hold thresholds: the evaluation that the default hold
+threshold was chosen on.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 FOLDER = BASE_DIR.parent / "shared" / "corpora" / "spam"
 SPAM_THRESHOLD = 0.9  # COMMENTS_SPAM_THRESHOLD's default
+HOLD_THRESHOLD = 0.3  # COMMENTS_HOLD_THRESHOLD's default
+PAIR_HOLD_THRESHOLDS = (0.5, 0.45, 0.4, 0.35, 0.3, 0.25)
 
 
 @dataclass
@@ -63,43 +71,83 @@ def read_labelled(path: Path) -> list[tuple[str, bool]]:
         return [(row["CONTENT"], row["label"].strip() == "1") for row in csv.DictReader(handle)]
 
 
-def cross_evaluate(folder: Path, *, spam_threshold: float = SPAM_THRESHOLD) -> list[Row]:
-    """Train on all files but one, test on that one, for each file."""
-    from comments.spam import HOLD_THRESHOLD, Classifier
+def read_folder(folder: Path) -> dict[str, list[tuple[str, bool]]]:
+    return {path.name: read_labelled(path) for path in sorted(folder.glob("*.csv"))}
 
-    sets = {path.name: read_labelled(path) for path in sorted(folder.glob("*.csv"))}
-    rows = []
-    for tested_on, test in sets.items():
-        trained_on = [name for name in sets if name != tested_on]
-        started = time.perf_counter()
-        model = Classifier.train([pair for name in trained_on for pair in sets[name]])
-        train_seconds = time.perf_counter() - started
-        started = time.perf_counter()
-        scored = [(model.score(text)[0], is_spam) for text, is_spam in test]
-        score_microseconds = (time.perf_counter() - started) / len(test) * 1e6
-        ham = [score for score, is_spam in scored if not is_spam]
-        spam = [score for score, is_spam in scored if is_spam]
-        rows.append(
-            Row(
-                trained_on=trained_on,
-                tested_on=tested_on,
-                ham=len(ham),
-                spam=len(spam),
-                ham_filed=sum(score >= spam_threshold for score in ham),
-                ham_held=sum(HOLD_THRESHOLD <= score < spam_threshold for score in ham),
-                spam_caught=sum(score >= HOLD_THRESHOLD for score in spam),
-                spam_filed=sum(score >= spam_threshold for score in spam),
-                train_seconds=train_seconds,
-                score_microseconds=score_microseconds,
-            )
+
+def cross_evaluate(
+    folder: Path, *, spam_threshold: float = SPAM_THRESHOLD, hold_threshold: float = HOLD_THRESHOLD
+) -> list[Row]:
+    """Train on all files but one, test on that one, for each file."""
+    sets = read_folder(folder)
+    return [
+        evaluate(sets, [name for name in sets if name != tested_on], tested_on, spam_threshold, {hold_threshold})[
+            hold_threshold
+        ]
+        for tested_on in sets
+    ]
+
+
+def pair_evaluate(
+    folder: Path, *, spam_threshold: float = SPAM_THRESHOLD, hold_thresholds=PAIR_HOLD_THRESHOLDS
+) -> dict[float, list[Row]]:
+    """Train on each file alone and test on each other one: the rows at each hold threshold."""
+    sets = read_folder(folder)
+    by_pair = [
+        evaluate(sets, [trained_on], tested_on, spam_threshold, hold_thresholds)
+        for trained_on in sets
+        for tested_on in sets
+        if trained_on != tested_on
+    ]
+    return {hold: [rows[hold] for rows in by_pair] for hold in hold_thresholds}
+
+
+def evaluate(
+    sets: dict[str, list[tuple[str, bool]]],
+    trained_on: list[str],
+    tested_on: str,
+    spam_threshold: float,
+    hold_thresholds,
+) -> dict[float, Row]:
+    """Train on some sets, score another: a row for each hold threshold."""
+    from comments.spam import Classifier
+
+    started = time.perf_counter()
+    model = Classifier.train([pair for name in trained_on for pair in sets[name]])
+    train_seconds = time.perf_counter() - started
+    test = sets[tested_on]
+    started = time.perf_counter()
+    scored = [(model.score(text)[0], is_spam) for text, is_spam in test]
+    score_microseconds = (time.perf_counter() - started) / len(test) * 1e6
+    ham = [score for score, is_spam in scored if not is_spam]
+    spam = [score for score, is_spam in scored if is_spam]
+    return {
+        hold: Row(
+            trained_on=trained_on,
+            tested_on=tested_on,
+            ham=len(ham),
+            spam=len(spam),
+            ham_filed=sum(score >= spam_threshold for score in ham),
+            ham_held=sum(hold <= score < spam_threshold for score in ham),
+            spam_caught=sum(score >= hold for score in spam),
+            spam_filed=sum(score >= spam_threshold for score in spam),
+            train_seconds=train_seconds,
+            score_microseconds=score_microseconds,
         )
-    return rows
+        for hold in hold_thresholds
+    }
+
+
+def mean_share(rows: list[Row], count: str, of: str) -> float:
+    return sum(getattr(row, count) / getattr(row, of) for row in rows) / len(rows)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", nargs="?", type=Path, default=FOLDER)
     parser.add_argument("--spam-threshold", type=float, default=SPAM_THRESHOLD)
+    parser.add_argument("--hold-threshold", type=float, default=HOLD_THRESHOLD)
+    parser.add_argument("--pairs", action="store_true", help="train on one file, test on another")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.settings")
     import django
@@ -107,7 +155,17 @@ def main() -> None:
     django.setup()
     if len(list(args.folder.glob("*.csv"))) < 2:
         parser.error(f"{args.folder} needs at least two labelled CSV files")
-    rows = cross_evaluate(args.folder, spam_threshold=args.spam_threshold)
+    if args.pairs:
+        for hold, rows in pair_evaluate(args.folder, spam_threshold=args.spam_threshold).items():
+            print(f"Held from {hold}:\n\n{HEADER}")
+            for row in rows:
+                print(row.line())
+            print(
+                f"\nMean: {100 * mean_share(rows, 'ham_held', 'ham'):.1f} % of real comments held, "
+                f"{100 * mean_share(rows, 'spam_caught', 'spam'):.1f} % of spam held or filed\n"
+            )
+        return
+    rows = cross_evaluate(args.folder, spam_threshold=args.spam_threshold, hold_threshold=args.hold_threshold)
     print(HEADER)
     for row in rows:
         print(row.line())

@@ -112,10 +112,26 @@ HANDLE = re.compile(r"(?<!\w)@\w")
 SYMBOL = re.compile("[\u2190-\u23ff\u2500-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff]")
 
 
+# A word the classifier never saw is read as the word it looks like: with its runs of
+# one letter cut to two or to one ("freeeee" as "free", "brooooo" as "bro"), else by
+# its first letters ("subscriber" as the stem of "subscribe" and "subscribers").
+# Training counts each stem as a token.
+LETTER_RUNS = re.compile(r"([^\W\d_])\1{2,}")
+STEM = "stem:"
+STEM_LENGTH = 6
+
+
+def stem(word: str) -> str | None:
+    """The stem token a word of STEM_LENGTH letters or more is counted under, else None."""
+    word = LETTER_RUNS.sub(r"\1", word)
+    return STEM + word[:STEM_LENGTH] if len(word) >= STEM_LENGTH else None
+
+
 def tokenize(text: str) -> set[str]:
     """The distinct tokens of a comment that the classifier weighs.
 
-    Lower-case words (a number counts as its length, not its value); for each
+    Lower-case words (a number counts as its length, not its value) and the
+    stems of the longer ones (used only for words never seen); for each
     link, "link", "site:<host>" and "link:path" when it points inside a site;
     "ask" and "ask:<word>" when a sentence opens with a request to the reader;
     and shapes: shouting, runs of punctuation or of one letter, symbols and
@@ -136,7 +152,12 @@ def tokenize(text: str) -> set[str]:
     words = WORD.findall(rest)
     for word in words:
         word = word.lower()
-        tokens.add(f"number:{min(len(word), 5)}" if word.isdigit() else word[:30])
+        if word.isdigit():
+            tokens.add(f"number:{min(len(word), 5)}")
+        else:
+            tokens.add(word[:30])
+            if word_stem := stem(word):
+                tokens.add(word_stem)
     for sentence in SENTENCE.split(rest):
         first = WORD.search(sentence)
         if first and first.group(0).lower() in ASKS:
@@ -161,8 +182,6 @@ def _sigmoid(z: float) -> float:
     return 1 / (1 + math.exp(-max(-50.0, min(50.0, z))))
 
 
-# From this score a comment is held for a moderator (COMMENTS_SPAM_THRESHOLD files it as spam).
-HOLD_THRESHOLD = 0.5
 CALIBRATION_BLOCKS = 3
 # A link to a site that no other comment linked to: spam moves to new domains all
 # the time, readers link to the same few sites.
@@ -264,7 +283,30 @@ class Classifier:
         return math.log(p_spam / p_ham) - math.log((1 - p_spam) / (1 - p_ham))
 
     def contributions(self, tokens: set[str]) -> list[tuple[float, str]]:
-        return [(weight, token) for token in tokens if (weight := self.weight(token)) is not None]
+        """(weight, token) for each token with something to say.
+
+        Stems are not evidence of their own (that would count a word twice): a
+        word never seen in training borrows the weight of the same word without
+        its letter runs, else of its stem.
+        """
+        found = []
+        for token in tokens:
+            if token.startswith(STEM):
+                continue
+            weight = self.weight(token)
+            if weight is None and ":" not in token:
+                weight = self.backoff(token)
+            if weight is not None:
+                found.append((weight, token))
+        return found
+
+    def backoff(self, word: str) -> float | None:
+        if LETTER_RUNS.search(word):
+            for shorter in (LETTER_RUNS.sub(r"\1\1", word), LETTER_RUNS.sub(r"\1", word)):
+                if (weight := self.weight(shorter)) is not None:
+                    return weight
+        word_stem = stem(word)
+        return self.weight(word_stem) if word_stem else None
 
     def log_odds(self, tokens: set[str]) -> float:
         return _combine(self.contributions(tokens))
@@ -548,7 +590,7 @@ def assess(
     verdict.score = round(score, 4)
     if score >= settings.COMMENTS_SPAM_THRESHOLD:
         verdict.spam(_("classifier %(score).2f: %(words)s") % {"score": score, "words": ", ".join(tokens)})
-    elif score >= HOLD_THRESHOLD:
+    elif score >= settings.COMMENTS_HOLD_THRESHOLD:
         verdict.hold(_("classifier %(score).2f: %(words)s") % {"score": score, "words": ", ".join(tokens)})
     if settings.AKISMET_API_KEY and not verdict.is_spam:
         try:

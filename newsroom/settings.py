@@ -307,7 +307,20 @@ COMMENTS_VOTES_PER_HOUR = env_int("COMMENTS_VOTES_PER_HOUR", 200)
 COMMENTS_MIN_SECONDS = env_int("COMMENTS_MIN_SECONDS", 3)
 COMMENTS_MAX_FORM_AGE = env_int("COMMENTS_MAX_FORM_AGE", 2 * 24 * 3600)
 COMMENTS_MAX_LINKS = env_int("COMMENTS_MAX_LINKS", 2)
-COMMENTS_SPAM_THRESHOLD = float(env("COMMENTS_SPAM_THRESHOLD", "0.9"))
+# Classifier scores (calibrated probabilities of spam) from which a comment is filed as
+# spam, and from which it is held for a moderator (see the README's spam classifier).
+try:
+    COMMENTS_SPAM_THRESHOLD = float(env("COMMENTS_SPAM_THRESHOLD", "0.9"))
+    COMMENTS_HOLD_THRESHOLD = float(env("COMMENTS_HOLD_THRESHOLD", "0.3"))
+except ValueError as error:
+    raise ImproperlyConfigured(
+        f"COMMENTS_SPAM_THRESHOLD and COMMENTS_HOLD_THRESHOLD must be numbers: {error}"
+    ) from None
+if not 0 <= COMMENTS_HOLD_THRESHOLD <= COMMENTS_SPAM_THRESHOLD <= 1:
+    raise ImproperlyConfigured(
+        "COMMENTS_HOLD_THRESHOLD and COMMENTS_SPAM_THRESHOLD are classifier scores: set them so that "
+        f"0 <= hold <= spam <= 1 (they are {COMMENTS_HOLD_THRESHOLD} and {COMMENTS_SPAM_THRESHOLD})."
+    )
 # What erasure does to a commenter's text: "keep" (shown as by "a former reader") or "remove".
 COMMENTS_ERASE_TEXT = env("COMMENTS_ERASE_TEXT", "keep")
 COMMENTS_DIGEST_TO = env_list("COMMENTS_DIGEST_TO")

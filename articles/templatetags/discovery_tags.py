@@ -33,7 +33,17 @@ TAG_WEIGHTS = {
     Tag.Kind.UN_BODY: 2,
     Tag.Kind.TOPIC: 1,
 }
-_RELATED_FIELDS = ("id", "title", "slug", "kind", "published_at", "created_at", "column_id", "lead_photo_id")
+_RELATED_FIELDS = (
+    "id",
+    "title",
+    "slug",
+    "kind",
+    "published_at",
+    "created_at",
+    "column_id",
+    "lead_photo_id",
+    "page_version",
+)
 
 
 def related_articles(article: Article, *, limit: int = RELATED_COUNT) -> list[Article]:

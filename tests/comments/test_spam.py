@@ -1,8 +1,11 @@
 import math
+import subprocess
 import unittest
+from collections import Counter
 from unittest import mock
 
 import httpx
+from django.conf import settings
 from django.test import SimpleTestCase, TestCase, override_settings
 from django.urls import reverse
 
@@ -11,6 +14,7 @@ from comments.models import BlockRule, Comment, SpamModel
 from comments.readers import PENDING_COOKIE
 from comments.spam import UNFAMILIAR_LINK, Classifier, platt_scaling, tokenize
 from tests.comments.helpers import comment_data, issued
+from tests.conftest import BASE_DIR, python, subprocess_env
 from tests.factories import make_article, make_comment, make_user
 
 HAM = [
@@ -122,10 +126,10 @@ class ClassifierTests(TestCase):
         after, reasons = spam.load_classifier().score(probe)
         self.assertLess(before, 0.5)
         # Eleven decisions make a careful model: enough to hold the comment, not to file it.
-        self.assertGreaterEqual(after, spam.HOLD_THRESHOLD)
+        self.assertGreaterEqual(after, settings.COMMENTS_HOLD_THRESHOLD)
         self.assertTrue(set(reasons) & {"earn", "money", "fast", "home", "channel", "visit"})
         ham_score, _reasons = spam.load_classifier().score("The Council renewed the mandate.")
-        self.assertLess(ham_score, 0.5)
+        self.assertLess(ham_score, settings.COMMENTS_HOLD_THRESHOLD)
 
     def test_a_high_score_files_a_new_comment_as_spam_with_its_reasons(self) -> None:
         spam.store(Classifier.train(TRAINING))
@@ -138,6 +142,20 @@ class ClassifierTests(TestCase):
         self.assertGreater(comment.spam_score, 0.9)
         reason = next(r for r in comment.spam_reasons if r.startswith("classifier"))
         self.assertTrue({"free", "bitcoin", "giveaway", "click"} & set(reason.replace(",", " ").split()), reason)
+
+    def test_a_score_from_the_hold_threshold_holds_the_comment(self) -> None:
+        spam.store(Classifier.train(TRAINING))
+        text = "Watch the Council debate on my channel"
+        score, _reasons = spam.load_classifier().score(text)
+        self.assertLess(score, settings.COMMENTS_SPAM_THRESHOLD)
+        for hold, reasoned in ((score - 0.01, True), (score + 0.01, False)):
+            with self.subTest(hold=hold), override_settings(COMMENTS_HOLD_THRESHOLD=hold):
+                verdict = spam.assess(
+                    name="Ann", email="", text=text, address="", honeypot="", form_token=issued(seconds_ago=60)
+                )
+                self.assertFalse(verdict.is_spam)
+                self.assertEqual(verdict.must_hold, reasoned, verdict.reasons)
+                self.assertEqual(any(r.startswith("classifier") for r in verdict.reasons), reasoned)
 
     def test_an_untrained_classifier_says_nothing(self) -> None:
         self.assertEqual(Classifier().score("anything"), (0.0, []))
@@ -215,6 +233,58 @@ class TokenizeTests(SimpleTestCase):
         self.assertNotIn("href", tokenize('<a href="https://promo.example/x">here</a>'))
 
 
+class UnseenWordTests(SimpleTestCase):
+    """A word never seen in training is read as the seen word it looks like."""
+
+    model = None
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        cls.model = Classifier.train(
+            [(f"{text} {n}", False) for n in range(3) for text in HAM]
+            + [(f"Subscribe to my channel for free stuff {n}", True) for n in range(9)]
+            + [("Only subscribers get the free bonus", True), ("Bro, subscribe", True)]
+        )
+
+    def test_longer_words_are_also_counted_by_their_stem(self) -> None:
+        self.assertLessEqual({"subscribers", "stem:subscr"}, tokenize("Subscribers"))
+        self.assertEqual({token for token in tokenize("free bro") if token.startswith("stem:")}, set())
+        self.assertIn("stem:subscr", tokenize("SUBSCRIIIIIBE"))
+
+    def test_an_unseen_form_of_a_word_weighs_as_its_stem(self) -> None:
+        self.assertIsNone(self.model.weight("subscriber"))
+        weight, token = next(c for c in self.model.contributions(tokenize("subscriber")) if c[1] == "subscriber")
+        self.assertEqual(weight, self.model.weight("stem:subscr"))
+        self.assertGreater(weight, 0)
+        self.assertEqual(self.model.contributions({"zyxwvut"}), [])
+
+    def test_stems_are_not_counted_again_for_words_that_were_seen(self) -> None:
+        tokens = tokenize("I subscribe")
+        self.assertIn("stem:subscr", tokens)
+        self.assertEqual({token for _weight, token in self.model.contributions(tokens)}, {"i", "subscribe"})
+
+    def test_a_drawn_out_word_weighs_as_the_word(self) -> None:
+        self.assertEqual(self.model.contributions({"freeeeee"}), [(self.model.weight("free"), "freeeeee")])
+        self.assertEqual(self.model.contributions({"broooooo"}), [(self.model.weight("bro"), "broooooo")])
+        score, reasons = self.model.score("freeeeee subscriber")
+        self.assertGreater(score, self.model.score("zyxw qwvu")[0])
+        self.assertIn("subscriber", reasons)
+
+    def test_a_model_stored_before_stems_still_scores_as_it_did(self) -> None:
+        """Stored token counts without stems (an older model): unseen words just say nothing."""
+        without_stems = Classifier(
+            self.model.spam_docs,
+            self.model.ham_docs,
+            Counter({t: n for t, n in self.model.spam_tokens.items() if not t.startswith("stem:")}),
+            Counter({t: n for t, n in self.model.ham_tokens.items() if not t.startswith("stem:")}),
+            self.model.slope,
+            self.model.offset,
+        )
+        self.assertEqual(without_stems.score("Subscribe to my channel"), self.model.score("Subscribe to my channel"))
+        self.assertEqual(without_stems.contributions({"subscriber"}), [])
+
+
 class UnfamiliarLinkTests(SimpleTestCase):
     def test_a_link_to_a_site_never_seen_in_training_is_a_token_of_its_own(self) -> None:
         model = Classifier.train(
@@ -250,26 +320,20 @@ class CrossEvaluationTests(SimpleTestCase):
     """Issue 14: trained on two labelled comment sets, tested on the third, all three ways.
 
     Targets: at most 2 % of real comments filed as spam at the spam threshold
-    (0.9), at least 95 % of spam held or filed (0.5). Both are reached tested
-    on the Psy and KatyPerry sets. Tested on the LMFAO set the classifier files
-    0.5 % of real comments but holds or files only 91.5 % of spam: that set
-    labels "like this comment if…" requests as spam while the two it learns
-    from hardly have any (and call "thumbs up if…" real), so about twenty of
-    its spam comments look like real ones. That row is pinned at its measured
-    level, so that it cannot slip unnoticed.
+    (0.9), at least 95 % of spam held or filed (the hold threshold, 0.3), and
+    a moderator's queue that stays reasonable: at most a sixth of real
+    comments held (16.6 % on the Psy set, the most).
     """
-
-    SPAM_CAUGHT = {"Youtube03-LMFAO.csv": 0.91}
 
     @classmethod
     def setUpClass(cls) -> None:
         super().setUpClass()
         from tests.conftest import CORPORA
 
-        folder = CORPORA / "spam"
-        if len(list(folder.glob("*.csv"))) < 3:
-            raise unittest.SkipTest(f"the labelled spam corpus is absent ({folder})")
-        cls.rows = bench_spam.cross_evaluate(folder)
+        cls.folder = CORPORA / "spam"
+        if len(list(cls.folder.glob("*.csv"))) < 3:
+            raise unittest.SkipTest(f"the labelled spam corpus is absent ({cls.folder})")
+        cls.rows = bench_spam.cross_evaluate(cls.folder)
 
     def test_it_files_at_most_2_percent_of_real_comments_as_spam(self) -> None:
         for row in self.rows:
@@ -279,14 +343,59 @@ class CrossEvaluationTests(SimpleTestCase):
     def test_it_holds_or_files_95_percent_of_spam(self) -> None:
         for row in self.rows:
             with self.subTest(tested_on=row.tested_on):
-                self.assertGreaterEqual(
-                    row.spam_caught / row.spam, self.SPAM_CAUGHT.get(row.tested_on, 0.95), row.line()
-                )
+                self.assertGreaterEqual(row.spam_caught / row.spam, 0.95, row.line())
+
+    def test_it_holds_at_most_a_sixth_of_real_comments(self) -> None:
+        for row in self.rows:
+            with self.subTest(tested_on=row.tested_on):
+                self.assertLessEqual(row.ham_held / row.ham, 1 / 6, row.line())
+
+    def test_the_hold_threshold_is_a_step_below_the_highest_that_holds_95_percent_one_set_to_another(self) -> None:
+        """How the default was chosen: train on one set alone, test on each other one (six pairs); the
+        highest threshold at which they hold or file 95 % of spam on average, then one step lower."""
+        self.assertEqual(bench_spam.HOLD_THRESHOLD, settings.COMMENTS_HOLD_THRESHOLD)
+        steps = bench_spam.PAIR_HOLD_THRESHOLDS
+        highest = steps[steps.index(bench_spam.HOLD_THRESHOLD) - 1]
+        above = steps[steps.index(highest) - 1]
+        pairs = bench_spam.pair_evaluate(self.folder, hold_thresholds=(highest, above))
+        self.assertGreaterEqual(bench_spam.mean_share(pairs[highest], "spam_caught", "spam"), 0.95)
+        self.assertLess(bench_spam.mean_share(pairs[above], "spam_caught", "spam"), 0.95)
 
     def test_it_scores_a_comment_in_a_few_milliseconds_at_most(self) -> None:
         # About 0.2 ms on an idle machine; the bound leaves room for a busy one.
         for row in self.rows:
             self.assertLess(row.score_microseconds, 5000, row.line())
+
+
+class ThresholdSettingTests(SimpleTestCase):
+    def start(self, **env: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [
+                python(),
+                "-c",
+                "import django; django.setup(); from django.conf import settings as s; "
+                "print(s.COMMENTS_HOLD_THRESHOLD, s.COMMENTS_SPAM_THRESHOLD)",
+            ],
+            cwd=BASE_DIR,
+            env=subprocess_env(**env),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    def test_the_hold_threshold_is_read_from_the_environment(self) -> None:
+        out = self.start(COMMENTS_HOLD_THRESHOLD="0.5")
+        self.assertEqual(out.stdout.split(), ["0.5", "0.9"], out.stderr)
+
+    def test_a_hold_threshold_above_the_spam_threshold_is_refused_with_a_clear_message(self) -> None:
+        out = self.start(COMMENTS_HOLD_THRESHOLD="0.95")
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("0 <= hold <= spam <= 1 (they are 0.95 and 0.9)", out.stderr)
+
+    def test_a_threshold_that_is_not_a_number_is_refused_with_a_clear_message(self) -> None:
+        out = self.start(COMMENTS_HOLD_THRESHOLD="high")
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("COMMENTS_SPAM_THRESHOLD and COMMENTS_HOLD_THRESHOLD must be numbers", out.stderr)
 
 
 def akismet_transport(answer: str | Exception, calls: list):

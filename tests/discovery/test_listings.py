@@ -58,10 +58,10 @@ class ListingTestCase(TestCase):
 class TagPageTests(ListingTestCase):
     def test_it_lists_published_stories_newest_first(self) -> None:
         # 1. the tag, 2. the ids on the page (and one more), 3. those articles
-        # with column and lead photo (the thumbnails' renditions), 4. their authors, 5. their tags,
-        # 6. the header's sections (then kept in memory for five minutes)
+        # with column and lead photo (the thumbnails' renditions), 4. their authors (cards show no tags),
+        # 5. the header's sections (then kept in memory for five minutes)
         # and the running match campaign, for the site-wide banner (then kept in memory; donations/fragments.py)
-        with self.assertNumQueries(7):
+        with self.assertNumQueries(6):
             response = self.client.get("/tag/south-sudan/")
         self.assertEqual(response.status_code, 200)
         self.assert_newest_first(response)
@@ -111,18 +111,18 @@ class PaginationTests(ListingTestCase):
                 self.assertEqual(self.get(f"/tag/south-sudan/?page={page}").status_code, 404)
 
     def test_the_query_count_does_not_grow_with_the_page_size(self) -> None:
-        # author, ids, articles, authors, tags, the header's sections
+        # author, ids, articles, authors, the header's sections
         # and the running match campaign, for the site-wide banner (then kept in memory; donations/fragments.py)
-        with self.assertNumQueries(7):
+        with self.assertNumQueries(6):
             self.get("/author/amina-okafor/?page=2")
 
 
 class AuthorPageTests(ListingTestCase):
     def test_it_lists_the_authors_published_stories(self) -> None:
-        # 1. the author with photo, 2. ids on the page, 3. articles, 4. authors, 5. tags,
-        # 6. the header's sections (then kept in memory for five minutes)
+        # 1. the author with photo, 2. ids on the page, 3. articles, 4. authors,
+        # 5. the header's sections (then kept in memory for five minutes)
         # and the running match campaign, for the site-wide banner (then kept in memory; donations/fragments.py)
-        with self.assertNumQueries(7):
+        with self.assertNumQueries(6):
             response = self.client.get("/author/amina-okafor/")
         self.assert_newest_first(response)
         self.assertContains(response, "Covers the Council.")
@@ -134,10 +134,10 @@ class AuthorPageTests(ListingTestCase):
 
 class ColumnPageTests(ListingTestCase):
     def test_it_lists_the_columns_published_stories(self) -> None:
-        # 1. the column, 2. ids on the page, 3. articles, 4. authors, 5. tags,
-        # 6. the header's sections (then kept in memory for five minutes)
+        # 1. the column, 2. ids on the page, 3. articles, 4. authors,
+        # 5. the header's sections (then kept in memory for five minutes)
         # and the running match campaign, for the site-wide banner (then kept in memory; donations/fragments.py)
-        with self.assertNumQueries(7):
+        with self.assertNumQueries(6):
             response = self.client.get("/column/council-watch/")
         self.assert_newest_first(response)
         self.assertContains(response, "<h1>Council Watch</h1>", html=True)
@@ -159,10 +159,10 @@ class ArchiveTests(TestCase):
         make_article(title="Draft of 2023", status=Article.Status.DRAFT)
 
     def test_the_year_lists_its_stories_newest_first_and_links_its_months(self) -> None:
-        # 1. ids on the page, 2. articles, 3. authors, 4. tags, 5. the months with stories,
-        # 6. the header's sections (then kept in memory for five minutes)
+        # 1. ids on the page, 2. articles, 3. authors, 4. the months with stories,
+        # 5. the header's sections (then kept in memory for five minutes)
         # and the running match campaign, for the site-wide banner (then kept in memory; donations/fragments.py)
-        with self.assertNumQueries(7):
+        with self.assertNumQueries(6):
             response = self.client.get("/2023/")
         self.assertEqual(
             [a.title for a in response.context["articles"]], ["April story", "Last minute of March", "March story"]
@@ -172,10 +172,10 @@ class ArchiveTests(TestCase):
         self.assertNotContains(response, "Next year")
 
     def test_the_month_holds_exactly_its_stories(self) -> None:
-        # 1. ids on the page, 2. articles, 3. authors, 4. tags,
-        # 5. the header's sections (then kept in memory for five minutes)
+        # 1. ids on the page, 2. articles, 3. authors,
+        # 4. the header's sections (then kept in memory for five minutes)
         # and the running match campaign, for the site-wide banner (then kept in memory; donations/fragments.py)
-        with self.assertNumQueries(6):
+        with self.assertNumQueries(5):
             response = self.client.get("/2023/3/")
         self.assertEqual([a.title for a in response.context["articles"]], ["Last minute of March", "March story"])
 
@@ -198,11 +198,11 @@ class HomePageTests(ListingTestCase):
         make_article(title="Inactive column piece", column=make_column(is_active=False), published_at=ago(days=9))
         # 1. ids on the page, 2. those articles with column and lead photo, 3. the
         # public pinned stories, 4. newest piece of each active column, then for all of
-        # them at once 5. authors, 6. tags; 7. most read from the cache, 8. the
-        # most-read query; the cache write: 9. SAVEPOINT, 10. count of entries,
-        # 11. existing key, 12. INSERT, 13. RELEASE; 14. the header's sections
+        # them at once 5. authors; 6. most read from the cache, 7. the
+        # most-read query; the cache write: 8. SAVEPOINT, 9. count of entries,
+        # 10. existing key, 11. INSERT, 12. RELEASE; 13. the header's sections
         # and the running match campaign, for the site-wide banner (then kept in memory; donations/fragments.py)
-        with self.assertNumQueries(15):
+        with self.assertNumQueries(14):
             response = self.client.get("/")
         self.assertEqual(response.context["lead"].title, "Story 1")
         top = [a.title for a in response.context["top_stories"]]
@@ -214,11 +214,11 @@ class HomePageTests(ListingTestCase):
         self.assertNotContains(response, "Embargoed story")
         self.assertContains(response, 'href="/feed/"')
 
-    def test_a_warm_cache_makes_it_six_queries(self) -> None:
+    def test_a_warm_cache_makes_it_five_queries(self) -> None:
         self.client.get("/")
-        # 1. ids, 2. page, 3. pinned stories, 4. column pieces, 5. authors, 6. tags
-        # (most read and the header are kept in memory)
-        with self.assertNumQueries(6):
+        # 1. ids, 2. page, 3. pinned stories, 4. column pieces, 5. authors
+        # (most read, the header and the story cards are kept in memory)
+        with self.assertNumQueries(5):
             self.client.get("/")
 
     def test_editors_pins_lead_in_their_order_and_the_newest_fill_the_rest(self) -> None:
@@ -246,6 +246,27 @@ class HomePageTests(ListingTestCase):
         self.assertContains(response, 'fetchpriority="high"', count=1)  # the lead's photo
         self.assertContains(response, "/media/renditions/1/480.webp 480w", count=3)
         self.assertContains(response, 'loading="lazy"', count=2)  # the top stories' thumbnails
+
+    def test_kept_story_cards_follow_edits_to_the_story_its_authors_and_photo(self) -> None:
+        self.client.get("/")  # every card is now kept in memory
+        story = self.stories[1]
+        Article.objects.filter(pk=story.pk).update(title="Story 1, updated")
+        self.author.name = "Amina Okafor-Bello"
+        self.author.save()
+        photo = make_photo(alt_text="Peacekeepers at a checkpoint")
+        Article.objects.filter(pk=self.stories[2].pk).update(lead_photo=photo)
+        response = self.client.get("/")
+        self.assertContains(response, "Story 1, updated")
+        self.assertNotContains(response, "Amina Okafor,")
+        self.assertContains(response, "Amina Okafor-Bello", count=4)  # three cards and the columns box
+        self.assertContains(response, 'alt="Peacekeepers at a checkpoint"')
+
+    def test_one_story_keeps_a_card_per_variant(self) -> None:
+        FrontPagePin.objects.create(article=self.stories[0], position=1)
+        self.client.get("/")
+        response = self.client.get("/tag/south-sudan/")
+        self.assertContains(response, 'class="card card--row"', count=3)
+        self.assertNotContains(response, "card--lead")
 
     def test_wordpress_search_addresses_redirect_to_search(self) -> None:
         response = self.client.get("/?s=ceasefire+talks")
@@ -280,10 +301,10 @@ class DocumentPageTests(TestCase):
         make_block(make_article(title="Unrelated"), text="S/RES/2691 (2023) is another one.")
 
     def test_it_lists_every_published_article_citing_the_symbol(self) -> None:
-        # 1. ids on the page, 2. articles, 3. authors, 4. tags,
-        # 5. the header's sections (then kept in memory for five minutes)
+        # 1. ids on the page, 2. articles, 3. authors,
+        # 4. the header's sections (then kept in memory for five minutes)
         # and the running match campaign, for the site-wide banner (then kept in memory; donations/fragments.py)
-        with self.assertNumQueries(6):
+        with self.assertNumQueries(5):
             response = self.client.get("/documents/S/RES/2690(2023)/")
         self.assertEqual([a.title for a in response.context["articles"]], ["Mandate renewed", "Reaction to the vote"])
         self.assertContains(response, 'href="https://undocs.org/S/RES/2690(2023)"')

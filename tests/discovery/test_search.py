@@ -54,12 +54,26 @@ class SearchTests(TestCase):
     def titles(self, response) -> list[str]:
         return [article.title for article, _snippet in response.context["results"]]
 
+    def test_a_kept_card_shows_each_searchs_own_snippet(self) -> None:
+        first = self.search("ceasefire")
+        second = self.search("second week")
+        self.assertContains(first, "<mark>ceasefire</mark> holds")
+        self.assertContains(second, "<mark>second</mark> <mark>week</mark>")
+        self.assertNotContains(second, "<mark>ceasefire</mark>")
+
+    def test_the_filter_lists_mark_the_chosen_option_and_escape_names(self) -> None:
+        make_author(name="<b>Bold</b> & Co", slug="bold-co")
+        response = self.search("ceasefire", tag="haiti", author="bold-co")
+        self.assertContains(response, '<option value="haiti" selected>Haiti</option>', html=False)
+        self.assertContains(response, '<option value="bold-co" selected>&lt;b&gt;Bold&lt;/b&gt; &amp; Co</option>')
+        self.assertContains(response, '<option value="lucia-moreno">Lucía Moreno</option>')
+
     def test_title_matches_rank_above_standfirst_above_body(self) -> None:
-        # 1. rank and count, 2. the page's articles, 3. authors, 4. tags,
-        # 5. highlighted snippets, 6. tags and 7. authors for the filter form, 8. the header's
+        # 1. rank and count, 2. the page's articles, 3. authors,
+        # 4. highlighted snippets, 5. tags and 6. authors for the filter form, 7. the header's
         # sections (then kept in memory for five minutes)
         # and the running match campaign, for the site-wide banner (then kept in memory; donations/fragments.py)
-        with self.assertNumQueries(9):
+        with self.assertNumQueries(8):
             response = self.search("ceasefire")
         self.assertEqual(
             self.titles(response),
