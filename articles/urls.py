@@ -10,6 +10,7 @@ app_name = "articles"
 
 urlpatterns = [
     path("<int:year>/<int:month>/<int:day>/<uslug:slug>/", views.article_detail, name="detail"),
+    path("b/<int:pk>/<str:signature>.gif", views.article_beacon, name="beacon"),
     path("<int:year>/", views.archive_year, name="archive-year"),
     path("<int:year>/<int:month>/", views.archive_month, name="archive-month"),
     path("tag/<uslug:slug>/", views.tag_detail, name="tag"),

@@ -11,6 +11,10 @@ PENDING_COOKIE = "nr_pending"
 SALT = "comments.reader"
 MAX_PENDING = 20
 YEAR = 365 * 24 * 3600
+# A shared HTTP cache passes a reader with this cookie through to us (their own
+# pending comments are shown to them), so it lasts about as long as moderation
+# plausibly takes, at most a day: after that the reader's pages come from the cache.
+PENDING_SECONDS = 24 * 3600
 
 
 def reader_id(request: HttpRequest) -> str | None:
@@ -37,13 +41,13 @@ def remember_reader(request: HttpRequest, response: HttpResponse) -> None:
 
 
 def pending_ids(request: HttpRequest) -> list[int]:
-    value = request.get_signed_cookie(PENDING_COOKIE, default="", salt=SALT)
+    value = request.get_signed_cookie(PENDING_COOKIE, default="", salt=SALT, max_age=PENDING_SECONDS)
     return [int(part) for part in value.split(".") if part.isdigit()][-MAX_PENDING:]
 
 
 def remember_pending(request: HttpRequest, response: HttpResponse, comment_id: int) -> None:
     ids = [*pending_ids(request), comment_id][-MAX_PENDING:]
-    _set(response, PENDING_COOKIE, ".".join(map(str, ids)), 30 * 24 * 3600)
+    _set(response, PENDING_COOKIE, ".".join(map(str, ids)), PENDING_SECONDS)
 
 
 def _set(response: HttpResponse, name: str, value: str, max_age: int) -> None:

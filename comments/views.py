@@ -18,6 +18,7 @@ from comments.posting import comments_are_open, post_comment
 from comments.threads import load_page
 from newsroom.clientip import address_hash, client_ip
 from newsroom.ratelimit import over_limit
+from newsroom.sameorigin import same_origin_post
 
 TRAPPED = gettext_lazy("Your comment could not be posted. Please check it and try again.")
 
@@ -34,10 +35,8 @@ def section_context(
     form: CommentForm | None = None,
     page: int = 1,
     sort: str | None = None,
-    form_token: str | None = None,
 ) -> dict:
-    """The comments section's context for this reader. `sort` and `form_token` stand in for the
-    request's sort and a fresh form token when the section is rendered to be shared by readers."""
+    """The comments section's context for this reader (`sort` in place of the request's)."""
     threads = load_page(
         article,
         sort=sort or request.GET.get("sort", "newest"),
@@ -47,10 +46,11 @@ def section_context(
     )
     is_open = comments_are_open(article)
     if form is None and is_open:
-        form = CommentForm(article=article, initial={"issued": form_token or spam.issue_form_token()})
+        form = CommentForm(article=article, initial={"issued": spam.issue_form_token()})
     return {"article": article, "page": threads, "form": form, "is_open": is_open, "request": request}
 
 
+@same_origin_post
 @require_POST
 def comment_create(request: HttpRequest, article_id: int) -> HttpResponse:
     article = get_object_or_404(Article.objects.published(), pk=article_id)
@@ -153,6 +153,7 @@ def comment_reply(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@same_origin_post
 @require_POST
 def comment_vote(request: HttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.approved().select_related("article"), pk=pk)
@@ -177,6 +178,7 @@ def comment_vote(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+@same_origin_post
 @require_http_methods(["GET", "HEAD", "POST"])
 def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(Comment.objects.approved().select_related("article"), pk=pk)

@@ -17,6 +17,7 @@ from donations.forms import DonateForm
 from donations.models import Band, Donor, RecurringGift
 from newsroom.clientip import client_ip
 from newsroom.ratelimit import over_limit
+from newsroom.sameorigin import same_origin_post
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ def _page(request: HttpRequest, form: DonateForm, *, status: int = 200, error: s
     return render(request, "donations/donate.html", context, status=status)
 
 
+@same_origin_post
 @require_http_methods(["GET", "POST"])
 def donate(request: HttpRequest) -> HttpResponse:
     if not stripe_api.is_configured():

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from newsletter import ratelimit, tasks
 from newsletter.forms import CONSENT_TEXT, PreferencesForm, SignupForm
 from newsletter.models import Newsletter, Subscriber
+from newsroom.sameorigin import same_origin_post
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -31,6 +32,7 @@ def newsletter_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@same_origin_post
 @require_POST
 def subscribe(request: HttpRequest) -> HttpResponse:
     """The sign-up form's target. Its reply never says whether the address was known."""

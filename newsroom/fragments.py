@@ -4,10 +4,9 @@ The "fragments" cache is local memory (see settings.py): a hit costs no query.
 Keys carry what a fragment shows: version numbers PostgreSQL keeps for articles
 and their comments, the language, or nothing at all for the site's own chrome.
 
-A shared fragment must hold nothing of one reader's. Forms need per-reader
-values (the CSRF token, the comment form's signed time): a fragment is rendered
-with a stand-in for each (`render_shared`), and `for_reader` puts the reader's
-own values in on the way out.
+A fragment holds nothing of one reader's, and neither does the page around it:
+whole pages are kept by a shared HTTP cache, and the forms on them carry no
+per-reader token (newsroom/sameorigin.py).
 """
 
 from __future__ import annotations
@@ -15,13 +14,10 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from functools import cache
 from typing import Any
 
 from django.core.cache import caches
-from django.template.loader import render_to_string
-from django.utils.crypto import salted_hmac
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 logger = logging.getLogger(__name__)
 
@@ -29,27 +25,6 @@ logger = logging.getLogger(__name__)
 def get_or_render(key: str, render: Callable[[], str], *, timeout: float | None) -> SafeString:
     """The fragment kept under `key`, or `render()`'s output, kept for `timeout` seconds (None: until evicted)."""
     return caches["fragments"].get_or_set(key, render, timeout=timeout)
-
-
-@cache
-def stand_in(name: str) -> str:
-    """A stand-in for a per-reader value, derived from SECRET_KEY so that no reader can type it into a comment."""
-    return "nr-" + salted_hmac("newsroom.fragments", name, algorithm="sha256").hexdigest()[:32]
-
-
-def render_shared(template_name: str, context: dict[str, Any], *per_reader: str) -> SafeString:
-    """Render a template for every reader: stand-ins for the CSRF token and the `per_reader` variables."""
-    stand_ins = {name: stand_in(name) for name in ("csrf_token", *per_reader)}
-    return render_to_string(template_name, {**context, **stand_ins})
-
-
-def for_reader(html: str, csrf_token: Any, **values: str) -> SafeString:
-    """`html` with this reader's CSRF token (none when rendered without a request) and `values`,
-    which must be safe HTML already, in place of their stand-ins."""
-    html = html.replace(stand_in("csrf_token"), str(csrf_token) if csrf_token else "")
-    for name, value in values.items():
-        html = html.replace(stand_in(name), value)
-    return mark_safe(html)  # the fragment was rendered by our templates; the values are tokens or escaped
 
 
 def optional_section(name: str) -> Callable[[Callable[..., str]], Callable[..., str]]:

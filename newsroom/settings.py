@@ -301,6 +301,9 @@ COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 30)
 COMMENTS_REPORTS_TO_HOLD = env_int("COMMENTS_REPORTS_TO_HOLD", 3)
 COMMENTS_POSTS_PER_HOUR = env_int("COMMENTS_POSTS_PER_HOUR", 10)
 COMMENTS_VOTES_PER_HOUR = env_int("COMMENTS_VOTES_PER_HOUR", 200)
+# The comment form's signed time is when its page was rendered, which a shared HTTP
+# cache then serves for a while: the maximum age must stay well above s-maxage plus
+# the stale times (README: "Forms on cached pages"). Both only hold a comment.
 COMMENTS_MIN_SECONDS = env_int("COMMENTS_MIN_SECONDS", 3)
 COMMENTS_MAX_FORM_AGE = env_int("COMMENTS_MAX_FORM_AGE", 2 * 24 * 3600)
 COMMENTS_MAX_LINKS = env_int("COMMENTS_MAX_LINKS", 2)

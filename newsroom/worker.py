@@ -23,6 +23,7 @@ from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker as DBWorker
 from django_tasks_db.models import DBTaskResult
 
+from articles import beacon
 from newsroom import outage
 from newsroom.models import WorkerHeartbeat
 
@@ -37,7 +38,8 @@ def beat(worker_id: str) -> None:
 
 
 def start_heartbeat(worker_id: str, *, interval: float, stale_after: float) -> threading.Event:
-    """Beat, and reap lost workers' tasks, every `interval` seconds from a thread.
+    """Beat, reap lost workers' tasks and fold counted views (articles/beacon.py), every `interval`
+    seconds from a thread.
 
     The thread runs until the returned event is set. It has its own database
     connection, so a long task on the main thread never delays a beat.
@@ -50,6 +52,9 @@ def start_heartbeat(worker_id: str, *, interval: float, stale_after: float) -> t
             try:
                 beat(worker_id)
                 reap_stale_tasks(stale_after=stale_after)
+                # Readers' views wait in an insert-only table until folded into the
+                # daily counters; every worker does it, one fold at a time is exact.
+                beacon.fold_views()
             except outage.CONNECTION_ERRORS as error:  # the main loop waits for the database; logged once
                 outage.note_down(error)
                 connection.close()

@@ -7,10 +7,11 @@ from django.core.cache import cache
 from django.db.models import Case, IntegerField, Sum, Value, When, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 from django.template.loader import render_to_string
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
-from articles import feeds
+from articles import beacon, feeds
 from articles.models import Article, ArticleView, Tag
 from newsroom import fragments
 
@@ -130,6 +131,16 @@ def most_read_stories() -> SafeString:
         f"most-read:{get_language()}",
         lambda: render_to_string("includes/most_read.html", {"stories": most_read()}),
         timeout=MOST_READ_FRAGMENT_SECONDS,
+    )
+
+
+@register.simple_tag
+def view_beacon(article: Article) -> SafeString:
+    """The image whose request counts a reader's view (articles/beacon.py). Not lazy: a reader who
+    never scrolls to the foot still counts. Empty alt and aria-hidden: it says nothing to anyone."""
+    return format_html(
+        '<img class="view-beacon" src="{}" width="1" height="1" alt="" aria-hidden="true" decoding="async">',
+        beacon.beacon_url(article.pk),
     )
 
 

@@ -10,7 +10,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import get_language, gettext
 
 from articles.models import Article
-from comments import readers, spam
+from comments import readers
 from comments.posting import comments_are_open
 from comments.threads import normal_sort
 from comments.views import section_context
@@ -27,11 +27,17 @@ SHARED_SECTION_SECONDS = 60
 def article_comments(context: template.Context, article: Article) -> SafeString:
     """The comments section under a story: heading, prompt, form, first page of threads.
 
-    Most readers bring nothing of their own to it (no vote, no pending comment, no
-    message): they share one rendering per article version, comments version and
-    sort, kept in this server's memory for SHARED_SECTION_SECONDS, with their own
-    CSRF token and form token put in; no query. Anyone else gets the section
-    rendered for them, in two queries (see comments/threads.py).
+    Most readers bring nothing of their own to it: they share one rendering per
+    article version, comments version and sort, kept in this server's memory for
+    SHARED_SECTION_SECONDS; no query. It carries nothing of one reader's: the form
+    has no CSRF token (newsroom/sameorigin.py), and its signed form time is the
+    time it was rendered, like the page a shared HTTP cache keeps around it.
+
+    A reader whose request reaches us with state of their own (a pending comment,
+    which makes the HTTP cache pass them through; their vote cookie, which it
+    only lets through with a pending comment or a message, as right after a vote;
+    a message to show) gets the section rendered for them, in two queries (see
+    comments/threads.py): their pending comments, their votes pressed.
     """
     request = context.get("request") or HttpRequest()  # rendered without a request: no reader state
     messages = list(get_messages(request)) if hasattr(request, "_messages") else []
@@ -42,13 +48,11 @@ def article_comments(context: template.Context, article: Article) -> SafeString:
     sort = normal_sort(request.GET.get("sort"))
     is_open = comments_are_open(article)
     key = f"comments:{article.pk}:{article.page_version}:{article.comments_version}:{sort}:{is_open}:{get_language()}"
-
-    def render_section() -> str:
-        section = section_context(request, article, sort=sort, form_token=fragments.stand_in("issued"))
-        return fragments.render_shared("comments/section.html", section)
-
-    html = fragments.get_or_render(key, render_section, timeout=SHARED_SECTION_SECONDS)
-    return fragments.for_reader(html, context.get("csrf_token"), issued=spam.issue_form_token())
+    return fragments.get_or_render(
+        key,
+        lambda: render_to_string("comments/section.html", section_context(HttpRequest(), article, sort=sort)),
+        timeout=SHARED_SECTION_SECONDS,
+    )
 
 
 @register.filter

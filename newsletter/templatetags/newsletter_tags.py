@@ -5,13 +5,11 @@ the sign-up box", which the subscribe view looks up when the form is sent.
 """
 
 from django import template
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language
 
 from newsletter.forms import CONSENT_TEXT
-from newsroom import fragments
 
 register = template.Library()
 
@@ -20,12 +18,17 @@ BOX_TEMPLATE = "newsletter/includes/newsletter_box.html"
 
 @register.simple_tag(takes_context=True)
 def newsletter_box(context: template.Context) -> SafeString:
-    """Rendered once per language and kept in memory; the reader's CSRF token and the page go in."""
+    """The box, with the page's own path (kept with the sign-up as where the reader was).
 
-    def render_box() -> str:
-        urls = {"action": reverse("newsletter:subscribe"), "list_url": reverse("newsletter:list")}
-        return fragments.render_shared(BOX_TEMPLATE, {**urls, "consent_text": CONSENT_TEXT}, "page")
-
-    html = fragments.get_or_render(f"newsletter-box:{get_language()}", render_box, timeout=None)
+    Rendered on each page, a small template and no query: a shared HTTP cache keeps
+    every page by its address, so the path is the same for every reader of it, and
+    the form carries nothing else of theirs (no CSRF token: newsroom/sameorigin.py).
+    """
     request = context.get("request")
-    return fragments.for_reader(html, context.get("csrf_token"), page=escape(request.path if request else ""))
+    box = {
+        "action": reverse("newsletter:subscribe"),
+        "list_url": reverse("newsletter:list"),
+        "consent_text": CONSENT_TEXT,
+        "page": request.path if request else "",
+    }
+    return render_to_string(BOX_TEMPLATE, box)

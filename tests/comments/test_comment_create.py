@@ -1,5 +1,6 @@
 import datetime
 
+import time_machine
 from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +32,13 @@ class CommentCreateTests(TestCase):
         self.assertContains(mine, "0 Comments")
         other = self.client_class().get(self.article.get_absolute_url())
         self.assertNotContains(other, "Only I can see this for now.")
+
+    def test_the_pending_cookie_lasts_a_day_at_most(self) -> None:
+        # A shared HTTP cache passes its holder through to us: it must not outlive moderation by much.
+        response = self.client.post(self.url, comment_data(text="Waiting for a moderator."))
+        self.assertEqual(response.cookies["nr_pending"]["max-age"], 24 * 3600)
+        with time_machine.travel(timezone.now() + datetime.timedelta(days=1, minutes=1)):
+            self.assertNotContains(self.client.get(self.article.get_absolute_url()), "Waiting for a moderator.")
 
     def test_it_shows_prompt_count_and_form(self) -> None:
         make_comment(self.article)

@@ -9,7 +9,8 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import TestCase, override_settings
 
-from articles.models import ArticleView
+from articles.beacon import beacon_url
+from articles.models import ViewHit
 from newsletter.models import Subscriber
 from tests.factories import make_article, make_newsletter, make_subscriber, make_tag
 
@@ -64,8 +65,8 @@ class HeadTests(TestCase):
         self.assertEqual((status, body), ("404 Not Found", b""))
 
     def test_head_counts_no_view(self) -> None:
-        self.client.head(self.article.get_absolute_url())
-        self.assertFalse(ArticleView.objects.filter(article=self.article).exists())
+        self.client.head(beacon_url(self.article.pk), headers={"User-Agent": "Mozilla/5.0 Firefox/140.0"})
+        self.assertFalse(ViewHit.objects.filter(article_id=self.article.pk).exists())
 
     def test_head_on_a_one_click_link_unsubscribes_nobody(self) -> None:
         subscriber = make_subscriber(make_newsletter())

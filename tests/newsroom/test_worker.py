@@ -9,11 +9,14 @@ from pathlib import Path
 from django.db import transaction
 from django.tasks import TaskResultStatus
 from django.test import TransactionTestCase
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from articles.models import ArticleView, ViewHit
 from newsroom.models import WorkerHeartbeat
 from newsroom.worker import beat, reap_stale_tasks, retry_later
 from tests.conftest import BASE_DIR, python, subprocess_env
+from tests.factories import make_article
 from tests.worker_tasks import slow_touch, touch
 
 
@@ -88,6 +91,13 @@ class WorkerTests(TransactionTestCase):
         time.sleep(0.5)
         self.assertFalse(rolled_back.exists())
         self.assertEqual(DBTaskResult.objects.count(), 1)
+
+    def test_it_folds_the_views_readers_made_into_the_daily_counters(self) -> None:
+        article = make_article()
+        ViewHit.objects.bulk_create([ViewHit(article_id=article.pk, day=timezone.localdate()) for _ in range(3)])
+        self.start_worker()
+        self.assertTrue(wait_for(lambda: ArticleView.objects.filter(article=article, count=3).exists()))
+        self.assertFalse(ViewHit.objects.exists())
 
     def test_a_task_of_a_killed_worker_is_picked_up_again(self) -> None:
         started, done = self.tmp / "started", self.tmp / "done"
