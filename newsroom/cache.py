@@ -117,6 +117,10 @@ class SharedCacheMiddleware:
             return False
         if any(name in request.COOKIES for name in settings.CACHE_PRIVATE_COOKIES):
             return False
+        # A cookie of the reader's own (a session begun, a message): the page is theirs. The CSRF
+        # cookie is not one: reader forms carry no token, and it is dropped on shared pages.
+        if any(name != settings.CSRF_COOKIE_NAME for name in response.cookies):
+            return False
         # The view's own word wins: a preview's no-store, never_cache.
         control = response.get("Cache-Control", "")
         return not any(word in control for word in ("private", "no-store", "no-cache"))
@@ -137,8 +141,7 @@ class SharedCacheMiddleware:
         response["Cache-Tag"] = ",".join(names)
         # The page is the same for everyone: no cookie of its own (a fresh CSRF token for a reader
         # who has none; reader forms need none) and no Vary on the cookies the cache strips.
-        for name in list(response.cookies):
-            del response.cookies[name]
+        response.cookies.pop(settings.CSRF_COOKIE_NAME, None)
         vary = [field.strip() for field in response.get("Vary", "").split(",") if field.strip()]
         vary = [field for field in vary if field.lower() != "cookie"]
         del response["Vary"]
@@ -149,37 +152,30 @@ class SharedCacheMiddleware:
 # --- Changes to keys ------------------------------------------------------------------------------
 
 
-def listing_keys(article_id: int) -> tuple[list[str], datetime.datetime | None]:
-    """The lists an article is in or leaves when it is published, unpublished, scheduled, re-dated or
-    renamed, and its publish time if that is still to come. Two queries."""
+GENERAL_LISTS = ("home", "feeds", "sitemaps", "search", "listing-archive", "listing-documents", "corrections", "404")
+
+
+def listing_keys(article_ids: Iterable[int]) -> tuple[set[str], dict[int, datetime.datetime]]:
+    """The lists articles are in or leave when they are published, unpublished, scheduled, re-dated or
+    renamed, and the publish times still to come (id -> time). Three queries, however many articles."""
     from articles.models import Article
 
-    keys = [
-        f"article-{article_id}",
-        "home",
-        "feeds",
-        "sitemaps",
-        "search",
-        "listing-archive",
-        "listing-documents",
-        "corrections",
-        "404",
-    ]
-    article = (
-        Article.objects.filter(pk=article_id)
+    article_ids = list(article_ids)
+    keys = {*GENERAL_LISTS, *(f"article-{pk}" for pk in article_ids)}
+    scheduled: dict[int, datetime.datetime] = {}
+    articles = (
+        Article.objects.filter(pk__in=article_ids)
         .prefetch_related("articleauthor_set", "tagged_items")
         .only("pk", "status", "published_at", "column_id")
-        .first()
     )
-    if article is None:
-        return keys, None
-    keys += [f"listing-author-{byline.author_id}" for byline in article.articleauthor_set.all()]
-    keys += [f"listing-tag-{tagging.tag_id}" for tagging in article.tagged_items.all()]
-    if article.column_id:
-        keys.append(f"listing-column-{article.column_id}")
-    scheduled = article.published_at
-    if article.status != Article.Status.PUBLISHED or scheduled is None or scheduled <= timezone.now():
-        scheduled = None
+    now = timezone.now()
+    for article in articles:
+        keys.update(f"listing-author-{byline.author_id}" for byline in article.articleauthor_set.all())
+        keys.update(f"listing-tag-{tagging.tag_id}" for tagging in article.tagged_items.all())
+        if article.column_id:
+            keys.add(f"listing-column-{article.column_id}")
+        if article.status == Article.Status.PUBLISHED and article.published_at and article.published_at > now:
+            scheduled[article.pk] = article.published_at
     return keys, scheduled
 
 
@@ -187,16 +183,16 @@ def keys_for_changes(changes: Iterable[str]) -> tuple[set[str], dict[int, dateti
     """The keys to purge for a batch of changes from `CacheChange`, and the articles whose publish
     time is still to come (id -> time). A change is a key itself, or `listed-<id>`."""
     keys: set[str] = set()
-    scheduled: dict[int, datetime.datetime] = {}
+    listed: list[int] = []
     for change in changes:
         if change.startswith(LISTED):
-            article_id = int(change.removeprefix(LISTED))
-            listed, publish_at = listing_keys(article_id)
-            keys.update(listed)
-            if publish_at:
-                scheduled[article_id] = publish_at
+            listed.append(int(change.removeprefix(LISTED)))
         else:
             keys.add(change)
+    scheduled: dict[int, datetime.datetime] = {}
+    if listed:
+        listing, scheduled = listing_keys(listed)
+        keys |= listing
     if len(keys) > settings.CACHE_PURGE_ALL_OVER:
         keys = {SITE}
     return keys, scheduled
@@ -224,8 +220,11 @@ def drain_changes(batch: int = 1000) -> int:
         for article_id, publish_at in scheduled.items():
             # A second after the publish time, so `published_at <= now()` holds when the pages are fetched again.
             run_after = publish_at + datetime.timedelta(seconds=1)
-            backend = purge_article.using(backend=settings.CACHE_TASK_BACKEND, run_after=run_after)
-            transaction.on_commit(lambda backend=backend, article_id=article_id: backend.enqueue(article_id))
+            task = purge_article.using(backend=settings.CACHE_TASK_BACKEND, run_after=run_after)
+            if task.get_backend().supports_defer:
+                task.enqueue(article_id)
+            else:
+                logger.warning("The task backend %r cannot run a task at a time", settings.CACHE_TASK_BACKEND)
     purge.purge_or_retry(sorted(keys))
     return len(rows)
 

@@ -14,6 +14,6 @@ def purge_keys(keys: list[str], attempt: int = 1) -> None:
 @task
 def purge_article(article_id: int) -> None:
     """At a scheduled story's publish time: purge the lists it joins and a 404 kept at its address."""
-    keys, publish_at = cache.listing_keys(article_id)
-    if publish_at is None:  # rescheduled later meanwhile: that change queued its own task
-        purge.purge_or_retry(keys)
+    keys, scheduled = cache.listing_keys([article_id])
+    if article_id not in scheduled:  # rescheduled later meanwhile: that change queued its own task
+        purge.purge_or_retry(sorted(keys))

@@ -11,11 +11,13 @@ import http.server
 import json
 import threading
 
-from django.test import TestCase, override_settings
+from django.conf import settings
+from django.http import HttpResponse
+from django.test import RequestFactory, TestCase, override_settings
 from django.utils import timezone
 
 from newsroom import purge
-from newsroom.cache import keys_for_changes
+from newsroom.cache import SharedCacheMiddleware, keys_for_changes, mark
 from newsroom.models import CacheChange
 from tests.factories import make_article, make_author, make_column, make_comment, make_editor, make_tag
 
@@ -126,6 +128,31 @@ class HeaderTests(TestCase):
         s_maxage = int(response["Cache-Control"].split("s-maxage=")[1].split(",")[0])
         self.assertLessEqual(s_maxage, 30)
         self.assertIn(f"article-{scheduled.pk}", response["Surrogate-Key"].split(" "))
+
+
+class MiddlewareTests(TestCase):
+    def respond(self, set_cookies: dict[str, str]):
+        def view(request):
+            mark(request, "home")
+            response = HttpResponse("page")
+            response["Vary"] = "Cookie, Accept-Language"
+            for name, value in set_cookies.items():
+                response.set_cookie(name, value)
+            return response
+
+        return SharedCacheMiddleware(view)(RequestFactory().get("/"))
+
+    def test_the_csrf_cookie_and_vary_cookie_are_dropped_from_shared_pages(self) -> None:
+        response = self.respond({settings.CSRF_COOKIE_NAME: "token"})
+        self.assertIn("public", response["Cache-Control"])
+        self.assertFalse(response.cookies)
+        self.assertEqual(response["Vary"], "Accept-Language")
+
+    def test_a_page_that_sets_a_cookie_of_its_own_is_not_shared(self) -> None:
+        response = self.respond({"sessionid": "new"})
+        self.assertEqual(response["Cache-Control"], "private, no-cache")
+        self.assertIn("sessionid", response.cookies)
+        self.assertNotIn("Surrogate-Key", response)
 
 
 class ChangeTests(TestCase):
