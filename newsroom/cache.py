@@ -29,18 +29,23 @@ one of CACHE_PRIVATE_COOKIES, POST, an error, a page no view marked) is
 - `feeds`, `sitemaps`, `search`, `corrections`, `newsletter`, `info`,
   `redirects`, `404`: what they say (`info`: about, privacy, robots.txt).
 
-**Changes.** PostgreSQL tells what changed (migration `newsroom/0004`): the
-triggers that already bump an article's `page_version` and `comments_version`
-for every write that touches what its page shows (the article row, blocks,
-bylines, tags, corrections, interviewees, and the authors, tags, columns and
-photos it shows; comments and votes), whoever makes it (the admin, the
-workflow, imports, tasks, bulk scripts, raw SQL), now also write a row per
-change to `CacheChange` and NOTIFY on commit. A rolled-back write leaves no
-row. The worker listens (`listen`) and, as each transaction commits, turns the
-rows into keys (`keys_for_changes`, the one mapping from changes to keys) and
-purges them through `newsroom.purge`; a purge that fails is retried by a task.
-A story scheduled for later gets a task at its publish time (`run_after`), so
-the home page and listings show it then.
+**Changes.** PostgreSQL tells what changed. The version triggers (articles
+migration 0006, comments 0004) bump an article's `page_version` or
+`comments_version` for every write that touches what its page shows (the
+article row, blocks, bylines, tags, corrections, interviewees, and the
+authors, tags, columns and photos it shows; comments and votes), whoever makes
+it: the admin, the workflow, imports, tasks, bulk scripts, raw SQL. Triggers of
+migration `newsroom/0004` record those bumps, and the few changes the article
+page does not show (a story entering or leaving lists, an author's, tag's or
+column's own page, the header's sections, pins, corrections, redirects), as
+`CacheChange` rows in the writing transaction, and NOTIFY, which PostgreSQL
+delivers when that transaction commits; a rolled-back write leaves nothing.
+Each worker listens (`listen`), turns committed rows into keys
+(`keys_for_changes`, the one mapping from changes to keys) and purges them
+through `newsroom.purge` at once; a purge that fails is retried by a task
+(`newsroom.tasks.purge_keys`). A story scheduled for later gets a task at its
+publish time (`purge_article`, `run_after`), so the home page and lists show
+it then.
 """
 
 from __future__ import annotations

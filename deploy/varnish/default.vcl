@@ -46,14 +46,8 @@ sub vcl_recv {
         return (synth(400, std.ban_error()));
     }
 
-    # Readers' addresses for rate limits and logs (set TRUSTED_PROXIES to this server's address).
-    if (req.restarts == 0) {
-        if (req.http.X-Forwarded-For) {
-            set req.http.X-Forwarded-For = req.http.X-Forwarded-For + ", " + client.ip;
-        } else {
-            set req.http.X-Forwarded-For = client.ip;
-        }
-    }
+    # Varnish itself appends the client's address to X-Forwarded-For (set TRUSTED_PROXIES to
+    # Varnish's address so that rate limits count readers, not Varnish).
 
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
