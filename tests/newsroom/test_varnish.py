@@ -20,10 +20,12 @@ import urllib.error
 import urllib.request
 
 import pytest
-from django.test import LiveServerTestCase, override_settings
+from django.http import HttpResponse
+from django.test import LiveServerTestCase, RequestFactory, override_settings
 from django.utils import timezone
 
 from articles.models import Article, Correction
+from comments import readers
 from comments.models import Comment
 from newsroom import varnish
 from newsroom.models import CacheChange
@@ -222,11 +224,19 @@ class VarnishTests(VarnishTestCase):
         self.wait_until_fresh("/corrections/", "The vote was 13 to 2.")
         self.assertTrue(get(self.url(self.other.get_absolute_url())).hit)
 
-    def test_an_approved_comment_appears(self) -> None:
+    def test_its_author_sees_a_pending_comment_and_everyone_sees_it_approved(self) -> None:
         comment = make_comment(self.story, text="A remark awaiting a moderator.", status=Comment.Status.PENDING)
         path = self.story.get_absolute_url()
-        self.cached(path)
+        self.assertNotIn("A remark awaiting a moderator.", self.cached(path).body)
         self.cached(self.other.get_absolute_url())
+        # The cookie the comment form's answer sets: the author's page comes from the site.
+        answer = HttpResponse()
+        readers.remember_pending(RequestFactory().get("/"), answer, comment.pk)
+        cookie = f"{readers.PENDING_COOKIE}={answer.cookies[readers.PENDING_COOKIE].value}"
+        own = get(self.url(path), Cookie=cookie)
+        self.assertFalse(own.hit)
+        self.assertIn("A remark awaiting a moderator.", own.body)
+        self.assertNotIn("A remark awaiting a moderator.", get(self.url(path)).body)
         comment.approve(by=self.editor, learn=False)
         self.wait_until_fresh(path, "A remark awaiting a moderator.")
         self.assertTrue(get(self.url(self.other.get_absolute_url())).hit)
