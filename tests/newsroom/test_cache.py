@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime
 import http.server
+import io
 import json
 import threading
 
 from django.conf import settings
+from django.core.management import CommandError, call_command
 from django.http import HttpResponse
 from django.test import RequestFactory, TestCase, override_settings
 from django.utils import timezone
@@ -274,3 +276,23 @@ class BackendTests(TestCase):
         task = DBTaskResult.objects.get(task_path="newsroom.tasks.purge_keys")
         self.assertEqual(task.args_kwargs["args"], [["home"], 2])
         self.assertGreater(task.run_after, timezone.now())
+
+
+class PurgeCommandTests(TestCase):
+    def test_it_purges_the_keys_it_is_given(self) -> None:
+        server = FakeAPI()
+        out = io.StringIO()
+        with override_settings(CACHE_PURGE_BACKEND="varnish", CACHE_VARNISH_URLS=[server.url]):
+            call_command("purge_cache", "site", "home", stdout=out)
+        self.assertEqual(server.requests[0]["headers"]["Surrogate-Key"], "site home")
+        self.assertIn("Purged 2 keys through varnish", out.getvalue())
+
+    def test_it_refuses_what_is_not_a_key_and_says_when_the_cache_refuses(self) -> None:
+        with self.assertRaisesMessage(CommandError, "Not a cache key: Home|.*"):
+            call_command("purge_cache", "Home|.*")
+        server = FakeAPI(responses=[(403, {})])
+        with (
+            override_settings(CACHE_PURGE_BACKEND="varnish", CACHE_VARNISH_URLS=[server.url]),
+            self.assertRaisesMessage(CommandError, "answered 403"),
+        ):
+            call_command("purge_cache", "site")
