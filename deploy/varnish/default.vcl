@@ -84,6 +84,16 @@ sub vcl_recv {
 }
 
 sub vcl_backend_response {
+    # A background refresh that failed (the database is down: 503) keeps the stale copy; a
+    # failure fetched in the foreground is passed on and not remembered.
+    if (beresp.status >= 500) {
+        if (bereq.is_bgfetch) {
+            return (abandon);
+        }
+        set beresp.uncacheable = true;
+        set beresp.ttl = 0s;
+        return (deliver);
+    }
     # Keep pages past their TTL for stale-if-error (beresp.grace), which vcl_recv shortens to
     # stale-while-revalidate while the site is healthy.
     if (beresp.http.Cache-Control ~ "stale-if-error=[0-9]+") {
@@ -96,10 +106,6 @@ sub vcl_backend_response {
         set beresp.uncacheable = true;
         set beresp.ttl = 120s;
         return (deliver);
-    }
-    # Errors other than a 404 are never kept: a stale page is served instead while there is one.
-    if (beresp.status >= 500 && bereq.is_bgfetch) {
-        return (abandon);
     }
     # Then Varnish's own rules (no Set-Cookie, no Vary: *, TTL from s-maxage).
 }

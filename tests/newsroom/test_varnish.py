@@ -274,13 +274,22 @@ class Forwarder(socketserver.ThreadingTCPServer):
 
     def __init__(self, target_port: int) -> None:
         self.target_port = target_port
+        self.failing = False  # answer every request 503, as the site does while its database is down
         self.sockets: list[socket.socket] = []
         super().__init__(("127.0.0.1", 0), ForwardHandler)
 
+    def fail(self) -> None:
+        """From now on answer 503, on new connections and on those Varnish keeps alive."""
+        self.failing = True
+        self.cut()
+
     def stop(self) -> None:
-        """Refuse new connections and cut the open ones (Varnish keeps backend connections alive)."""
+        """Refuse new connections and cut the open ones."""
         self.shutdown()
         self.server_close()
+        self.cut()
+
+    def cut(self) -> None:
         for sock in self.sockets:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
@@ -288,6 +297,13 @@ class Forwarder(socketserver.ThreadingTCPServer):
 
 class ForwardHandler(socketserver.BaseRequestHandler):
     def handle(self) -> None:
+        if self.server.failing:
+            self.request.recv(65536)
+            self.request.sendall(
+                b"HTTP/1.1 503 Service Unavailable\r\nCache-Control: private, no-cache\r\n"
+                b"Retry-After: 10\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            )
+            return
         upstream = socket.create_connection(("127.0.0.1", self.server.target_port))
         self.server.sockets += [upstream, self.request]
 
@@ -307,7 +323,7 @@ class ForwardHandler(socketserver.BaseRequestHandler):
 
 @override_settings(CACHE_S_MAXAGE=1, CACHE_MAX_AGE=1)
 class GraceTests(LiveServerTestCase):
-    def test_a_stale_page_is_served_while_the_app_server_is_down(self) -> None:
+    def test_a_stale_page_is_served_while_the_site_fails_or_is_down(self) -> None:
         article = make_article(title="Still readable during an outage")
         forwarder = Forwarder(self.server_thread.port)
         threading.Thread(target=forwarder.serve_forever, daemon=True).start()
@@ -315,9 +331,15 @@ class GraceTests(LiveServerTestCase):
             path = base + article.get_absolute_url()
             get(path)
             self.assertTrue(get(path).hit)
-            forwarder.stop()
             time.sleep(1.5)  # past s-maxage: a fresh copy would have to come from the app server
+            forwarder.fail()  # the database is down: every page is a 503
+            for _ in range(3):  # a failed refresh keeps the stale copy
+                page = get(path)
+                self.assertEqual(page.status, 200)
+                self.assertIn("Still readable during an outage", page.body)
+                time.sleep(0.2)
+            forwarder.stop()  # the app server is gone altogether
             page = get(path)
             self.assertEqual(page.status, 200)
             self.assertIn("Still readable during an outage", page.body)
-            self.assertGreaterEqual(int(page.headers["Age"]), 1)
+            self.assertGreaterEqual(int(page.headers["Age"]), 2)
