@@ -245,10 +245,15 @@ class VarnishTests(VarnishTestCase):
         paths = [self.other.get_absolute_url(), f"/tag/{self.tag.slug}/", "/"]
         for path in paths:
             self.cached(path)
+        unrelated = [self.story.get_absolute_url(), f"/author/{self.author.slug}/"]
+        for path in unrelated:
+            self.cached(path)
         self.other.unpublish(by=self.editor)
         self.wait_until_status(paths[0], 404)
         for path in paths[1:]:
             self.wait_until_fresh(path, "Story of the second author", present=False)
+        for path in unrelated:
+            self.assertTrue(get(self.url(path)).hit, f"{path} was purged by another story's unpublishing")
 
     def test_a_scheduled_story_appears_on_the_home_page_at_its_time(self) -> None:
         publish_at = timezone.now() + datetime.timedelta(seconds=3)
