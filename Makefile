@@ -27,6 +27,7 @@ help:
 	@echo "make messages-check   list strings in the code that a catalog lacks or leaves untranslated"
 	@echo "make fuzz    the property-based tests with many random examples (long)"
 	@echo "make bench   serve with production settings and measure throughput"
+	@echo "make bench-cache   only the page-cache figures: Varnish vs nginx, commit to fresh page"
 	@echo "make bench-wordpress   import a generated 100 MB WordPress export; report items/s and peak memory"
 	@echo "make bench-newsletter   send one campaign to 100,000 subscribers with two workers"
 	@echo "make bench-spam   the spam classifier on labelled comment sets it was not trained on"
@@ -91,8 +92,20 @@ browser-deps:
 fuzz: install
 	HYPOTHESIS_PROFILE=fuzz $(VENV)/bin/pytest tests/newsroom/test_hostile_content.py $(PYTEST_ARGS)
 
+# The page-cache tests start Debian's Varnish (tests/newsroom/test_varnish.py); they skip
+# and say why where it cannot be installed.
+.PHONY: varnish-deps
+varnish-deps:
+	@if ! command -v varnishd >/dev/null 2>&1 && [ ! -x /usr/sbin/varnishd ]; then \
+		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+			echo "Installing varnish with apt-get..."; \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq varnish >/dev/null) \
+				|| echo "apt-get could not install varnish: the page-cache tests will be skipped"; \
+		else echo "varnish is not installed and apt-get is not usable here: the page-cache tests will be skipped"; fi; \
+	fi
+
 .PHONY: test
-test: install browser-deps
+test: install browser-deps varnish-deps
 	DJANGO_SETTINGS_MODULE=tests.settings $(MANAGE) makemigrations --check --dry-run >/dev/null || { echo "Missing migrations: run 'manage.py makemigrations'" >&2; exit 1; }
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
@@ -111,6 +124,11 @@ lint: install
 .PHONY: bench
 bench: install .data/secret_key
 	@$(RUN_ENV) $(PY) -m newsroom.bench
+
+# Only the page-cache part of make bench: Varnish vs nginx, and commit-to-fresh times.
+.PHONY: bench-cache
+bench-cache: install .data/secret_key
+	@$(RUN_ENV) $(PY) -m newsroom.bench_cache
 
 # One campaign to 100,000 subscribers, two workers, a local SMTP server (a throwaway database).
 .PHONY: bench-newsletter

@@ -21,6 +21,7 @@ from django.utils.feedgenerator import Atom1Feed, Enclosure
 from django.utils.translation import gettext as _
 
 from articles.models import Article, Author, Column, Tag
+from newsroom import cache
 
 FEED_SIZE = 30
 # Characters XML 1.0 cannot carry at all, even escaped. Editors paste them from word processors
@@ -50,6 +51,7 @@ class LatestArticlesFeed(Feed):
         # Django's feed writer refuses control characters with an exception (a 500 for
         # the whole feed over one pasted vertical tab): they are dropped instead.
         feed = super().get_feed(obj, request)
+        cache.mark(request, "feeds", *(f"article-{item['article_id']}" for item in feed.items))
         feed.feed = {key: xml_text(value) for key, value in feed.feed.items()}
         feed.items = [{key: xml_text(value) for key, value in item.items()} for item in feed.items]
         return feed
@@ -79,6 +81,9 @@ class LatestArticlesFeed(Feed):
     def items(self, obj) -> list[Article]:
         # Corrections count towards each item's updated date.
         return list(self.filtered(obj).for_listing().prefetch_related("tags", "corrections")[:FEED_SIZE])
+
+    def item_extra_kwargs(self, item: Article) -> dict:
+        return {"article_id": item.pk}  # for the feed's Surrogate-Key; not written to the XML
 
     def item_title(self, item: Article) -> str:
         return item.title

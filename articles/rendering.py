@@ -33,13 +33,21 @@ class Content(TypedDict):
 
     head: SafeString  # description, canonical link, Open Graph and Twitter tags, JSON-LD
     body: SafeString  # header, lead photo, body blocks, corrections, author bios, tags
+    keys: list[str]  # what the page shows, for shared caches' Surrogate-Key (newsroom/cache.py)
 
 
 def render_content(article: Article) -> Content:
     """Render an article loaded with `Article.objects.for_page()`; no queries."""
     context = {"article": article, "SITE_NAME": settings.SITE_NAME}
+    keys = [f"article-{article.pk}", f"comments-{article.pk}"]
+    keys += [f"author-{author.pk}" for author in article.authors.all()]
+    keys += [f"tag-{tag.pk}" for tag in article.tags.all()]
+    if article.column_id:
+        keys.append(f"column-{article.column_id}")
     return Content(
-        head=render_to_string(f"{TEMPLATE}#head", context), body=render_to_string(f"{TEMPLATE}#body", context)
+        head=render_to_string(f"{TEMPLATE}#head", context),
+        body=render_to_string(f"{TEMPLATE}#body", context),
+        keys=keys,
     )
 
 

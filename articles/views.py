@@ -30,6 +30,7 @@ from articles.models import (
     Revision,
     Tag,
 )
+from newsroom import cache
 from newsroom.middleware import handles_nul_in_query
 from newsroom.pagination import page_number, paginate
 
@@ -55,16 +56,37 @@ def article_beacon(request: HttpRequest, pk: int, signature: str) -> HttpRespons
 def article_detail(request: HttpRequest, year: int, month: int, day: int, slug: str) -> HttpResponse:
     article = Article.objects.published_by_slug(slug)
     if article is None:
+        _expire_before_publication(request, slug)
         raise Http404(_("There is no such story."))
+    cache.mark(request, f"article-{article.pk}")
     published = timezone.localtime(article.published_at)
     if (published.year, published.month, published.day) != (year, month, day):
         return redirect(article, permanent=True)
-    context = {"article": article, "content": rendering.cached_content(article), "is_preview": False}
+    content = rendering.cached_content(article)
+    cache.mark(request, *content["keys"])
+    context = {"article": article, "content": content, "is_preview": False}
     return render(request, "articles/article_detail.html", context)
 
 
-def _listing(request: HttpRequest, articles: QuerySet, template: str, context: dict, **options) -> HttpResponse:
+def _expire_before_publication(request: HttpRequest, slug: str) -> None:
+    """A 404 at a scheduled story's address is kept by shared caches only until its publish time,
+    and is purged with the story (one query, on 404s only)."""
+    scheduled = (
+        Article.objects.filter(slug=slug, status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+        .values_list("pk", "published_at")
+        .first()
+    )
+    if scheduled:
+        cache.mark(request, "404", f"article-{scheduled[0]}")
+        cache.expire_by(request, scheduled[1])
+
+
+def _listing(
+    request: HttpRequest, articles: QuerySet, template: str, context: dict, *, keys: tuple[str, ...], **options
+) -> HttpResponse:
+    cache.mark(request, *keys)
     page = paginate(request, articles.for_listing(), **options)
+    cache.mark(request, *cache.object_keys(page.object_list))
     return render(request, template, {**context, "page": page, "articles": page.object_list})
 
 
@@ -72,21 +94,24 @@ def _listing(request: HttpRequest, articles: QuerySet, template: str, context: d
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
     articles = Article.objects.published().filter(tagged_items__tag=tag)
-    return _listing(request, articles, "articles/tag_detail.html", {"tag": tag})
+    keys = (f"tag-{tag.pk}", f"listing-tag-{tag.pk}")
+    return _listing(request, articles, "articles/tag_detail.html", {"tag": tag}, keys=keys)
 
 
 @require_safe
 def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
     author = get_object_or_404(Author.objects.select_related("photo"), slug=slug)
     articles = Article.objects.published().filter(articleauthor__author=author)
-    return _listing(request, articles, "articles/author_detail.html", {"author": author})
+    keys = (f"author-{author.pk}", f"listing-author-{author.pk}")
+    return _listing(request, articles, "articles/author_detail.html", {"author": author}, keys=keys)
 
 
 @require_safe
 def column_detail(request: HttpRequest, slug: str) -> HttpResponse:
     column = get_object_or_404(Column, slug=slug)
     articles = Article.objects.published().filter(column=column)
-    return _listing(request, articles, "articles/column_detail.html", {"column": column})
+    keys = (f"column-{column.pk}", f"listing-column-{column.pk}")
+    return _listing(request, articles, "articles/column_detail.html", {"column": column}, keys=keys)
 
 
 def _month_start(year: int, month: int) -> datetime.datetime:
@@ -102,7 +127,9 @@ def archive_year(request: HttpRequest, year: int) -> HttpResponse:
     articles = Article.objects.published().filter(published_at__gte=start)
     if end:
         articles = articles.filter(published_at__lt=end)
+    cache.mark(request, "listing-archive")
     page = paginate(request, articles.for_listing(), allow_empty=False)
+    cache.mark(request, *cache.object_keys(page.object_list))
     months = articles.dates("published_at", "month", order="ASC")
     context = {"year": start, "months": months, "page": page, "articles": page.object_list}
     return render(request, "articles/article_archive_year.html", context)
@@ -113,7 +140,8 @@ def archive_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
     start = _month_start(year, month)
     end = _month_start(year + month // 12, month % 12 + 1)
     articles = Article.objects.published().filter(published_at__gte=start, published_at__lt=end)
-    return _listing(request, articles, "articles/article_archive_month.html", {"month": start}, allow_empty=False)
+    template, context = "articles/article_archive_month.html", {"month": start}
+    return _listing(request, articles, template, context, keys=("listing-archive",), allow_empty=False)
 
 
 @require_safe
@@ -126,13 +154,16 @@ def document_detail(request: HttpRequest, symbol: str) -> HttpResponse:
         return redirect("articles:document", symbol=canonical, permanent=True)
     articles = Article.objects.published().filter(search_document__symbols__contains=[canonical])
     context = {"symbol": canonical, "undocs_url": symbols.RESOLVER + canonical}
-    return _listing(request, articles, "articles/document_detail.html", context, allow_empty=False)
+    template = "articles/document_detail.html"
+    return _listing(request, articles, template, context, keys=("listing-documents",), allow_empty=False)
 
 
 @handles_nul_in_query  # the search form says "Null characters are not allowed"
 @require_safe
 def search_results(request: HttpRequest) -> HttpResponse:
     form = search.SearchForm(request.GET)
+    # The form's tag and author choices: any rename or new one is a change of search pages.
+    cache.mark(request, "search")
     context: dict = {
         "form": form,
         "query": "",
@@ -153,6 +184,7 @@ def search_results(request: HttpRequest) -> HttpResponse:
         )
         snippets = search.highlight(query, list(page.object_list))
         results = [(article, snippets.get(article.pk)) for article in page.object_list]
+        cache.mark(request, *cache.object_keys(page.object_list))
         context.update(query=query, page=page, results=results, searched=True)
     response = render(request, "articles/search_results.html", context)
     # Results pages are for readers, not for search engines' indexes.
@@ -231,12 +263,14 @@ def correction_list(request: HttpRequest) -> HttpResponse:
         .order_by("-created_at", "-id")
     )
     page = paginate(request, corrections, per_page=50)
+    cache.mark(request, "corrections", *(f"article-{correction.article_id}" for correction in page.object_list))
     return render(request, "articles/correction_list.html", {"page": page, "corrections": page.object_list})
 
 
 @require_safe
 def sitemap_index(request: HttpRequest) -> HttpResponse:
     """The sitemap index: one entry per file of each section, and the news sitemap. A COUNT per section."""
+    cache.mark(request, "sitemaps")
     entries = []
     for section, sitemap_class in sitemaps.SITEMAPS.items():
         location = settings.SITE_URL + reverse("articles:sitemap", kwargs={"section": section})
@@ -248,11 +282,13 @@ def sitemap_index(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
+    cache.mark(request, "sitemaps")
     return sitemap_views.sitemap(request, sitemaps.SITEMAPS, section=section)
 
 
 @require_safe
 def sitemap_news(request: HttpRequest) -> HttpResponse:
+    cache.mark(request, "sitemaps")
     context = {"publication_name": settings.SITE_NAME, "language": settings.LANGUAGE_CODE}
     response = sitemap_views.sitemap(
         request, {"news": sitemaps.NewsSitemap}, section="news", template_name="articles/sitemap_news.xml"

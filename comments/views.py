@@ -6,6 +6,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -16,6 +17,7 @@ from comments.forms import CommentForm, ReportForm
 from comments.models import Comment, Commenter, cast_vote
 from comments.posting import comments_are_open, post_comment
 from comments.threads import load_page
+from newsroom import cache
 from newsroom.clientip import address_hash, client_ip
 from newsroom.ratelimit import over_limit
 from newsroom.sameorigin import same_origin_post
@@ -131,7 +133,10 @@ def comment_list(request: HttpRequest, article_id: int) -> HttpResponse:
     page = int(number) if number.isdigit() and 0 < int(number) < 10_000 else 1
     context = section_context(request, article, page=page)
     template = "comments/threads.html" if _is_fetch(request) else "comments/comment_list.html"
-    return render(request, template, context)
+    cache.mark(request, f"article-{article.pk}", f"comments-{article.pk}")
+    response = render(request, template, context)
+    patch_vary_headers(response, ["X-Requested-With"])  # a fragment for the script, a page without it
+    return response
 
 
 @require_safe

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from newsletter import ratelimit, tasks
 from newsletter.forms import CONSENT_TEXT, PreferencesForm, SignupForm
 from newsletter.models import Newsletter, Subscriber
+from newsroom import cache
 from newsroom.sameorigin import same_origin_post
 
 
@@ -23,6 +24,7 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 
 def newsletter_list(request: HttpRequest) -> HttpResponse:
+    cache.mark(request, "newsletter")
     form = SignupForm(initial={"page": request.path})
     newsletters = Newsletter.objects.active()
     return render(

@@ -143,17 +143,23 @@ def fetch(url: str) -> bytes:
         return response.read()
 
 
-def find_wrk(stdout) -> str | None:
-    if wrk := shutil.which("wrk"):
-        return wrk
+def find_program(stdout, program: str, package: str, *, path: str | None = None) -> str | None:
+    """`program`, installed from Debian's `package` with apt-get (as root) when missing; None if it cannot be."""
+    found = shutil.which(program) or (path if path and Path(path).exists() else None)
+    if found:
+        return found
     if os.geteuid() == 0 and shutil.which("apt-get"):
-        stdout.write("Installing wrk with apt-get...\n")
+        stdout.write(f"Installing {package} with apt-get...\n")
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        install = ["apt-get", "install", "-y", "-qq", "wrk"]
+        install = ["apt-get", "install", "-y", "-qq", package]
         if subprocess.run(install, env=env, capture_output=True).returncode != 0:
             subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True)
             subprocess.run(install, env=env, capture_output=True)
-    return shutil.which("wrk")
+    return shutil.which(program) or (path if path and Path(path).exists() else None)
+
+
+def find_wrk(stdout) -> str | None:
+    return find_program(stdout, "wrk", "wrk")
 
 
 _LATENCY = re.compile(r"^\s*(50|99)(?:\.0+)?%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
@@ -336,6 +342,9 @@ def main() -> int:
                 f"\nNote: the load average was {load:.1f} on {os.cpu_count()} CPUs: other work shared the machine,"
                 " so compare CPU ms per request rather than requests per second.\n"
             )
+        from newsroom import bench_cache
+
+        bench_cache.run(stdout, loader=loader, backend_port=port, article_path=article_path, wrk=wrk)
     finally:
         stop_server(server)
     return 0

@@ -4,6 +4,7 @@ from urllib.parse import unquote_plus
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 
+from newsroom import cache
 from newsroom.models import Redirect
 
 # WordPress's query-string links: ?p=<post>, ?page_id=<page>, ?attachment_id=, ?cat=<category>.
@@ -36,10 +37,13 @@ class RedirectFallbackMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path == "/" and request.method in ("GET", "HEAD") and (redirect := find_redirect(request)):
+            cache.mark(request, "redirects")
             return redirect
         response = self.get_response(request)
-        if response.status_code == 404 and request.method in ("GET", "HEAD") and request.path != "/":
-            return find_redirect(request) or response
+        missing = response.status_code == 404 and request.method in ("GET", "HEAD") and request.path != "/"
+        if missing and (redirect := find_redirect(request)):
+            cache.mark(request, "redirects")
+            return redirect
         return response
 
 

@@ -1,6 +1,7 @@
 from urllib.parse import unquote
 
 from django.db import models
+from django.db.models import functions
 from django.utils.translation import gettext_lazy as _
 
 
@@ -68,3 +69,23 @@ class Redirect(models.Model):
         # percent-encoded, as WordPress writes non-ASCII slugs (/caf%C3%A9/), is stored decoded.
         self.old_path = unquote(self.old_path)
         super().save(*args, **kwargs)
+
+
+class CacheChange(models.Model):
+    """Something a cached page shows has changed: a key to purge, or `listed-<article id>`.
+
+    Written by PostgreSQL triggers (migration 0004) in the writing transaction, so a
+    rolled-back write leaves none; read and deleted by the worker as transactions commit
+    (`newsroom.cache.drain_changes`). One row per pending change: a second write of the
+    same change before the purge adds nothing.
+    """
+
+    change = models.CharField(max_length=120, unique=True)
+    created_at = models.DateTimeField(db_default=functions.Now())
+
+    class Meta:
+        verbose_name = _("page cache change")
+        verbose_name_plural = _("page cache changes")
+
+    def __str__(self) -> str:
+        return self.change

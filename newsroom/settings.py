@@ -99,6 +99,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # HEAD gets GET's headers and no body, whatever the view or server (issue 12).
     "newsroom.middleware.HeadResponseMiddleware",
+    # Cache-Control, Surrogate-Key and Cache-Tag for shared caches; no cookie on shared pages (issue #17).
+    "newsroom.cache.SharedCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the address or the database (issue #14): NUL in a URL is a 400,
@@ -422,3 +424,41 @@ DONATIONS_RATE = env_int("DONATIONS_RATE", 20)
 DONATIONS_FRAGMENT_SECONDS = env_int("DONATIONS_FRAGMENT_SECONDS", 60)
 # Seconds the signed "manage your monthly gift" link in e-mails keeps working.
 DONATIONS_MANAGE_LINK_MAX_AGE = env_int("DONATIONS_MANAGE_LINK_MAX_AGE", 400 * 24 * 3600)
+# The shared page cache in front of the site (issue #17). See README "How pages are cached".
+# Browsers keep a reader page CACHE_MAX_AGE seconds; shared caches (Varnish, a CDN) CACHE_S_MAXAGE,
+# serving it stale for CACHE_STALE_WHILE_REVALIDATE seconds while they fetch a fresh copy, and for
+# CACHE_STALE_IF_ERROR seconds while the site is down. Purges by key make changes show at once.
+CACHE_MAX_AGE = env_int("CACHE_MAX_AGE", 60)
+CACHE_S_MAXAGE = env_int("CACHE_S_MAXAGE", 600)
+CACHE_STALE_WHILE_REVALIDATE = env_int("CACHE_STALE_WHILE_REVALIDATE", 60)
+CACHE_STALE_IF_ERROR = env_int("CACHE_STALE_IF_ERROR", 86400)
+# A 404 is kept this long by shared caches (a scheduled story's address: never past its publish time).
+CACHE_404_S_MAXAGE = env_int("CACHE_404_S_MAXAGE", 60)
+# Request cookies that make a page private to its reader: a signed-in session, pending comments,
+# messages, the reader's votes. The shipped Varnish configuration bypasses on the same cookies.
+CACHE_PRIVATE_COOKIES = env_list("CACHE_PRIVATE_COOKIES", "sessionid,nr_pending,messages,nr_reader")
+# Where purges go: none, varnish, fastly or cloudflare.
+CACHE_PURGE_BACKEND = env("CACHE_PURGE_BACKEND", "none").strip().lower()
+if CACHE_PURGE_BACKEND not in {"none", "varnish", "fastly", "cloudflare"}:
+    raise ImproperlyConfigured("CACHE_PURGE_BACKEND must be none, varnish, fastly or cloudflare.")
+# Every Varnish server's address (comma-separated), e.g. http://10.0.0.5:6081; each gets every ban.
+CACHE_VARNISH_URLS = env_list("CACHE_VARNISH_URLS", "http://127.0.0.1:6081")
+CACHE_FASTLY_SERVICE_ID = env("CACHE_FASTLY_SERVICE_ID")
+CACHE_FASTLY_API_TOKEN = env_secret("CACHE_FASTLY_API_TOKEN")
+CACHE_FASTLY_API = env("CACHE_FASTLY_API", "https://api.fastly.com").rstrip("/")
+# Soft purges mark pages stale (served while refetched, or while the site is down) rather than deleting them.
+CACHE_FASTLY_SOFT_PURGE = env_bool("CACHE_FASTLY_SOFT_PURGE", True)
+CACHE_CLOUDFLARE_ZONE_ID = env("CACHE_CLOUDFLARE_ZONE_ID")
+CACHE_CLOUDFLARE_API_TOKEN = env_secret("CACHE_CLOUDFLARE_API_TOKEN")
+CACHE_CLOUDFLARE_API = env("CACHE_CLOUDFLARE_API", "https://api.cloudflare.com/client/v4").rstrip("/")
+CACHE_CLOUDFLARE_TAGS_PER_REQUEST = env_int("CACHE_CLOUDFLARE_TAGS_PER_REQUEST", 100)
+if CACHE_PURGE_BACKEND == "fastly" and not (CACHE_FASTLY_SERVICE_ID and CACHE_FASTLY_API_TOKEN):
+    raise ImproperlyConfigured("CACHE_PURGE_BACKEND=fastly needs CACHE_FASTLY_SERVICE_ID and CACHE_FASTLY_API_TOKEN.")
+if CACHE_PURGE_BACKEND == "cloudflare" and not (CACHE_CLOUDFLARE_ZONE_ID and CACHE_CLOUDFLARE_API_TOKEN):
+    raise ImproperlyConfigured(
+        "CACHE_PURGE_BACKEND=cloudflare needs CACHE_CLOUDFLARE_ZONE_ID and CACHE_CLOUDFLARE_API_TOKEN."
+    )
+# The task backend (a TASKS alias) that runs purges that failed or wait for a publish time.
+CACHE_TASK_BACKEND = env("CACHE_TASK_BACKEND", "default")
+# More keys than this in one purge: the site-wide key instead (a bulk import, a rename that touches everything).
+CACHE_PURGE_ALL_OVER = env_int("CACHE_PURGE_ALL_OVER", 500)

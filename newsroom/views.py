@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from articles.models import Article, Column, listing_prefetches
-from newsroom import outage
+from newsroom import cache, outage
 from newsroom.pagination import paginate
 
 TOP_STORIES = 4
@@ -29,6 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """
     if "s" in request.GET:  # WordPress search addresses
         return redirect(f"{reverse('articles:search')}?{request.GET.urlencode().replace('s=', 'q=', 1)}")
+    cache.mark(request, "home")
     listing = Article.objects.published().select_related("column", "lead_photo")
     page = paginate(request, listing)
     stories = list(page.object_list)
@@ -53,20 +54,25 @@ def home(request: HttpRequest) -> HttpResponse:
             column_pieces=column_pieces,
         )
         prefetch_related_objects([*front, *stories, *column_pieces], *listing_prefetches())
+        cache.mark(request, *cache.object_keys([*front, *column_pieces]))
+        cache.mark(request, *(f"column-{story.column_id}" for story in column_pieces))
     else:
         prefetch_related_objects(stories, *listing_prefetches())
+    cache.mark(request, *cache.object_keys(stories))
     return render(request, "home.html", context)
 
 
 @require_safe
 def about(request: HttpRequest) -> HttpResponse:
     """Who we are and how to reach us. No query."""
+    cache.mark(request, "info")
     return render(request, "about.html")
 
 
 @require_safe
 def privacy(request: HttpRequest) -> HttpResponse:
     """What the site keeps about readers, commenters and subscribers. No query."""
+    cache.mark(request, "info")
     return render(request, "privacy.html")
 
 
@@ -98,4 +104,5 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
+    cache.mark(request, "info")
     return render(request, "robots.txt", content_type="text/plain; charset=utf-8")

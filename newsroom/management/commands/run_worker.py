@@ -2,13 +2,15 @@ from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
 
+from newsroom import cache
 from newsroom.worker import Worker, start_heartbeat
 
 
 class Command(DBWorkerCommand):
     help = (
         "Run a background worker (django-tasks-db) that also sends heartbeats, "
-        "re-queues the tasks of workers that died mid-task, and waits out database outages."
+        "re-queues the tasks of workers that died mid-task, waits out database outages, "
+        "and purges the shared page cache as changes commit."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -40,8 +42,11 @@ class Command(DBWorkerCommand):
             excluded_queue_names=excluded,
         )
         stop = start_heartbeat(worker.worker_id, interval=options["heartbeat"], stale_after=options["stale_after"])
+        # Purge the shared page cache as changes commit (newsroom/cache.py).
+        stop_purging = cache.start_listening()
         worker.configure_signals()
         try:
             worker.run()
         finally:
             stop.set()
+            stop_purging.set()

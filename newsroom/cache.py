@@ -1,0 +1,273 @@
+"""The shared page cache: which responses may be kept, under which keys, and which keys a change purges.
+
+Reader pages are kept whole by a shared cache in front of the site (the shipped
+Varnish, or a CDN). This module owns both halves of that contract:
+
+**Headers.** A view names what its page shows with `mark(request, *keys)`;
+`SharedCacheMiddleware` then sends, for an anonymous GET or HEAD answered 200,
+301 or 404, `Cache-Control: public, max-age=..., s-maxage=...,
+stale-while-revalidate=..., stale-if-error=...` with `Surrogate-Key` (space
+separated: Varnish, Fastly) and `Cache-Tag` (comma separated: Cloudflare). Every
+such page also carries `site`, the key of the header and footer, so a change of
+site chrome can purge everything. Anything else (a signed-in user, a reader with
+one of CACHE_PRIVATE_COOKIES, POST, an error, a page no view marked) is
+`private, no-cache` unless the view set its own Cache-Control (previews say
+`no-store`, the admin `never_cache`, WhiteNoise its own for static files).
+
+**Keys.** A page carries the key of every object it shows and of the list it is:
+
+- `site`: every cacheable page (the header's sections, the footer).
+- `home`: the front page and its later pages.
+- `article-<id>`: the article's page, and every listing, feed, search or
+  corrections page showing it; a 404 at the address of a scheduled story.
+- `comments-<id>`: the article's page and its comment pages.
+- `author-<id>`, `tag-<id>`, `column-<id>`: the article pages showing that
+  byline, tag or column, and its own page.
+- `listing-author-<id>`, `listing-tag-<id>`, `listing-column-<id>`: that
+  author's, tag's or column's list of stories.
+- `listing-archive`, `listing-documents`: date archives; UN document pages.
+- `feeds`, `sitemaps`, `search`, `corrections`, `newsletter`, `info`,
+  `redirects`, `404`: what they say (`info`: about, privacy, robots.txt).
+
+**Changes.** PostgreSQL tells what changed. The version triggers (articles
+migration 0006, comments 0004) bump an article's `page_version` or
+`comments_version` for every write that touches what its page shows (the
+article row, blocks, bylines, tags, corrections, interviewees, and the
+authors, tags, columns and photos it shows; comments and votes), whoever makes
+it: the admin, the workflow, imports, tasks, bulk scripts, raw SQL. Triggers of
+migration `newsroom/0004` record those bumps, and the few changes the article
+page does not show (a story entering or leaving lists, an author's, tag's or
+column's own page, the header's sections, pins, corrections, redirects), as
+`CacheChange` rows in the writing transaction, and NOTIFY, which PostgreSQL
+delivers when that transaction commits; a rolled-back write leaves nothing.
+Each worker listens (`listen`), turns committed rows into keys
+(`keys_for_changes`, the one mapping from changes to keys) and purges them
+through `newsroom.purge` at once; a purge that fails is retried by a task
+(`newsroom.tasks.purge_keys`). A story scheduled for later gets a task at its
+publish time (`purge_article`, `run_after`), so the home page and lists show
+it then.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import re
+import select
+import threading
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "newsroom_cache_changes"
+# The keys are matched by a regular expression in Varnish's ban: only these characters.
+KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+SITE = "site"
+# Article changes that move it in or out of lists (publish, unpublish, schedule, a new slug or date).
+LISTED = "listed-"
+# Cacheable statuses: a page, a permanent move, a page that is not there (yet).
+CACHEABLE = {200, 301, 404}
+
+
+# --- Headers ------------------------------------------------------------------------------------
+
+
+def mark(request: HttpRequest, *keys: str) -> None:
+    """Let this request's response be kept by shared caches, under `keys` (and `site`)."""
+    marked = request.__dict__.setdefault("surrogate_keys", {SITE})
+    marked.update(keys)
+
+
+def expire_by(request: HttpRequest, when: datetime.datetime) -> None:
+    """Shared caches must not keep this response past `when` (a scheduled story's publish time)."""
+    request.cache_expires_at = when
+
+
+def object_keys(articles: Iterable) -> list[str]:
+    """`article-<id>` for each article in a list. No query."""
+    return [f"article-{article.pk}" for article in articles]
+
+
+class SharedCacheMiddleware:
+    """Cache-Control, Surrogate-Key and Cache-Tag for every response; see the module's docstring.
+
+    Second in MIDDLEWARE, so it sees the finished response (the CSRF cookie, the session's
+    Vary) and leaves HEAD handling to HeadResponseMiddleware. It reads cookies, never the
+    session: touching the session would add `Vary: Cookie` itself.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        keys = request.__dict__.get("surrogate_keys")
+        if response.status_code == 404 and keys is None:
+            keys = {SITE, "404"}
+        if keys is not None and self.is_shared(request, response):
+            self.make_public(request, response, keys)
+        elif "Cache-Control" not in response:
+            response["Cache-Control"] = "private, no-cache"
+        return response
+
+    @staticmethod
+    def is_shared(request: HttpRequest, response: HttpResponse) -> bool:
+        if request.method not in ("GET", "HEAD") or response.status_code not in CACHEABLE:
+            return False
+        if any(name in request.COOKIES for name in settings.CACHE_PRIVATE_COOKIES):
+            return False
+        # A cookie of the reader's own (a session begun, a message): the page is theirs. The CSRF
+        # cookie is not one: reader forms carry no token, and it is dropped on shared pages.
+        if any(name != settings.CSRF_COOKIE_NAME for name in response.cookies):
+            return False
+        # The view's own word wins: a preview's no-store, never_cache.
+        control = response.get("Cache-Control", "")
+        return not any(word in control for word in ("private", "no-store", "no-cache"))
+
+    @staticmethod
+    def make_public(request: HttpRequest, response: HttpResponse, keys: set[str]) -> None:
+        s_maxage = settings.CACHE_S_MAXAGE if response.status_code != 404 else settings.CACHE_404_S_MAXAGE
+        if expires_at := getattr(request, "cache_expires_at", None):
+            s_maxage = max(0, min(s_maxage, int((expires_at - timezone.now()).total_seconds())))
+        max_age = min(settings.CACHE_MAX_AGE, s_maxage)
+        response["Cache-Control"] = (
+            f"public, max-age={max_age}, s-maxage={s_maxage}, "
+            f"stale-while-revalidate={settings.CACHE_STALE_WHILE_REVALIDATE}, "
+            f"stale-if-error={settings.CACHE_STALE_IF_ERROR}"
+        )
+        names = sorted(key for key in keys if KEY.match(key))
+        response["Surrogate-Key"] = " ".join(names)
+        response["Cache-Tag"] = ",".join(names)
+        # The page is the same for everyone: no cookie of its own (a fresh CSRF token for a reader
+        # who has none; reader forms need none) and no Vary on the cookies the cache strips.
+        response.cookies.pop(settings.CSRF_COOKIE_NAME, None)
+        vary = [field.strip() for field in response.get("Vary", "").split(",") if field.strip()]
+        vary = [field for field in vary if field.lower() != "cookie"]
+        del response["Vary"]
+        if vary:
+            patch_vary_headers(response, vary)
+
+
+# --- Changes to keys ------------------------------------------------------------------------------
+
+
+GENERAL_LISTS = ("home", "feeds", "sitemaps", "search", "listing-archive", "listing-documents", "corrections", "404")
+
+
+def listing_keys(article_ids: Iterable[int]) -> tuple[set[str], dict[int, datetime.datetime]]:
+    """The lists articles are in or leave when they are published, unpublished, scheduled, re-dated or
+    renamed, and the publish times still to come (id -> time). Three queries, however many articles."""
+    from articles.models import Article
+
+    article_ids = list(article_ids)
+    keys = {*GENERAL_LISTS, *(f"article-{pk}" for pk in article_ids)}
+    scheduled: dict[int, datetime.datetime] = {}
+    articles = (
+        Article.objects.filter(pk__in=article_ids)
+        .prefetch_related("articleauthor_set", "tagged_items")
+        .only("pk", "status", "published_at", "column_id")
+    )
+    now = timezone.now()
+    for article in articles:
+        keys.update(f"listing-author-{byline.author_id}" for byline in article.articleauthor_set.all())
+        keys.update(f"listing-tag-{tagging.tag_id}" for tagging in article.tagged_items.all())
+        if article.column_id:
+            keys.add(f"listing-column-{article.column_id}")
+        if article.status == Article.Status.PUBLISHED and article.published_at and article.published_at > now:
+            scheduled[article.pk] = article.published_at
+    return keys, scheduled
+
+
+def keys_for_changes(changes: Iterable[str]) -> tuple[set[str], dict[int, datetime.datetime]]:
+    """The keys to purge for a batch of changes from `CacheChange`, and the articles whose publish
+    time is still to come (id -> time). A change is a key itself, or `listed-<id>`."""
+    keys: set[str] = set()
+    listed: list[int] = []
+    for change in changes:
+        if change.startswith(LISTED):
+            listed.append(int(change.removeprefix(LISTED)))
+        else:
+            keys.add(change)
+    scheduled: dict[int, datetime.datetime] = {}
+    if listed:
+        listing, scheduled = listing_keys(listed)
+        keys |= listing
+    if len(keys) > settings.CACHE_PURGE_ALL_OVER:
+        keys = {SITE}
+    return keys, scheduled
+
+
+def drain_changes(batch: int = 1000) -> int:
+    """Turn committed `CacheChange` rows into purges; returns how many rows were taken.
+
+    Several workers may drain at once: each takes rows the others have not locked. The
+    rows are deleted in the transaction that reads them and the purge is sent after it
+    commits; if the purge fails, a task retries it (`newsroom.tasks.purge_keys`).
+    """
+    from newsroom import purge
+    from newsroom.models import CacheChange
+    from newsroom.tasks import purge_article
+
+    with transaction.atomic():
+        rows = list(
+            CacheChange.objects.select_for_update(skip_locked=True).order_by("pk").values_list("pk", "change")[:batch]
+        )
+        if not rows:
+            return 0
+        keys, scheduled = keys_for_changes(change for _, change in rows)
+        CacheChange.objects.filter(pk__in=[pk for pk, _ in rows]).delete()
+        for article_id, publish_at in scheduled.items():
+            # A second after the publish time, so `published_at <= now()` holds when the pages are fetched again.
+            run_after = publish_at + datetime.timedelta(seconds=1)
+            task = purge_article.using(backend=settings.CACHE_TASK_BACKEND, run_after=run_after)
+            if task.get_backend().supports_defer:
+                task.enqueue(article_id)
+            else:
+                logger.warning("The task backend %r cannot run a task at a time", settings.CACHE_TASK_BACKEND)
+    purge.purge_or_retry(sorted(keys))
+    return len(rows)
+
+
+def listen(stop: threading.Event, *, sweep: float = 5.0) -> None:
+    """Purge as changes commit, until `stop` is set: the worker runs this in a thread.
+
+    PostgreSQL delivers the triggers' NOTIFY only when their transaction commits. The
+    table is also swept every `sweep` seconds, for changes made while no one listened.
+    """
+    from newsroom import outage
+
+    while not stop.is_set():
+        try:
+            connection.ensure_connection()
+            raw = connection.connection
+            with raw.cursor() as cursor:
+                cursor.execute(f"LISTEN {CHANNEL}")
+            while not stop.is_set():
+                while drain_changes():
+                    pass
+                if not raw.notifies:
+                    select.select([raw], [], [], sweep)
+                raw.poll()
+                raw.notifies.clear()
+        except outage.CONNECTION_ERRORS as error:
+            outage.note_down(error)
+            connection.close()
+            stop.wait(1)
+        except Exception:  # logged; the next round starts from a fresh connection
+            logger.exception("Purging the page cache failed")
+            connection.close()
+            stop.wait(1)
+    connection.close()
+
+
+def start_listening() -> threading.Event:
+    """Run `listen` in a daemon thread with its own connection; set the event to stop it."""
+    stop = threading.Event()
+    threading.Thread(target=listen, args=(stop,), name="cache-purge", daemon=True).start()
+    return stop
