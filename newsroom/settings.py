@@ -425,10 +425,12 @@ DONATIONS_FRAGMENT_SECONDS = env_int("DONATIONS_FRAGMENT_SECONDS", 60)
 # Seconds the signed "manage your monthly gift" link in e-mails keeps working.
 DONATIONS_MANAGE_LINK_MAX_AGE = env_int("DONATIONS_MANAGE_LINK_MAX_AGE", 400 * 24 * 3600)
 # The shared page cache in front of the site (issue #17). See README "How pages are cached".
-# Browsers keep a reader page CACHE_MAX_AGE seconds; shared caches (Varnish, a CDN) CACHE_S_MAXAGE,
+# Browsers keep a reader page CACHE_MAX_AGE seconds (0: they ask the shared cache again on every visit,
+# so a reader who just commented, voted or saw a correction never gets an older copy from their own
+# browser); shared caches (Varnish, a CDN) keep it CACHE_S_MAXAGE,
 # serving it stale for CACHE_STALE_WHILE_REVALIDATE seconds while they fetch a fresh copy, and for
 # CACHE_STALE_IF_ERROR seconds while the site is down. Purges by key make changes show at once.
-CACHE_MAX_AGE = env_int("CACHE_MAX_AGE", 60)
+CACHE_MAX_AGE = env_int("CACHE_MAX_AGE", 0)
 CACHE_S_MAXAGE = env_int("CACHE_S_MAXAGE", 600)
 CACHE_STALE_WHILE_REVALIDATE = env_int("CACHE_STALE_WHILE_REVALIDATE", 60)
 CACHE_STALE_IF_ERROR = env_int("CACHE_STALE_IF_ERROR", 86400)

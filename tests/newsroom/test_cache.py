@@ -71,7 +71,7 @@ class HeaderTests(TestCase):
         response = self.client.get(self.article.get_absolute_url())
         self.assertEqual(
             response["Cache-Control"],
-            "public, max-age=60, s-maxage=600, stale-while-revalidate=60, stale-if-error=86400",
+            "public, max-age=0, s-maxage=600, stale-while-revalidate=60, stale-if-error=86400",
         )
         keys = set(response["Surrogate-Key"].split(" "))
         expected = {
