@@ -4,12 +4,16 @@ It runs no database query: the box offers the newsletters marked "offered in
 the sign-up box", which the subscribe view looks up when the form is sent.
 """
 
+import hashlib
+
 from django import template
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 from newsletter.forms import CONSENT_TEXT
+from newsroom import fragments
 
 register = template.Library()
 
@@ -20,15 +24,21 @@ BOX_TEMPLATE = "newsletter/includes/newsletter_box.html"
 def newsletter_box(context: template.Context) -> SafeString:
     """The box, with the page's own path (kept with the sign-up as where the reader was).
 
-    Rendered on each page, a small template and no query: a shared HTTP cache keeps
-    every page by its address, so the path is the same for every reader of it, and
-    the form carries nothing else of theirs (no CSRF token: newsroom/sameorigin.py).
+    A shared HTTP cache keeps every page by its address, so the path is the same for
+    every reader of it, and the form carries nothing else of theirs (no CSRF token:
+    newsroom/sameorigin.py). Kept in this app server's memory per language and path.
     """
     request = context.get("request")
-    box = {
-        "action": reverse("newsletter:subscribe"),
-        "list_url": reverse("newsletter:list"),
-        "consent_text": CONSENT_TEXT,
-        "page": request.path if request else "",
-    }
-    return render_to_string(BOX_TEMPLATE, box)
+    page = request.path if request else ""
+
+    def render() -> str:
+        box = {
+            "action": reverse("newsletter:subscribe"),
+            "list_url": reverse("newsletter:list"),
+            "consent_text": CONSENT_TEXT,
+            "page": page,
+        }
+        return render_to_string(BOX_TEMPLATE, box)
+
+    path_key = hashlib.sha256(page.encode(errors="replace")).hexdigest()[:32]
+    return fragments.get_or_render(f"newsletter-box:{get_language()}:{path_key}", render, timeout=None)
