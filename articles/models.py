@@ -189,6 +189,17 @@ class Column(models.Model):
         return reverse("articles:column", kwargs={"slug": self.slug})
 
 
+def offered_languages() -> list[tuple[str, str]]:
+    """The languages the site publishes in (settings.LANGUAGES), as the choices of Article.language.
+
+    A callable, so that migrations do not freeze the NEWSROOM_LANGUAGES of the machine that wrote them."""
+    return list(settings.LANGUAGES)
+
+
+def default_language() -> str:
+    return settings.LANGUAGE_CODE
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self) -> ArticleQuerySet:
         """Live for readers: published, and the publish time has passed (a future time is an embargo)."""
@@ -305,6 +316,24 @@ class Article(models.Model):
     canonical_url = models.URLField(
         _("canonical URL"), blank=True, help_text=_("For syndicated pieces: the original's address.")
     )
+    # Languages (issue 20): a translation is an article of its own (slug, byline, workflow,
+    # revisions, comments) joined to its original. The original and its translations form
+    # a translation group: one article per language, and never a translation of a translation.
+    language = models.CharField(
+        _("language"), max_length=12, choices=offered_languages, default=default_language, db_index=True
+    )
+    translation_of = models.ForeignKey(
+        "self",
+        verbose_name=_("translation of"),
+        null=True,
+        blank=True,
+        # Deleting an original would silently turn its translations into unrelated
+        # originals, losing the group and the credit to the original: an editor deletes
+        # (or detaches) the translations first.
+        on_delete=models.PROTECT,
+        related_name="translations",
+        help_text=_("Empty for an original. A translation names the article it translates."),
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
     published_at = models.DateTimeField(
         _("publish time"), null=True, blank=True, db_index=True, help_text=_("Readers see it from this time on.")
@@ -352,6 +381,20 @@ class Article(models.Model):
             # (see Article.state). "scheduled" is never stored, so no reader query can miss it.
             models.CheckConstraint(condition=~Q(status="scheduled"), name="scheduled_is_stored_as_published"),
             slug_constraint("article_slug_is_linkable"),
+            # A translation group has one article per language. The other group rules
+            # (no translation of a translation, a translation's language differs from its
+            # original's) span two rows: a trigger enforces them (migration 0013) and
+            # clean() repeats them for forms.
+            models.UniqueConstraint(
+                fields=["translation_of", "language"],
+                name="one_translation_per_language",
+                violation_error_message=_("This article already has a translation in that language."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(translation_of=models.F("id")),
+                name="article_is_not_its_own_translation",
+                violation_error_message=_("An article cannot be a translation of itself."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -363,6 +406,47 @@ class Article(models.Model):
             "articles:detail",
             kwargs={"year": when.year, "month": f"{when.month:02d}", "day": f"{when.day:02d}", "slug": self.slug},
         )
+
+    def clean(self) -> None:
+        super().clean()
+        self.clean_translation_group()
+
+    def clean_translation_group(self) -> None:
+        """The translation group rules, as form errors (the database enforces them too). Queries when
+        translation_of is set, and for a saved original, to read its translations."""
+        from django.core.exceptions import ValidationError
+
+        original = self.translation_of
+        if original is not None:
+            if self.pk is not None and original.pk == self.pk:
+                raise ValidationError({"translation_of": _("An article cannot be a translation of itself.")})
+            if original.translation_of_id is not None:
+                raise ValidationError(
+                    {
+                        "translation_of": _("That article is itself a translation: choose its original, %(original)s.")
+                        % {"original": original.translation_of}
+                    }
+                )
+            if original.language == self.language:
+                raise ValidationError({"language": _("A translation must be in another language than its original.")})
+            if self.pk is not None and self.translations.exists():
+                raise ValidationError(
+                    {"translation_of": _("This article has translations of its own, so it cannot be a translation.")}
+                )
+            taken = Article.objects.filter(translation_of=original, language=self.language).exclude(pk=self.pk)
+            if taken.exists():
+                raise ValidationError({"language": _("This article already has a translation in that language.")})
+        elif self.pk is not None and self.translations.filter(language=self.language).exists():
+            raise ValidationError({"language": _("One of this article's translations is already in that language.")})
+
+    @property
+    def group_id(self) -> int | None:
+        """The id of the translation group's original: this article's, or the one it translates."""
+        return self.translation_of_id or self.pk
+
+    @property
+    def is_translation(self) -> bool:
+        return self.translation_of_id is not None
 
     @property
     def is_public(self) -> bool:
