@@ -9,7 +9,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, connections, models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
@@ -205,20 +205,52 @@ class ArticleQuerySet(models.QuerySet):
         """Live for readers: published, and the publish time has passed (a future time is an embargo)."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def in_language(self, language: str | None = None) -> ArticleQuerySet:
+        """Articles in `language`, by default the request's (the language its URL is in)."""
+        return self.filter(language=language or translation.get_language())
+
     def published_by_slug(self, slug: str) -> Article | None:
         """The live article with this slug, or None: published() for the article page.
 
         Hand-written SQL read into the model with from_db(), because compiling the
         ORM's query would cost the most read page more than running it (see
-        articles/rendering.py). Mirrors published().
+        articles/rendering.py). Mirrors published(). The same query brings the
+        published members of the article's translation group (issue 20) as
+        `published_group`, lightweight articles ordered by language, so the page's
+        alternates and language switcher cost no query of their own.
         """
         fields = Article._meta.concrete_fields
-        columns = ", ".join(connections[self.db].ops.quote_name(field.column) for field in fields)
-        sql = f"SELECT {columns} FROM {Article._meta.db_table} WHERE slug = %s AND status = %s AND published_at <= %s"
+        quote = connections[self.db].ops.quote_name
+        columns = ", ".join(f"a.{quote(field.column)}" for field in fields)
+        table = Article._meta.db_table
+        sql = (
+            f"SELECT {columns}, (SELECT json_agg(json_build_array(g.id, g.slug, g.language, g.published_at,"
+            f" g.translation_of_id)) FROM {table} g WHERE (g.id = COALESCE(a.translation_of_id, a.id)"
+            " OR g.translation_of_id = COALESCE(a.translation_of_id, a.id)) AND g.status = %s AND g.published_at <= %s)"
+            f" FROM {table} a WHERE a.slug = %s AND a.status = %s AND a.published_at <= %s"
+        )
+        now = timezone.now()
+        published = Article.Status.PUBLISHED
         with connections[self.db].cursor() as cursor:
-            cursor.execute(sql, [slug, Article.Status.PUBLISHED, timezone.now()])
+            cursor.execute(sql, [published, now, slug, published, now])
             row = cursor.fetchone()
-        return None if row is None else Article.from_db(self.db, [field.attname for field in fields], row)
+        if row is None:
+            return None
+        article = Article.from_db(self.db, [field.attname for field in fields], row[:-1])
+        members = [
+            Article(
+                id=pk,
+                slug=member_slug,
+                language=language,
+                published_at=datetime.datetime.fromisoformat(published_at),
+                translation_of_id=original_id,
+                status=published,
+            )
+            for pk, member_slug, language, published_at, original_id in row[-1] or []
+        ]
+        order = {code: position for position, (code, _name) in enumerate(settings.LANGUAGES)}
+        article.published_group = sorted(members, key=lambda member: order.get(member.language, len(order)))
+        return article
 
     def owned_by(self, user) -> ArticleQuerySet:
         """Articles a writer counts as theirs: they created it, or they are in its byline (two EXISTS subqueries)."""
@@ -401,11 +433,13 @@ class Article(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
+        """The article's address in its own language's part of the site, whatever the request's language."""
         when = timezone.localtime(self.published_at or self.created_at or timezone.now())
-        return reverse(
-            "articles:detail",
-            kwargs={"year": when.year, "month": f"{when.month:02d}", "day": f"{when.day:02d}", "slug": self.slug},
-        )
+        with translation.override(self.language):
+            return reverse(
+                "articles:detail",
+                kwargs={"year": when.year, "month": f"{when.month:02d}", "day": f"{when.day:02d}", "slug": self.slug},
+            )
 
     def clean(self) -> None:
         super().clean()
@@ -743,15 +777,17 @@ class SearchDocument(models.Model):
 
 
 class ArticleViewQuerySet(models.QuerySet):
-    def most_read(self, *, days: int = 7, limit: int = 5) -> ArticleQuerySet:
-        """Published articles with the most views over the last `days` days (today included). One query."""
+    def most_read(self, *, days: int = 7, limit: int = 5, language: str | None = None) -> ArticleQuerySet:
+        """Published articles in `language` (default: the request's) with the most views over the last
+        `days` days (today included). One query."""
         since = timezone.localdate() - datetime.timedelta(days=days - 1)
         return (
             Article.objects.published()
+            .in_language(language)
             .filter(views__day__gte=since)
             .annotate(total_views=models.Sum("views__count"))
             .order_by("-total_views", "-published_at", "-id")
-            .only("id", "title", "slug", "published_at", "created_at", "kind")[:limit]
+            .only("id", "title", "slug", "published_at", "created_at", "kind", "language")[:limit]
         )
 
 
