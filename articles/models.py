@@ -366,6 +366,25 @@ class Article(models.Model):
         related_name="translations",
         help_text=_("Empty for an original. A translation names the article it translates."),
     )
+    translators = models.ManyToManyField(
+        Author,
+        verbose_name=_("translated by"),
+        blank=True,
+        related_name="translated_articles",
+        help_text=_("Credited under the byline as “Translated by”."),
+    )
+    # Which live revision of the original this translation was last brought up to date with:
+    # a newer live revision of the original makes the translation outdated (articles/translations.py).
+    translation_source = models.ForeignKey(
+        "Revision",
+        verbose_name=_("up to date with"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    translation_synced_at = models.DateTimeField(_("brought up to date at"), null=True, blank=True, editable=False)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
     published_at = models.DateTimeField(
         _("publish time"), null=True, blank=True, db_index=True, help_text=_("Readers see it from this time on.")
@@ -402,6 +421,10 @@ class Article(models.Model):
             ),
             models.Index(
                 fields=["id"], include=["published_at"], condition=Q(status="published"), name="article_live_id"
+            ),
+            # Each language's listings (issue 20): its newest live articles.
+            models.Index(
+                fields=["language", "-published_at"], condition=Q(status="published"), name="article_language_published"
             ),
         ]
         constraints = [
@@ -446,32 +469,29 @@ class Article(models.Model):
         self.clean_translation_group()
 
     def clean_translation_group(self) -> None:
-        """The translation group rules, as form errors (the database enforces them too). Queries when
+        """The translation group rules, as form errors (the database enforces them too). Non-field
+        errors, so that any form of the article shows them, whichever fields it has. Queries when
         translation_of is set, and for a saved original, to read its translations."""
         from django.core.exceptions import ValidationError
 
         original = self.translation_of
         if original is not None:
             if self.pk is not None and original.pk == self.pk:
-                raise ValidationError({"translation_of": _("An article cannot be a translation of itself.")})
+                raise ValidationError(_("An article cannot be a translation of itself."))
             if original.translation_of_id is not None:
                 raise ValidationError(
-                    {
-                        "translation_of": _("That article is itself a translation: choose its original, %(original)s.")
-                        % {"original": original.translation_of}
-                    }
+                    _("That article is itself a translation: choose its original, %(original)s.")
+                    % {"original": original.translation_of}
                 )
             if original.language == self.language:
-                raise ValidationError({"language": _("A translation must be in another language than its original.")})
+                raise ValidationError(_("A translation must be in another language than its original."))
             if self.pk is not None and self.translations.exists():
-                raise ValidationError(
-                    {"translation_of": _("This article has translations of its own, so it cannot be a translation.")}
-                )
+                raise ValidationError(_("This article has translations of its own, so it cannot be a translation."))
             taken = Article.objects.filter(translation_of=original, language=self.language).exclude(pk=self.pk)
             if taken.exists():
-                raise ValidationError({"language": _("This article already has a translation in that language.")})
+                raise ValidationError(_("This article already has a translation in that language."))
         elif self.pk is not None and self.translations.filter(language=self.language).exists():
-            raise ValidationError({"language": _("One of this article's translations is already in that language.")})
+            raise ValidationError(_("One of this article's translations is already in that language."))
 
     @property
     def group_id(self) -> int | None:

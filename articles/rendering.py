@@ -18,6 +18,7 @@ import hashlib
 from typing import TypedDict
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
@@ -63,7 +64,10 @@ def cached_content(article: Article) -> Content:
     group = getattr(article, "published_group", [])
 
     def render() -> Content:
-        full = Article.objects.for_page().filter(pk=article.pk).first()
+        pages = Article.objects.for_page()
+        if article.translation_of_id:  # credited under the byline: one more query, for translations only
+            pages = pages.prefetch_related(Prefetch("translators", to_attr="translator_list"))
+        full = pages.filter(pk=article.pk).first()
         if full is None:
             raise Http404(_("There is no such story."))
         full.published_group = group

@@ -193,6 +193,7 @@ def _render_preview(request: HttpRequest, pk: int, data: dict | None) -> HttpRes
             workflow.apply_snapshot(get_object_or_404(Article, pk=pk), data)
         article = get_object_or_404(Article.objects.for_page(), pk=pk)
         article.published_group = translations.published_groups([article]).get(article.group_id, [])
+        article.translator_list = list(article.translators.all()) if article.translation_of_id else []
         # A preview is in the article's language, whatever address it is read at.
         with override(article.language):
             context = {"article": article, "content": rendering.render_content(article), "is_preview": True}
