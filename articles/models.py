@@ -357,10 +357,11 @@ class Article(models.Model):
         verbose_name=_("translation of"),
         null=True,
         blank=True,
-        # Deleting an original would silently turn its translations into unrelated
+        # Deleting an original alone would silently turn its translations into unrelated
         # originals, losing the group and the credit to the original: an editor deletes
-        # (or detaches) the translations first.
-        on_delete=models.PROTECT,
+        # (or detaches) the translations first, or deletes the whole group at once
+        # (RESTRICT, unlike PROTECT, allows that).
+        on_delete=models.RESTRICT,
         related_name="translations",
         help_text=_("Empty for an original. A translation names the article it translates."),
     )

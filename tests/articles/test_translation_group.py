@@ -87,11 +87,15 @@ class TranslationGroupTests(TestCase):
         spanish.clean_translation_group()
         self.assertEqual(self.original.translations.count(), 2)
 
-    def test_an_original_with_translations_cannot_be_deleted(self):
-        from django.db.models import ProtectedError
+    def test_an_original_with_translations_cannot_be_deleted_alone(self):
+        from django.db.models import RestrictedError
 
-        with self.assertRaises(ProtectedError):
+        with self.assertRaises(RestrictedError):
             self.original.delete()
+
+    def test_a_whole_group_can_be_deleted_at_once(self):
+        Article.objects.filter(pk__in=[self.original.pk, self.french.pk]).delete()
+        self.assertFalse(Article.objects.filter(pk__in=[self.original.pk, self.french.pk]).exists())
 
     def test_it_offers_the_configured_languages(self):
         field = Article._meta.get_field("language")
