@@ -83,6 +83,20 @@ class LanguageAddressTests(TestCase):
         self.assertNotContains(self.client.get("/fr/tag/peacekeeping/"), "Council renews the mission")
         self.assertContains(self.client.get("/fr/tag/peacekeeping/"), "Le Conseil renouvelle la mission")
 
+    def test_archives_list_their_languages_articles(self) -> None:
+        year = self.french.published_at.year
+        french = self.client.get(f"/fr/{year}/")
+        self.assertContains(french, "Le Conseil renouvelle la mission")
+        self.assertNotContains(french, "Council renews the mission")
+        self.assertNotContains(self.client.get(f"/{year}/"), "Le Conseil renouvelle")
+
+    def test_search_newsletter_and_about_pages_exist_in_each_language(self) -> None:
+        for path in ("/fr/search/?q=mission", "/ar/newsletter/", "/es/info/about/", "/zh/corrections/"):
+            with self.subTest(path=path):
+                response = self.client.get(path)
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(response["Content-Language"], path.split("/")[1])
+
     def test_the_language_comes_from_the_address_alone(self) -> None:
         for path in ("/", "/fr/", self.english.get_absolute_url()):
             response = self.client.get(path, headers={"Accept-Language": "ar"}, cookies={"django_language": "es"})
