@@ -9,7 +9,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import connections, models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
@@ -18,7 +18,30 @@ from articles import markup
 from articles.slugs import make_slug, slug_constraint
 
 
-class Tag(TagBase):
+class TranslatedName(models.Model):
+    """Shared vocabulary (tags, columns) named in each offered language (issue 20).
+
+    `names` maps a language code to the name in that language; `name` is the default
+    language's and stands in for any language without one. A small JSON field rather
+    than a column per language: adding a language needs no migration."""
+
+    names = models.JSONField(
+        _("names in other languages"),
+        default=dict,
+        blank=True,
+        help_text=_("The name in each language the site publishes in, by language code."),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def localized_name(self) -> str:
+        """The name in the request's language, else the default one."""
+        return (self.names or {}).get(translation.get_language()) or self.name
+
+
+class Tag(TagBase, TranslatedName):
     """A typed tag: what a story is about, where, which UN body or mission."""
 
     class Kind(models.TextChoices):
@@ -40,6 +63,9 @@ class Tag(TagBase):
         verbose_name_plural = _("tags")
         ordering = ["name"]
         constraints = [slug_constraint("tag_slug_is_linkable")]
+
+    def __str__(self) -> str:
+        return self.name
 
     def get_absolute_url(self) -> str:
         return reverse("articles:tag", kwargs={"slug": self.slug})
@@ -166,7 +192,7 @@ class Author(models.Model):
         return [line.strip() for line in self.links.splitlines() if line.strip().startswith(("https://", "http://"))]
 
 
-class Column(models.Model):
+class Column(TranslatedName):
     """A recurring series, such as a monthly column on UN appointments."""
 
     name = models.CharField(_("name"), max_length=200)
@@ -189,10 +215,25 @@ class Column(models.Model):
         return reverse("articles:column", kwargs={"slug": self.slug})
 
 
+def offered_languages() -> list[tuple[str, str]]:
+    """The languages the site publishes in (settings.LANGUAGES), as the choices of Article.language.
+
+    A callable, so that migrations do not freeze the NEWSROOM_LANGUAGES of the machine that wrote them."""
+    return list(settings.LANGUAGES)
+
+
+def default_language() -> str:
+    return settings.LANGUAGE_CODE
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self) -> ArticleQuerySet:
         """Live for readers: published, and the publish time has passed (a future time is an embargo)."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def in_language(self, language: str | None = None) -> ArticleQuerySet:
+        """Articles in `language`, by default the request's (the language its URL is in)."""
+        return self.filter(language=language or translation.get_language())
 
     def published_by_slug(self, slug: str) -> Article | None:
         """The live article with this slug, or None: published() for the article page.
@@ -305,6 +346,44 @@ class Article(models.Model):
     canonical_url = models.URLField(
         _("canonical URL"), blank=True, help_text=_("For syndicated pieces: the original's address.")
     )
+    # Languages (issue 20): a translation is an article of its own (slug, byline, workflow,
+    # revisions, comments) joined to its original. The original and its translations form
+    # a translation group: one article per language, and never a translation of a translation.
+    language = models.CharField(
+        _("language"), max_length=12, choices=offered_languages, default=default_language, db_index=True
+    )
+    translation_of = models.ForeignKey(
+        "self",
+        verbose_name=_("translation of"),
+        null=True,
+        blank=True,
+        # Deleting an original alone would silently turn its translations into unrelated
+        # originals, losing the group and the credit to the original: an editor deletes
+        # (or detaches) the translations first, or deletes the whole group at once
+        # (RESTRICT, unlike PROTECT, allows that).
+        on_delete=models.RESTRICT,
+        related_name="translations",
+        help_text=_("Empty for an original. A translation names the article it translates."),
+    )
+    translators = models.ManyToManyField(
+        Author,
+        verbose_name=_("translated by"),
+        blank=True,
+        related_name="translated_articles",
+        help_text=_("Credited under the byline as “Translated by”."),
+    )
+    # Which live revision of the original this translation was last brought up to date with:
+    # a newer live revision of the original makes the translation outdated (articles/translations.py).
+    translation_source = models.ForeignKey(
+        "Revision",
+        verbose_name=_("up to date with"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    translation_synced_at = models.DateTimeField(_("brought up to date at"), null=True, blank=True, editable=False)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
     published_at = models.DateTimeField(
         _("publish time"), null=True, blank=True, db_index=True, help_text=_("Readers see it from this time on.")
@@ -342,6 +421,10 @@ class Article(models.Model):
             models.Index(
                 fields=["id"], include=["published_at"], condition=Q(status="published"), name="article_live_id"
             ),
+            # Each language's listings (issue 20): its newest live articles.
+            models.Index(
+                fields=["language", "-published_at"], condition=Q(status="published"), name="article_language_published"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -352,17 +435,71 @@ class Article(models.Model):
             # (see Article.state). "scheduled" is never stored, so no reader query can miss it.
             models.CheckConstraint(condition=~Q(status="scheduled"), name="scheduled_is_stored_as_published"),
             slug_constraint("article_slug_is_linkable"),
+            # A translation group has one article per language. The other group rules
+            # (no translation of a translation, a translation's language differs from its
+            # original's) span two rows: a trigger enforces them (migration 0013) and
+            # clean() repeats them for forms.
+            models.UniqueConstraint(
+                fields=["translation_of", "language"],
+                name="one_translation_per_language",
+                violation_error_message=_("This article already has a translation in that language."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(translation_of=models.F("id")),
+                name="article_is_not_its_own_translation",
+                violation_error_message=_("An article cannot be a translation of itself."),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
 
     def get_absolute_url(self) -> str:
+        """The article's address in its own language's part of the site, whatever the request's language."""
         when = timezone.localtime(self.published_at or self.created_at or timezone.now())
-        return reverse(
-            "articles:detail",
-            kwargs={"year": when.year, "month": f"{when.month:02d}", "day": f"{when.day:02d}", "slug": self.slug},
-        )
+        with translation.override(self.language):
+            return reverse(
+                "articles:detail",
+                kwargs={"year": when.year, "month": f"{when.month:02d}", "day": f"{when.day:02d}", "slug": self.slug},
+            )
+
+    def clean(self) -> None:
+        super().clean()
+        self.clean_translation_group()
+
+    def clean_translation_group(self) -> None:
+        """The translation group rules, as form errors (the database enforces them too). Non-field
+        errors, so that any form of the article shows them, whichever fields it has. Queries when
+        translation_of is set, and for a saved original, to read its translations."""
+        from django.core.exceptions import ValidationError
+
+        original = self.translation_of
+        if original is not None:
+            if self.pk is not None and original.pk == self.pk:
+                raise ValidationError(_("An article cannot be a translation of itself."))
+            if original.translation_of_id is not None:
+                raise ValidationError(
+                    _("That article is itself a translation: choose its original, %(original)s.")
+                    % {"original": original.translation_of}
+                )
+            if original.language == self.language:
+                raise ValidationError(_("A translation must be in another language than its original."))
+            if self.pk is not None and self.translations.exists():
+                raise ValidationError(_("This article has translations of its own, so it cannot be a translation."))
+            taken = Article.objects.filter(translation_of=original, language=self.language).exclude(pk=self.pk)
+            if taken.exists():
+                raise ValidationError(_("This article already has a translation in that language."))
+        elif self.pk is not None and self.translations.filter(language=self.language).exists():
+            raise ValidationError(_("One of this article's translations is already in that language."))
+
+    @property
+    def group_id(self) -> int | None:
+        """The id of the translation group's original: this article's, or the one it translates."""
+        return self.translation_of_id or self.pk
+
+    @property
+    def is_translation(self) -> bool:
+        return self.translation_of_id is not None
 
     @property
     def is_public(self) -> bool:
@@ -659,15 +796,17 @@ class SearchDocument(models.Model):
 
 
 class ArticleViewQuerySet(models.QuerySet):
-    def most_read(self, *, days: int = 7, limit: int = 5) -> ArticleQuerySet:
-        """Published articles with the most views over the last `days` days (today included). One query."""
+    def most_read(self, *, days: int = 7, limit: int = 5, language: str | None = None) -> ArticleQuerySet:
+        """Published articles in `language` (default: the request's) with the most views over the last
+        `days` days (today included). One query."""
         since = timezone.localdate() - datetime.timedelta(days=days - 1)
         return (
             Article.objects.published()
+            .in_language(language)
             .filter(views__day__gte=since)
             .annotate(total_views=models.Sum("views__count"))
             .order_by("-total_views", "-published_at", "-id")
-            .only("id", "title", "slug", "published_at", "created_at", "kind")[:limit]
+            .only("id", "title", "slug", "published_at", "created_at", "kind", "language")[:limit]
         )
 
 

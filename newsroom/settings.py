@@ -108,7 +108,8 @@ MIDDLEWARE = [
     "newsroom.middleware.RefuseNulMiddleware",
     "newsroom.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # The language from the URL alone on reader pages, without Vary (issue 20).
+    "newsroom.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -208,16 +209,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en"
-# The six official languages of the UN; translations come in a later issue.
-LANGUAGES = [
-    ("en", _("English")),
-    ("fr", _("French")),
-    ("es", _("Spanish")),
-    ("ar", _("Arabic")),
-    ("ru", _("Russian")),
-    ("zh-hans", _("Chinese")),
-]
+# The languages the site publishes in (issue 20), each one of the six official
+# languages of the UN. The default language keeps unprefixed URLs; the others live
+# under /<code>/. Articles carry one of these as their language.
+UN_LANGUAGES = {
+    "en": _("English"),
+    "fr": _("French"),
+    "es": _("Spanish"),
+    "ar": _("Arabic"),
+    "zh": _("Chinese"),
+    "ru": _("Russian"),
+}
+LANGUAGE_CODE = env("LANGUAGE_CODE", "en").strip().lower()
+_offered_languages = [code.lower() for code in env_list("NEWSROOM_LANGUAGES", "en,fr,es,ar,zh,ru")]
+if unknown := [code for code in _offered_languages if code not in UN_LANGUAGES]:
+    raise ImproperlyConfigured(
+        f"NEWSROOM_LANGUAGES names {', '.join(unknown)}: each must be one of {', '.join(UN_LANGUAGES)}."
+    )
+if LANGUAGE_CODE not in UN_LANGUAGES:
+    raise ImproperlyConfigured(f"LANGUAGE_CODE is {LANGUAGE_CODE!r}: it must be one of {', '.join(UN_LANGUAGES)}.")
+if LANGUAGE_CODE not in _offered_languages:
+    # The default language is always offered: its pages are the unprefixed URLs.
+    _offered_languages.insert(0, LANGUAGE_CODE)
+LANGUAGES = [(code, UN_LANGUAGES[code]) for code in dict.fromkeys(_offered_languages)]
+LANGUAGES_BIDI = ["ar"]
+# Formats for the languages Django knows under another code (Chinese: zh-hans).
+FORMAT_MODULE_PATH = ["newsroom.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True

@@ -138,8 +138,9 @@ class BlockRenderingTests(TestCase):
     def test_it_renders_pull_quotes_with_attribution(self) -> None:
         self.assertContains(
             self.response,
-            '<figure class="block pull-quote"><blockquote><p>Peace is a process.</p></blockquote>'
-            "<figcaption>Ana Ribeiro</figcaption></figure>",
+            # dir="auto": a quote in another script (Arabic in an English story) runs its own way.
+            '<figure class="block pull-quote"><blockquote dir="auto"><p>Peace is a process.</p></blockquote>'
+            '<figcaption dir="auto">Ana Ribeiro</figcaption></figure>',
             html=True,
         )
 
@@ -179,8 +180,8 @@ class ArticlePageTests(TestCase):
         self.assertContains(response, "with UNA-UK")
         self.assertContains(
             response,
-            f'<a href="{first.get_absolute_url()}">Lea Moreau</a> and '
-            f'<a href="{second.get_absolute_url()}">Sam Okafor</a>',
+            f'<a href="{first.get_absolute_url()}" dir="auto">Lea Moreau</a> and '
+            f'<a href="{second.get_absolute_url()}" dir="auto">Sam Okafor</a>',
         )
         self.assertContains(response, f'<time datetime="{published.replace(microsecond=0).isoformat()}">', count=1)
         self.assertContains(response, "Updated")
@@ -395,19 +396,20 @@ class QueryCountTests(TestCase):
         self.client.get(make_article().get_absolute_url())  # fills the most-read box
         for article in (small, big):
             # 1. the article row, by slug
-            # 2. the article again, with its column, lead photo and social image (joins), to render it
-            # 3. its authors in byline order, with their photos
-            # 4. its tags
-            # 5. its blocks in order, with their photos and speakers
-            # 6. its interviewees
-            # 7. its corrections
-            # 8. its tags again, for related stories, 9. stories by shared tags, 10. the column's
-            #    and the site's newest, 11. their lead photos (thumbnails), 12. their columns (kickers)
+            # 2. the published members of its translation group (hreflang, the language switcher)
+            # 3. the article again, with its column, lead photo and social image (joins), to render it
+            # 4. its authors in byline order, with their photos
+            # 5. its tags
+            # 6. its blocks in order, with their photos and speakers
+            # 7. its interviewees
+            # 8. its corrections
+            # 9. its tags again, for related stories, 10. stories by shared tags, 11. the column's
+            #    and the site's newest, 12. their lead photos (thumbnails), 13. their columns (kickers)
             # (most read is kept in memory since the first request; the test client sends no
             # user agent, so no view is counted)
-            # 13. the first page of approved comments (none here, so no vote totals)
+            # 14. the first page of approved comments (none here, so no vote totals)
             # (the header is kept in memory since the first request too)
-            with self.assertNumQueries(13):
+            with self.assertNumQueries(14):
                 response = self.client.get(article.get_absolute_url())
             self.assertEqual(response.status_code, 200)
         self.assertContains(response, 'id="q5"')
@@ -416,8 +418,8 @@ class QueryCountTests(TestCase):
     def test_later_reads_run_one_query(self) -> None:
         for article in (self.make_big_article(1), self.make_big_article(5)):
             first = self.client.get(article.get_absolute_url())
-            # 1. the article row, by slug: its content, related stories, most read and the
-            # comment section come from memory, keyed by the row's version numbers
+            # 1. the article row, by slug: its content, translation group, related stories, most read
+            # and the comment section come from memory, keyed by the row's version numbers
             with self.assertNumQueries(1):
                 again = self.client.get(article.get_absolute_url())
             self.assertEqual(without_tokens(again.content), without_tokens(first.content))

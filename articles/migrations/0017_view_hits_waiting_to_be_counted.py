@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0012_front_page_pins_and_sections"),
+        ("articles", "0016_translation_of_restrict"),
     ]
 
     operations = [
