@@ -13,9 +13,10 @@ import json
 from functools import partial
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -29,7 +30,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _, gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from articles import body, images, transcript as transcripts, workflow
+from articles import body, images, transcript as transcripts, translations, workflow
 from articles.admin_workflow import WorkflowAdminMixin
 from articles.forms import ArticleForm, PhotoForm, TranscriptForm
 from articles.models import (
@@ -139,20 +140,30 @@ class CorrectionInline(LabelledTabularInline):
 
 @admin.register(Article)
 class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
-    list_display = ["lead_thumbnail", "title", "kind", "status", "column", "byline", "published_at"]
+    list_display = ["lead_thumbnail", "title", "language", "kind", "status", "column", "byline", "published_at"]
     list_display_links = ["lead_thumbnail", "title"]
-    list_filter = ["status", "kind", "column", ("authors", admin.RelatedOnlyFieldListFilter), "tags"]
+    list_filter = ["status", "language", "kind", "column", ("authors", admin.RelatedOnlyFieldListFilter), "tags"]
     list_select_related = ["column", "lead_photo"]
     search_fields = ["title", "standfirst", "slug", "authors__name", "tags__name"]
     date_hierarchy = "published_at"
     list_per_page = 50
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["column", "lead_photo", "social_image"]
+    autocomplete_fields = ["column", "lead_photo", "social_image", "translation_of", "translators"]
     readonly_fields = ["first_published_at", "created_at", "modified_at"]
     inlines = [ArticleAuthorInline, TaggedArticleInline, IntervieweeInline, CorrectionInline]
     form = ArticleForm
     fieldsets = [
         (None, {"fields": ["title", "standfirst", "body", "body_unchanged", "slug", "kind", "column"]}),
+        (
+            gettext_lazy("Language and translation"),
+            {
+                "fields": ["language", "translation_of", "translators"],
+                "description": gettext_lazy(
+                    "A translation is an article of its own, joined to its original. To start one prefilled "
+                    "from the original, use “Add a translation” in the original's Translations box."
+                ),
+            },
+        ),
         (
             gettext_lazy("Lead photo"),
             {"fields": ["lead_photo", "lead_caption", "lead_credit"]},
@@ -240,6 +251,16 @@ class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.transcript_view),
                 name="articles_article_transcript",
             ),
+            path(
+                "<path:object_id>/translate/",
+                self.admin_site.admin_view(self.add_translation_view),
+                name="articles_article_translate",
+            ),
+            path(
+                "<path:object_id>/translation-up-to-date/",
+                self.admin_site.admin_view(self.translation_up_to_date_view),
+                name="articles_article_translation_up_to_date",
+            ),
             *urls,
         ]
 
@@ -297,7 +318,46 @@ class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
             else reverse("admin:articles_article_autosave_new")
         )
         context["autosave_others"] = [describe_editor(a) for a in others_editing(article, request.user)]
+        if article is not None:
+            context.update(translation_context(article))
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    @method_decorator(require_POST)
+    def add_translation_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Start a draft translation of the article in the chosen language, prefilled from it."""
+        original = self.get_object(request, unquote(object_id))
+        if original is None:
+            raise Http404
+        if not (self.has_view_or_change_permission(request, original) and self.has_add_permission(request)):
+            raise PermissionDenied
+        language = request.POST.get("language", "")
+        try:
+            made = translations.create_translation(original, language=language, by=request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:articles_article_change", args=[original.pk]))
+        done = _("Draft translation into %(language)s started: translate it, then send it for review.") % {
+            "language": dict(settings.LANGUAGES)[language]
+        }
+        self.message_user(request, done, messages.SUCCESS)
+        self.log_addition(request, made, done)
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[made.pk]))
+
+    @method_decorator(require_POST)
+    def translation_up_to_date_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Record that the translation now matches its original's live version."""
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            raise Http404
+        try:
+            source = translations.mark_up_to_date(article, by=request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        else:
+            done = _("Marked as up to date with revision #%(number)s of the original.") % {"number": source.pk}
+            self.message_user(request, done, messages.SUCCESS)
+            self.log_change(request, article, done)
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
@@ -371,6 +431,27 @@ class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
             "interviewees": list(article.interviewees.all()),
         }
         return TemplateResponse(request, "admin/articles/article/transcript.html", context)
+
+
+def translation_context(article: Article) -> dict:
+    """The change form's Translations box: for an original, each language's translation and state
+    (missing, draft..., published, outdated) and the languages left to translate into; for a
+    translation, its original and, when outdated, what changed in the original since it was last
+    brought up to date (a word-level diff). Two or three queries."""
+    if article.translation_of_id:
+        original = Article.objects.only("id", "title", "language").get(pk=article.translation_of_id)
+        newest = translations.live_revision(original)
+        outdated = translations.is_outdated(article, newest.pk if newest else None)
+        return {
+            "translation_original": original,
+            "translation_outdated": outdated,
+            "translation_changes": translations.changes_since_sync(article, newest) if outdated else [],
+        }
+    states = translations.language_states(article)
+    return {
+        "translation_states": states,
+        "translation_missing": [row for row in states if row["translation"] is None],
+    }
 
 
 AUTOSAVE_LIMIT = 8_000_000  # bytes: a 10,000-word interview's form is about 0.2 MB

@@ -74,7 +74,7 @@ class LatestArticlesFeed(Feed):
         return absolute(reverse(self.feed_url_name, kwargs=kwargs))
 
     def filtered(self, obj) -> QuerySet[Article]:
-        return Article.objects.published()
+        return Article.objects.published().in_language()
 
     def items(self, obj) -> list[Article]:
         # Corrections count towards each item's updated date.
@@ -155,7 +155,7 @@ class TagFeed(_ObjectFeed):
     feed_url_name = "articles:tag-feed"
 
     def filtered(self, obj: Tag) -> QuerySet[Article]:
-        return Article.objects.published().filter(tagged_items__tag=obj)
+        return Article.objects.published().in_language().filter(tagged_items__tag=obj)
 
 
 class TagAtomFeed(TagFeed):
@@ -171,7 +171,7 @@ class AuthorFeed(_ObjectFeed):
         return _("The latest stories by %(name)s for %(site)s.") % {"name": obj, "site": settings.SITE_NAME}
 
     def filtered(self, obj: Author) -> QuerySet[Article]:
-        return Article.objects.published().filter(articleauthor__author=obj)
+        return Article.objects.published().in_language().filter(articleauthor__author=obj)
 
 
 class AuthorAtomFeed(AuthorFeed):
@@ -184,7 +184,7 @@ class ColumnFeed(_ObjectFeed):
     feed_url_name = "articles:column-feed"
 
     def filtered(self, obj: Column) -> QuerySet[Article]:
-        return Article.objects.published().filter(column=obj)
+        return Article.objects.published().in_language().filter(column=obj)
 
 
 class ColumnAtomFeed(ColumnFeed):

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
 from django.utils.html import format_html, json_script
@@ -85,9 +86,18 @@ class BodyEditorWidget(forms.Textarea):
 
     def render(self, name, value, attrs=None, renderer=None) -> str:
         textarea = super().render(name, value, attrs, renderer)
+        # The editor's text runs in the article's direction: an Arabic article is written right to left.
         return format_html(
-            '<div class="nr-body" data-nr-body>{}{}</div>', json_script(self.config, "nr-body-config"), textarea
+            '<div class="nr-body" data-nr-body dir="{}">{}{}</div>',
+            self.config.get("dir", "auto"),
+            json_script(self.config, "nr-body-config"),
+            textarea,
         )
+
+
+def text_direction(language: str) -> str:
+    """ "rtl" for a right-to-left language (settings.LANGUAGES_BIDI), else "auto"."""
+    return "rtl" if language.split("-")[0] in settings.LANGUAGES_BIDI else "auto"
 
 
 class ArticleForm(forms.ModelForm):
@@ -133,7 +143,13 @@ class ArticleForm(forms.ModelForm):
             "clean": reverse("admin:articles_article_clean_paste"),
             "photos": reverse("admin:articles_photo_picker"),
             "upload": reverse("admin:articles_photo_upload"),
+            "dir": text_direction(article.language),
         }
+        # Headline, standfirst and body in the article's direction (issue 20); "auto" lets a
+        # left-to-right article still show a quoted Arabic name the right way round.
+        for name in ("title", "standfirst", "body"):
+            if name in self.fields:
+                self.fields[name].widget.attrs["dir"] = text_direction(article.language)
         self.body_blocks: list = []
 
     def posted_labels(self) -> list[str]:

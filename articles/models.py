@@ -9,7 +9,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, connections, models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
@@ -205,20 +205,52 @@ class ArticleQuerySet(models.QuerySet):
         """Live for readers: published, and the publish time has passed (a future time is an embargo)."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def in_language(self, language: str | None = None) -> ArticleQuerySet:
+        """Articles in `language`, by default the request's (the language its URL is in)."""
+        return self.filter(language=language or translation.get_language())
+
     def published_by_slug(self, slug: str) -> Article | None:
         """The live article with this slug, or None: published() for the article page.
 
         Hand-written SQL read into the model with from_db(), because compiling the
         ORM's query would cost the most read page more than running it (see
-        articles/rendering.py). Mirrors published().
+        articles/rendering.py). Mirrors published(). The same query brings the
+        published members of the article's translation group (issue 20) as
+        `published_group`, lightweight articles ordered by language, so the page's
+        alternates and language switcher cost no query of their own.
         """
         fields = Article._meta.concrete_fields
-        columns = ", ".join(connections[self.db].ops.quote_name(field.column) for field in fields)
-        sql = f"SELECT {columns} FROM {Article._meta.db_table} WHERE slug = %s AND status = %s AND published_at <= %s"
+        quote = connections[self.db].ops.quote_name
+        columns = ", ".join(f"a.{quote(field.column)}" for field in fields)
+        table = Article._meta.db_table
+        sql = (
+            f"SELECT {columns}, (SELECT json_agg(json_build_array(g.id, g.slug, g.language, g.published_at,"
+            f" g.translation_of_id)) FROM {table} g WHERE (g.id = COALESCE(a.translation_of_id, a.id)"
+            " OR g.translation_of_id = COALESCE(a.translation_of_id, a.id)) AND g.status = %s AND g.published_at <= %s)"
+            f" FROM {table} a WHERE a.slug = %s AND a.status = %s AND a.published_at <= %s"
+        )
+        now = timezone.now()
+        published = Article.Status.PUBLISHED
         with connections[self.db].cursor() as cursor:
-            cursor.execute(sql, [slug, Article.Status.PUBLISHED, timezone.now()])
+            cursor.execute(sql, [published, now, slug, published, now])
             row = cursor.fetchone()
-        return None if row is None else Article.from_db(self.db, [field.attname for field in fields], row)
+        if row is None:
+            return None
+        article = Article.from_db(self.db, [field.attname for field in fields], row[:-1])
+        members = [
+            Article(
+                id=pk,
+                slug=member_slug,
+                language=language,
+                published_at=datetime.datetime.fromisoformat(published_at),
+                translation_of_id=original_id,
+                status=published,
+            )
+            for pk, member_slug, language, published_at, original_id in row[-1] or []
+        ]
+        order = {code: position for position, (code, _name) in enumerate(settings.LANGUAGES)}
+        article.published_group = sorted(members, key=lambda member: order.get(member.language, len(order)))
+        return article
 
     def owned_by(self, user) -> ArticleQuerySet:
         """Articles a writer counts as theirs: they created it, or they are in its byline (two EXISTS subqueries)."""
@@ -334,6 +366,25 @@ class Article(models.Model):
         related_name="translations",
         help_text=_("Empty for an original. A translation names the article it translates."),
     )
+    translators = models.ManyToManyField(
+        Author,
+        verbose_name=_("translated by"),
+        blank=True,
+        related_name="translated_articles",
+        help_text=_("Credited under the byline as “Translated by”."),
+    )
+    # Which live revision of the original this translation was last brought up to date with:
+    # a newer live revision of the original makes the translation outdated (articles/translations.py).
+    translation_source = models.ForeignKey(
+        "Revision",
+        verbose_name=_("up to date with"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    translation_synced_at = models.DateTimeField(_("brought up to date at"), null=True, blank=True, editable=False)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
     published_at = models.DateTimeField(
         _("publish time"), null=True, blank=True, db_index=True, help_text=_("Readers see it from this time on.")
@@ -371,6 +422,10 @@ class Article(models.Model):
             models.Index(
                 fields=["id"], include=["published_at"], condition=Q(status="published"), name="article_live_id"
             ),
+            # Each language's listings (issue 20): its newest live articles.
+            models.Index(
+                fields=["language", "-published_at"], condition=Q(status="published"), name="article_language_published"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -401,43 +456,42 @@ class Article(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
+        """The article's address in its own language's part of the site, whatever the request's language."""
         when = timezone.localtime(self.published_at or self.created_at or timezone.now())
-        return reverse(
-            "articles:detail",
-            kwargs={"year": when.year, "month": f"{when.month:02d}", "day": f"{when.day:02d}", "slug": self.slug},
-        )
+        with translation.override(self.language):
+            return reverse(
+                "articles:detail",
+                kwargs={"year": when.year, "month": f"{when.month:02d}", "day": f"{when.day:02d}", "slug": self.slug},
+            )
 
     def clean(self) -> None:
         super().clean()
         self.clean_translation_group()
 
     def clean_translation_group(self) -> None:
-        """The translation group rules, as form errors (the database enforces them too). Queries when
+        """The translation group rules, as form errors (the database enforces them too). Non-field
+        errors, so that any form of the article shows them, whichever fields it has. Queries when
         translation_of is set, and for a saved original, to read its translations."""
         from django.core.exceptions import ValidationError
 
         original = self.translation_of
         if original is not None:
             if self.pk is not None and original.pk == self.pk:
-                raise ValidationError({"translation_of": _("An article cannot be a translation of itself.")})
+                raise ValidationError(_("An article cannot be a translation of itself."))
             if original.translation_of_id is not None:
                 raise ValidationError(
-                    {
-                        "translation_of": _("That article is itself a translation: choose its original, %(original)s.")
-                        % {"original": original.translation_of}
-                    }
+                    _("That article is itself a translation: choose its original, %(original)s.")
+                    % {"original": original.translation_of}
                 )
             if original.language == self.language:
-                raise ValidationError({"language": _("A translation must be in another language than its original.")})
+                raise ValidationError(_("A translation must be in another language than its original."))
             if self.pk is not None and self.translations.exists():
-                raise ValidationError(
-                    {"translation_of": _("This article has translations of its own, so it cannot be a translation.")}
-                )
+                raise ValidationError(_("This article has translations of its own, so it cannot be a translation."))
             taken = Article.objects.filter(translation_of=original, language=self.language).exclude(pk=self.pk)
             if taken.exists():
-                raise ValidationError({"language": _("This article already has a translation in that language.")})
+                raise ValidationError(_("This article already has a translation in that language."))
         elif self.pk is not None and self.translations.filter(language=self.language).exists():
-            raise ValidationError({"language": _("One of this article's translations is already in that language.")})
+            raise ValidationError(_("One of this article's translations is already in that language."))
 
     @property
     def group_id(self) -> int | None:
@@ -747,15 +801,17 @@ class SearchDocument(models.Model):
 
 
 class ArticleViewQuerySet(models.QuerySet):
-    def most_read(self, *, days: int = 7, limit: int = 5) -> ArticleQuerySet:
-        """Published articles with the most views over the last `days` days (today included). One query."""
+    def most_read(self, *, days: int = 7, limit: int = 5, language: str | None = None) -> ArticleQuerySet:
+        """Published articles in `language` (default: the request's) with the most views over the last
+        `days` days (today included). One query."""
         since = timezone.localdate() - datetime.timedelta(days=days - 1)
         return (
             Article.objects.published()
+            .in_language(language)
             .filter(views__day__gte=since)
             .annotate(total_views=models.Sum("views__count"))
             .order_by("-total_views", "-published_at", "-id")
-            .only("id", "title", "slug", "published_at", "created_at", "kind")[:limit]
+            .only("id", "title", "slug", "published_at", "created_at", "kind", "language")[:limit]
         )
 
 

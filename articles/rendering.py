@@ -14,9 +14,11 @@ Previews never use the cache: they render revisions that readers must not see.
 
 from __future__ import annotations
 
+import hashlib
 from typing import TypedDict
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
@@ -43,19 +45,33 @@ def render_content(article: Article) -> Content:
     )
 
 
+def group_fingerprint(members: list[Article]) -> str:
+    """What the page shows of its translation group (hreflang links, JSON-LD), for the cache key:
+    a translation published, unpublished or moved changes it."""
+    parts = "|".join(f"{m.pk}:{m.slug}:{m.language}:{m.published_at.isoformat()}" for m in members)
+    return hashlib.blake2b(parts.encode(), digest_size=8).hexdigest() if parts else "-"
+
+
 def cached_content(article: Article) -> Content:
     """The content of an article row read for a reader: from memory, or rendered and kept.
 
-    A hit runs no query; a miss runs for_page()'s six. Reading the row first and
+    A hit runs no query; a miss runs for_page()'s queries. Reading the row first and
     the parts after means a kept rendering is never older than its version. An
-    article deleted in between is a 404, like one that was never there.
+    article deleted in between is a 404, like one that was never there. The
+    article's `published_group` (read with the row, see published_by_slug) is part of
+    the key: the original's page changes when a translation is published.
     """
+    group = getattr(article, "published_group", [])
 
     def render() -> Content:
-        full = Article.objects.for_page().filter(pk=article.pk).first()
+        pages = Article.objects.for_page()
+        if article.translation_of_id:  # credited under the byline: one more query, for translations only
+            pages = pages.prefetch_related(Prefetch("translators", to_attr="translator_list"))
+        full = pages.filter(pk=article.pk).first()
         if full is None:
             raise Http404(_("There is no such story."))
+        full.published_group = group
         return render_content(full)
 
-    key = f"article:{article.pk}:{article.page_version}:{get_language()}"
+    key = f"article:{article.pk}:{article.page_version}:{get_language()}:{group_fingerprint(group)}"
     return fragments.get_or_render(key, render, timeout=None)

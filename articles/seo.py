@@ -15,6 +15,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.templatetags.static import static
 from django.utils.safestring import SafeString, mark_safe
 
+from articles import translations
 from articles.models import Article, Photo
 
 # Inside <script> the HTML parser only looks for "</script" (and "<!--"), so
@@ -68,6 +69,12 @@ def json_ld(data: Any) -> SafeString:
     return mark_safe(json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES))
 
 
+def _work(member: Article) -> dict[str, Any]:
+    """Another published member of the article's translation group, for translationOfWork/workTranslation."""
+    url = absolute(member.get_absolute_url())
+    return {"@type": "NewsArticle", "@id": url, "url": url, "inLanguage": member.language}
+
+
 def news_article(article: Article, *, image: dict[str, Any] | None, url: str) -> dict[str, Any]:
     """schema.org NewsArticle for the page."""
     authors = []
@@ -98,6 +105,22 @@ def news_article(article: Article, *, image: dict[str, Any] | None, url: str) ->
         data["image"] = [
             {"@type": "ImageObject", "url": image["url"], "width": image["width"], "height": image["height"]}
         ]
+    data["inLanguage"] = article.language
+    group = getattr(article, "published_group", [])
+    if article.translation_of_id:
+        original = next((m for m in group if m.pk == article.translation_of_id), None)
+        if original is not None:
+            data["translationOfWork"] = _work(original)
+    else:
+        translations = [_work(m) for m in group if m.translation_of_id == article.pk]
+        if translations:
+            data["workTranslation"] = translations
+    translators = [
+        {"@type": "Person", "name": author.name, "url": absolute(author.get_absolute_url())}
+        for author in getattr(article, "translator_list", [])
+    ]
+    if translators:
+        data["translator"] = translators
     if article.column_id:
         data["articleSection"] = article.column.name
     keywords = [tag.name for tag in article.tags.all()]
@@ -118,4 +141,6 @@ def page_metadata(article: Article) -> dict[str, Any]:
         "image": image,
         "modified": modified,
         "json_ld": json_ld(news_article(article, image=image, url=url)),
+        # hreflang links to the published translations (and x-default); none for a lone article.
+        "alternates": translations.alternates(getattr(article, "published_group", [])),
     }

@@ -14,12 +14,12 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.csp import CSP
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext as _, override
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_safe
 
-from articles import rendering, search, sitemaps, symbols
+from articles import rendering, search, sitemaps, symbols, translations
 from articles.models import (
     PREVIEW_LINK_SALT,
     Article,
@@ -75,7 +75,8 @@ def article_detail(request: HttpRequest, year: int, month: int, day: int, slug: 
     if article is None:
         raise Http404(_("There is no such story."))
     published = timezone.localtime(article.published_at)
-    if (published.year, published.month, published.day) != (year, month, day):
+    # The wrong date, or the right slug under another language's prefix: the article's own address.
+    if (published.year, published.month, published.day) != (year, month, day) or article.language != get_language():
         return redirect(article, permanent=True)
     context = {"article": article, "content": rendering.cached_content(article), "is_preview": False}
     response = render(request, "articles/article_detail.html", context)
@@ -91,21 +92,21 @@ def _listing(request: HttpRequest, articles: QuerySet, template: str, context: d
 @require_safe
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
-    articles = Article.objects.published().filter(tagged_items__tag=tag)
+    articles = Article.objects.published().in_language().filter(tagged_items__tag=tag)
     return _listing(request, articles, "articles/tag_detail.html", {"tag": tag})
 
 
 @require_safe
 def author_detail(request: HttpRequest, slug: str) -> HttpResponse:
     author = get_object_or_404(Author.objects.select_related("photo"), slug=slug)
-    articles = Article.objects.published().filter(articleauthor__author=author)
+    articles = Article.objects.published().in_language().filter(articleauthor__author=author)
     return _listing(request, articles, "articles/author_detail.html", {"author": author})
 
 
 @require_safe
 def column_detail(request: HttpRequest, slug: str) -> HttpResponse:
     column = get_object_or_404(Column, slug=slug)
-    articles = Article.objects.published().filter(column=column)
+    articles = Article.objects.published().in_language().filter(column=column)
     return _listing(request, articles, "articles/column_detail.html", {"column": column})
 
 
@@ -119,7 +120,7 @@ def _month_start(year: int, month: int) -> datetime.datetime:
 @require_safe
 def archive_year(request: HttpRequest, year: int) -> HttpResponse:
     start, end = _month_start(year, 1), _month_start(year + 1, 1) if year < 9999 else None
-    articles = Article.objects.published().filter(published_at__gte=start)
+    articles = Article.objects.published().in_language().filter(published_at__gte=start)
     if end:
         articles = articles.filter(published_at__lt=end)
     page = paginate(request, articles.for_listing(), allow_empty=False)
@@ -132,7 +133,7 @@ def archive_year(request: HttpRequest, year: int) -> HttpResponse:
 def archive_month(request: HttpRequest, year: int, month: int) -> HttpResponse:
     start = _month_start(year, month)
     end = _month_start(year + month // 12, month % 12 + 1)
-    articles = Article.objects.published().filter(published_at__gte=start, published_at__lt=end)
+    articles = Article.objects.published().in_language().filter(published_at__gte=start, published_at__lt=end)
     return _listing(request, articles, "articles/article_archive_month.html", {"month": start}, allow_empty=False)
 
 
@@ -144,7 +145,7 @@ def document_detail(request: HttpRequest, symbol: str) -> HttpResponse:
         raise Http404(_("This is not a UN document symbol."))
     if canonical != symbol:
         return redirect("articles:document", symbol=canonical, permanent=True)
-    articles = Article.objects.published().filter(search_document__symbols__contains=[canonical])
+    articles = Article.objects.published().in_language().filter(search_document__symbols__contains=[canonical])
     context = {"symbol": canonical, "undocs_url": symbols.RESOLVER + canonical}
     return _listing(request, articles, "articles/document_detail.html", context, allow_empty=False)
 
@@ -191,8 +192,12 @@ def _render_preview(request: HttpRequest, pk: int, data: dict | None) -> HttpRes
         if data is not None:
             workflow.apply_snapshot(get_object_or_404(Article, pk=pk), data)
         article = get_object_or_404(Article.objects.for_page(), pk=pk)
-        context = {"article": article, "content": rendering.render_content(article), "is_preview": True}
-        response = render(request, "articles/article_detail.html", context)
+        article.published_group = translations.published_groups([article]).get(article.group_id, [])
+        article.translator_list = list(article.translators.all()) if article.translation_of_id else []
+        # A preview is in the article's language, whatever address it is read at.
+        with override(article.language):
+            context = {"article": article, "content": rendering.render_content(article), "is_preview": True}
+            response = render(request, "articles/article_detail.html", context)
         transaction.savepoint_rollback(savepoint)
     response["X-Robots-Tag"] = "noindex"
     response["Cache-Control"] = "private, no-store"
@@ -246,7 +251,7 @@ def shared_preview(request: HttpRequest, token: str) -> HttpResponse:
 def correction_list(request: HttpRequest) -> HttpResponse:
     """Every correction and update on published articles, newest first."""
     corrections = (
-        Correction.objects.filter(article__in=Article.objects.published())
+        Correction.objects.filter(article__in=Article.objects.published().in_language())
         .select_related("article")
         .order_by("-created_at", "-id")
     )
@@ -273,7 +278,8 @@ def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
 
 @require_safe
 def sitemap_news(request: HttpRequest) -> HttpResponse:
-    context = {"publication_name": settings.SITE_NAME, "language": settings.LANGUAGE_CODE}
+    # Google News names Simplified Chinese zh-cn; the other UN languages by their two letters.
+    context = {"publication_name": settings.SITE_NAME, "language": {"zh": "zh-cn"}.get(get_language(), get_language())}
     response = sitemap_views.sitemap(
         request, {"news": sitemaps.NewsSitemap}, section="news", template_name="articles/sitemap_news.xml"
     )

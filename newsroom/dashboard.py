@@ -42,7 +42,9 @@ def _sees_all(user) -> bool:
 
 
 def _articles_for(user) -> QuerySet:
-    articles = Article.objects.only("id", "title", "status", "published_at", "modified_at", "slug", "created_at")
+    articles = Article.objects.only(
+        "id", "title", "status", "published_at", "modified_at", "slug", "created_at", "language"
+    )
     return articles if _sees_all(user) else articles.owned_by(user)
 
 
@@ -69,7 +71,7 @@ def scheduled(user) -> list[Article]:
 
 def recently_published(user) -> list[Article]:
     """The newsroom's latest live articles, whoever wrote them: they are public anyway."""
-    articles = Article.objects.only("id", "title", "status", "published_at", "slug", "created_at")
+    articles = Article.objects.only("id", "title", "status", "published_at", "slug", "created_at", "language")
     return list(articles.published().order_by("-published_at")[:LIMIT])
 
 

@@ -1,8 +1,11 @@
 from collections.abc import Callable
 from urllib.parse import unquote_plus
 
+from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 from newsroom.models import Redirect
 
@@ -103,3 +106,47 @@ class RefuseNulMiddleware:
             return
         if "\x00" in unquote_plus(request.META.get("QUERY_STRING", "")):
             raise BadRequest("NUL character in the query string")
+
+
+def language_from_path(path: str) -> str | None:
+    """The offered language a reader URL is in from its first segment (/fr/...), or None for the
+    default language's unprefixed URLs. Unlike Django's, it needs no compiled catalog for the code."""
+    code = path.lstrip("/").split("/", 1)[0]
+    if code and code != settings.LANGUAGE_CODE and code in dict(settings.LANGUAGES):
+        return code
+    return None
+
+
+class LanguageMiddleware:
+    """Each request's language (issue 20), in place of Django's LocaleMiddleware.
+
+    A reader page's language is its URL's alone: /fr/... is French, an unprefixed
+    address the default language. Nothing about the reader (Accept-Language, a
+    cookie) changes the page, so no reader page redirects on it or varies by it, and
+    a shared cache keeps one copy per URL (issue 17). Django's LocaleMiddleware adds
+    `Vary: Accept-Language` to every unprefixed URL, which would split that cache.
+
+    Staff pages (the admin, sign-in) are never shared: they follow the browser's
+    Accept-Language and say so with Vary, as Django's middleware does.
+    """
+
+    STAFF_PREFIXES = ("/admin/", "/staff/")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        is_staff_page = request.path_info.startswith(self.STAFF_PREFIXES)
+        if is_staff_page:
+            language = translation.get_language_from_request(request)
+        else:
+            language = language_from_path(request.path_info) or settings.LANGUAGE_CODE
+        # override() rather than activate(): the language ends with the request, so nothing
+        # run after it in the same thread (a test, the next request) inherits it.
+        with translation.override(language):
+            request.LANGUAGE_CODE = language
+            response = self.get_response(request)
+        if is_staff_page:
+            patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -106,7 +106,8 @@ MIDDLEWARE = [
     "newsroom.middleware.RefuseNulMiddleware",
     "newsroom.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # The language from the URL alone on reader pages, without Vary (issue 20).
+    "newsroom.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

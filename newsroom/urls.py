@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
@@ -9,19 +10,26 @@ from newsroom import views
 handler500 = "newsroom.views.server_error"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots-txt"),
+    path("staff/", include("newsroom.twofactor")),
+    path("admin/", admin.site.urls),
+    path("donate/", include("donations.urls")),
+]
+
+# Reader pages in every offered language: the default language keeps today's unprefixed
+# addresses (WordPress-era links keep working), the others live under /fr/, /es/...
+# newsroom.middleware.LanguageMiddleware reads the prefix.
+urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
     # Under info/: an imported WordPress site keeps its own /about/ and /privacy/ redirects.
     path("info/about/", views.about, name="about"),
     path("info/privacy/", views.privacy, name="privacy"),
-    path("staff/", include("newsroom.twofactor")),
-    path("admin/", admin.site.urls),
     path("", include("articles.urls")),
     path("comments/", include("comments.urls")),
     path("newsletter/", include("newsletter.urls")),
-    path("donate/", include("donations.urls")),
-]
+    prefix_default_language=False,
+)
 
 if settings.ANYMAIL_ESP:
     # The provider posts bounces and complaints to /anymail/<esp>/tracking/ (see README).

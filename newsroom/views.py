@@ -1,10 +1,12 @@
 import sys
 
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.models import OuterRef, Subquery, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -29,7 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """
     if "s" in request.GET:  # WordPress search addresses
         return redirect(f"{reverse('articles:search')}?{request.GET.urlencode().replace('s=', 'q=', 1)}")
-    listing = Article.objects.published().select_related("column", "lead_photo")
+    listing = Article.objects.published().in_language().select_related("column", "lead_photo")
     page = paginate(request, listing)
     stories = list(page.object_list)
     context: dict = {"page": page, "articles": stories, "lead": None, "top_stories": [], "column_pieces": []}
@@ -40,7 +42,11 @@ def home(request: HttpRequest) -> HttpResponse:
             ]
         )
         newest_in_column = (
-            Article.objects.published().filter(column=OuterRef("pk")).order_by("-published_at", "-id").values("pk")[:1]
+            Article.objects.published()
+            .in_language()
+            .filter(column=OuterRef("pk"))
+            .order_by("-published_at", "-id")
+            .values("pk")[:1]
         )
         newest_ids = Column.objects.filter(is_active=True).annotate(newest=Subquery(newest_in_column)).values("newest")
         column_pieces = list(listing.filter(pk__in=newest_ids).order_by("column__name"))
@@ -98,4 +104,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
-    return render(request, "robots.txt", content_type="text/plain; charset=utf-8")
+    """Rules for crawlers, and every language's sitemaps."""
+    sitemaps = []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            sitemaps += [reverse("articles:sitemap-index"), reverse("articles:sitemap-news")]
+    prefixes = [f"/{code}" for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+    context = {"sitemaps": sitemaps, "language_prefixes": prefixes}
+    return render(request, "robots.txt", context, content_type="text/plain; charset=utf-8")

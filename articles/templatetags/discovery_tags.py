@@ -32,7 +32,17 @@ TAG_WEIGHTS = {
     Tag.Kind.UN_BODY: 2,
     Tag.Kind.TOPIC: 1,
 }
-_RELATED_FIELDS = ("id", "title", "slug", "kind", "published_at", "created_at", "column_id", "lead_photo_id")
+_RELATED_FIELDS = (
+    "id",
+    "title",
+    "slug",
+    "kind",
+    "language",
+    "published_at",
+    "created_at",
+    "column_id",
+    "lead_photo_id",
+)
 
 
 def related_articles(article: Article, *, limit: int = RELATED_COUNT) -> list[Article]:
@@ -43,7 +53,7 @@ def related_articles(article: Article, *, limit: int = RELATED_COUNT) -> list[Ar
     Reads `article.tags.all()`, prefetched by `for_page()`.
     """
     tag_ids = [tag.pk for tag in article.tags.all()]
-    others = Article.objects.published().exclude(pk=article.pk)
+    others = Article.objects.published().in_language(article.language).exclude(pk=article.pk)
     # Candidates: the newest RELATED_POOL articles of each of the article's tags,
     # read backwards from the (tag, article) index, so that a tag carrying tens
     # of thousands of stories costs no more than a small one.
@@ -79,17 +89,19 @@ def related_articles(article: Article, *, limit: int = RELATED_COUNT) -> list[Ar
 
 
 def most_read(*, limit: int = MOST_READ_COUNT) -> list[dict]:
-    """The most read stories of the last seven days, as {title, url}, cached for ten minutes.
+    """The most read stories of the last seven days in the request's language, as {title, url}, cached for ten minutes.
 
     A cache hit is one cache read; a miss adds one query over the daily counters.
     """
-    stories = cache.get(MOST_READ_CACHE_KEY)
+    language = get_language()
+    key = f"{MOST_READ_CACHE_KEY}:{language}"
+    stories = cache.get(key)
     if stories is None:
         stories = [
             {"title": article.title, "url": article.get_absolute_url(), "views": article.total_views}
-            for article in ArticleView.objects.most_read(days=7, limit=limit)
+            for article in ArticleView.objects.most_read(days=7, limit=limit, language=language)
         ]
-        cache.set(MOST_READ_CACHE_KEY, stories, MOST_READ_CACHE_SECONDS)
+        cache.set(key, stories, MOST_READ_CACHE_SECONDS)
     return stories
 
 

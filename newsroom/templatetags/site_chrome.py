@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django import template
+from django.conf import settings
 from django.db.models import CharField, Value
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
+from articles import translations
 from articles.models import Column, Tag
 from newsroom import fragments
 from newsroom.context_processors import site
@@ -34,6 +36,29 @@ def site_header() -> SafeString:
         return render_to_string("includes/header.html", {**site(None), "sections": sections()})
 
     return fragments.get_or_render(f"site-header:{get_language()}", render, timeout=HEADER_SECONDS)
+
+
+@register.simple_tag(takes_context=True)
+def language_switcher(context: template.Context) -> SafeString:
+    """Links to the site in each offered language (issue 20): on an article page, to its published
+    translations where there are some, else to each language's home page. No query: the article page
+    reads its translation group with the article (Article.objects.published_by_slug)."""
+    if len(settings.LANGUAGES) < 2:
+        return SafeString("")
+    current = get_language()
+    article = context.get("article")
+    group = getattr(article, "published_group", None) if not context.get("is_preview") else None
+    if group is not None:
+        return render_to_string(
+            "includes/language_switcher.html", {"links": translations.switcher(group, current=current)}
+        )
+    return fragments.get_or_render(
+        f"language-switcher:{current}",
+        lambda: render_to_string(
+            "includes/language_switcher.html", {"links": translations.home_switcher(current=current)}
+        ),
+        timeout=None,
+    )
 
 
 @register.simple_tag

@@ -65,8 +65,8 @@ class SitemapTests(TestCase):
         )
 
     def test_the_article_sitemap_lists_published_articles_with_lastmod(self) -> None:
-        # 1. COUNT, 2. the page of articles
-        root = self.get_xml("/sitemap-articles.xml", queries=2)
+        # 1. COUNT, 2. the page of articles, 3. their published translations (hreflang alternates)
+        root = self.get_xml("/sitemap-articles.xml", queries=3)
         self.assertEqual(root.tag, f"{SM}urlset")
         self.assertEqual(
             self.locations(root),
