@@ -121,6 +121,13 @@ class StemmingPerLanguageTests(TestCase):
         with translation.override("es"):
             self.assertEqual(titles("élections"), [])
 
+    def test_the_search_page_under_a_language_prefix_searches_that_language(self) -> None:
+        response = self.client.get("/fr/search/", {"q": "élections"})
+        self.assertEqual([a.title for a, _s in response.context["results"]], [self.fr.title])
+        self.assertContains(response, '<html lang="fr"')
+        response = self.client.get("/ru/search/", {"q": "выборов"})
+        self.assertEqual([a.title for a, _s in response.context["results"]], [self.ru.title])
+
     def test_highlights_use_the_language_configuration(self) -> None:
         make_block(self.fr, text="Les élections auront lieu en juillet, selon la commission électorale.")
         snippets = search.highlight("élection", [self.fr], language="fr")

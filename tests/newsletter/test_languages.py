@@ -3,6 +3,7 @@ out in the languages it has, each subscriber gets exactly one copy, in theirs or
 
 import email
 import email.policy
+import re
 from collections import Counter
 
 from django.core import mail
@@ -42,6 +43,12 @@ class SubscriberLanguageTests(CacheTableMixin, TestCase):
             self.assertEqual(page_language(), "en")
         self.sign_up("reader@example.org")  # the box: no field
         self.assertEqual(Subscriber.objects.get().language, "en")
+        with translation.override("fr"):  # the box on a French page posts to the French address
+            url = reverse("newsletter:subscribe")
+        self.assertTrue(url.startswith("/fr/"))
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(url, {"email": "lecteur@example.org", "page": "/fr/"}, REMOTE_ADDR="203.0.113.8")
+        self.assertEqual(Subscriber.objects.get(email="lecteur@example.org").language, "fr")
 
     def test_a_language_the_site_does_not_offer_is_refused(self) -> None:
         response = self.sign_up("reader@example.org", language="de")
@@ -60,6 +67,11 @@ class SubscriberLanguageTests(CacheTableMixin, TestCase):
         self.sign_up("qari@example.org", language="ar")
         html = mail.outbox[0].alternatives[0].content
         self.assertIn('<html lang="ar" dir="rtl">', html)
+        # The link opens the confirmation page in Arabic, and works.
+        link = re.search(r"https://news\.example\.org(/ar/newsletter/confirm/[^/\s]+/)", mail.outbox[0].body)
+        self.assertIsNotNone(link)
+        response = self.client.get(link[1])
+        self.assertContains(response, 'lang="ar"')
 
     def test_the_preferences_page_changes_the_language_and_records_it(self) -> None:
         subscriber = make_subscriber(self.briefing, language="en")
@@ -204,7 +216,11 @@ class CampaignLanguageTests(TestCase):
             emails.campaign_message(rendered, subscriber=self.readers["fr"]).message().as_bytes(),
             policy=email.policy.default,
         )
+        with translation.override("fr"):  # the links lead to the site in the e-mail's language
+            preferences_url = self.readers["fr"].preferences_url()
+        self.assertIn("/fr/newsletter/preferences/", preferences_url)
         for message in (fast, slow):
             self.assertEqual(message["Subject"], "La journée à l'ONU")
             self.assertIn('<html lang="fr" dir="ltr">', body(message, "html"))
-            self.assertIn(self.readers["fr"].preferences_url(), body(message, "plain"))
+            self.assertIn(preferences_url, body(message, "plain"))
+            self.assertIn("/fr/newsletter/unsubscribe/", message["List-Unsubscribe"])

@@ -180,7 +180,7 @@ def previous_functions() -> str:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0013_article_language_translations")]
+    dependencies = [("articles", "0014_translation_sync_and_translators")]
 
     operations = [
         migrations.AddField(
