@@ -224,3 +224,53 @@ class CampaignLanguageTests(TestCase):
             self.assertIn('<html lang="fr" dir="ltr">', body(message, "html"))
             self.assertIn(preferences_url, body(message, "plain"))
             self.assertIn("/fr/newsletter/unsubscribe/", message["List-Unsubscribe"])
+
+
+class CampaignTranslationAdminTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        from django.contrib.auth.models import Group
+
+        from tests.factories import make_user
+
+        cls.editor = make_user("nina", is_staff=True)
+        cls.editor.groups.add(Group.objects.get(name="Newsletter editor"))
+        cls.newsletter = make_newsletter()
+        cls.campaign = make_campaign(cls.newsletter, subject="The day at the UN")
+
+    def post(self, *translations: dict):
+        data = {
+            "newsletter": self.newsletter.pk,
+            "language": "en",
+            "subject": "The day at the UN",
+            "preheader": "",
+            "intro": "Hello.",
+            "campaignstory_set-TOTAL_FORMS": "0",
+            "campaignstory_set-INITIAL_FORMS": "0",
+            "translations-TOTAL_FORMS": str(len(translations)),
+            "translations-INITIAL_FORMS": "0",
+        }
+        for index, translation_data in enumerate(translations):
+            for name, value in translation_data.items():
+                data[f"translations-{index}-{name}"] = value
+        self.client.force_login(self.editor)
+        return self.client.post(reverse("admin:newsletter_campaign_change", args=[self.campaign.pk]), data)
+
+    def test_the_newsletter_editor_adds_a_translation(self) -> None:
+        response = self.post({"language": "fr", "subject": "La journée à l'ONU", "intro": "Bonjour."})
+        self.assertEqual(response.status_code, 302)
+        translation_row = self.campaign.translations.get()
+        self.assertEqual((translation_row.language, translation_row.intro_html), ("fr", "<p>Bonjour.</p>"))
+        page = self.client.get(reverse("admin:newsletter_campaign_change", args=[self.campaign.pk]))
+        self.assertContains(page, "?language=fr")  # a preview of the French version
+        preview = self.client.get(
+            reverse("admin:newsletter_campaign_preview", args=[self.campaign.pk, "html"]), {"language": "fr"}
+        )
+        self.assertContains(preview, "La journée à l&#x27;ONU")
+
+    def test_the_campaign_language_and_a_language_twice_are_refused(self) -> None:
+        response = self.post({"language": "en", "subject": "Again in English"})
+        self.assertContains(response, "This is the campaign&#x27;s own language")
+        response = self.post({"language": "fr", "subject": "Un"}, {"language": "fr", "subject": "Deux"})
+        self.assertContains(response, "Please correct the duplicate values below.")
+        self.assertFalse(self.campaign.translations.exists())
