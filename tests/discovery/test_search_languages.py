@@ -208,6 +208,14 @@ class ChineseSearchTests(TestCase):
         latin = make_article(title="UNIFIL维和部队报告", language="zh")
         self.assertEqual(titles("unifil 维和", "zh"), [latin.title])
 
+    def test_the_chinese_search_page_counts_the_same_queries(self) -> None:
+        # 1. rank and count, 2. the page's articles, 3. authors, 4. tags, 5. the text for snippets,
+        # 6. tags and 7. authors for the filter form, 8. the header's sections, 9. the match campaign
+        with self.assertNumQueries(9):
+            response = self.client.get("/zh/search/", {"q": "秘书长"})
+        self.assertEqual([a.title for a, _s in response.context["results"]], [self.secretary.title, self.council.title])
+        self.assertContains(response, "<mark>秘书长</mark>")
+
     def test_chinese_and_english_stay_apart(self) -> None:
         self.assertEqual(titles("Security Council", "zh"), [])
         self.assertEqual(titles("安理会", "en"), [])

@@ -274,3 +274,18 @@ class CampaignTranslationAdminTests(TestCase):
         response = self.post({"language": "fr", "subject": "Un"}, {"language": "fr", "subject": "Deux"})
         self.assertContains(response, "Please correct the duplicate values below.")
         self.assertFalse(self.campaign.translations.exists())
+
+
+class DemoTests(TestCase):
+    def test_the_demo_has_readers_in_several_languages_and_a_translated_draft(self) -> None:
+        from io import StringIO
+
+        from newsletter import demo
+
+        make_article(title="Council votes", language="en")
+        demo.load(StringIO())
+        self.assertEqual(set(Subscriber.objects.values_list("language", flat=True)), {"en", "fr", "es", "ar"})
+        draft = Campaign.objects.get(status=Campaign.Status.DRAFT)
+        self.assertEqual(draft.languages(), ["en", "es", "fr"])
+        demo.load(StringIO())  # again: nothing doubles
+        self.assertEqual(CampaignTranslation.objects.count(), 2)
