@@ -32,7 +32,7 @@ from django.views.decorators.http import require_POST
 
 from articles import body, images, transcript as transcripts, translations, workflow
 from articles.admin_workflow import WorkflowAdminMixin
-from articles.forms import ArticleForm, PhotoForm, TranscriptForm
+from articles.forms import NAME_FIELDS, ArticleForm, PhotoForm, TranscriptForm, translated_names_form
 from articles.models import (
     Article,
     ArticleAuthor,
@@ -708,7 +708,8 @@ class ColumnAdmin(admin.ModelAdmin):
     list_filter = ["is_active"]
     search_fields = ["name", "description", "partner"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "description", "partner", "cadence", "is_active"]
+    fields = ["name", *NAME_FIELDS, "slug", "description", "partner", "cadence", "is_active"]
+    form = translated_names_form(Column)
 
 
 @admin.register(Tag)
@@ -718,7 +719,8 @@ class TagAdmin(admin.ModelAdmin):
     list_editable = ["is_section"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "kind", "description", "is_section"]
+    fields = ["name", *NAME_FIELDS, "slug", "kind", "description", "is_section"]
+    form = translated_names_form(Tag)
 
     @admin.display(description=gettext_lazy("description"), boolean=True)
     def has_description(self, tag: Tag) -> bool:

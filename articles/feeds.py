@@ -111,7 +111,7 @@ class LatestArticlesFeed(Feed):
         return absolute(authors[0].get_absolute_url()) if len(authors) == 1 else None
 
     def item_categories(self, item: Article) -> list[str]:
-        return [tag.name for tag in item.tags.all()]
+        return [tag.localized_name for tag in item.tags.all()]
 
     def item_pubdate(self, item: Article):
         return item.published_at

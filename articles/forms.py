@@ -150,7 +150,13 @@ class ArticleForm(forms.ModelForm):
         for name in ("title", "standfirst", "body"):
             if name in self.fields:
                 self.fields[name].widget.attrs["dir"] = text_direction(article.language)
+        if "language" in self.fields:
+            # A form posted without it (an older page, a script) keeps the article's language.
+            self.fields["language"].required = False
         self.body_blocks: list = []
+
+    def clean_language(self) -> str:
+        return self.cleaned_data.get("language") or self.instance.language or settings.LANGUAGE_CODE
 
     def posted_labels(self) -> list[str]:
         """Interviewees' labels typed into the same form (the inline rows), so a paragraph may name
@@ -182,3 +188,47 @@ class ArticleForm(forms.ModelForm):
 
     def save_body(self) -> None:
         body.save_blocks(self.instance, self.body_blocks)
+
+
+def other_languages() -> list[tuple[str, str]]:
+    """The offered languages but the default one: those a shared name may be translated into."""
+    return [(code, name) for code, name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+
+
+NAME_FIELDS = [f"name_{code}" for code, _name in other_languages()]
+
+
+class TranslatedNamesForm(forms.ModelForm):
+    """A tag's or column's form with a "Name in French"... field per offered language, kept in `names`.
+
+    The fields are declared on the class (see translated_names_form) so the admin can list them."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for code, _name in other_languages():
+            field = self.fields.get(f"name_{code}")
+            if field is not None:
+                field.initial = (self.instance.names or {}).get(code, "")
+
+    def save(self, commit: bool = True):
+        names = {}
+        for code, _name in other_languages():
+            value = (self.cleaned_data.get(f"name_{code}") or "").strip()
+            if value:
+                names[code] = value
+        self.instance.names = names
+        return super().save(commit)
+
+
+def translated_names_form(model: type) -> type[TranslatedNamesForm]:
+    fields = {
+        f"name_{code}": forms.CharField(
+            label=_("Name in %(language)s") % {"language": name},
+            required=False,
+            max_length=200,
+            widget=forms.TextInput(attrs={"lang": code, "dir": text_direction(code)}),
+        )
+        for code, name in other_languages()
+    }
+    meta = type("Meta", (), {"model": model, "fields": ["name"]})
+    return type(f"{model.__name__}Form", (TranslatedNamesForm,), {**fields, "Meta": meta})

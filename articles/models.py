@@ -18,7 +18,30 @@ from articles import markup
 from articles.slugs import make_slug, slug_constraint
 
 
-class Tag(TagBase):
+class TranslatedName(models.Model):
+    """Shared vocabulary (tags, columns) named in each offered language (issue 20).
+
+    `names` maps a language code to the name in that language; `name` is the default
+    language's and stands in for any language without one. A small JSON field rather
+    than a column per language: adding a language needs no migration."""
+
+    names = models.JSONField(
+        _("names in other languages"),
+        default=dict,
+        blank=True,
+        help_text=_("The name in each language the site publishes in, by language code."),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def localized_name(self) -> str:
+        """The name in the request's language, else the default one."""
+        return (self.names or {}).get(translation.get_language()) or self.name
+
+
+class Tag(TagBase, TranslatedName):
     """A typed tag: what a story is about, where, which UN body or mission."""
 
     class Kind(models.TextChoices):
@@ -40,6 +63,9 @@ class Tag(TagBase):
         verbose_name_plural = _("tags")
         ordering = ["name"]
         constraints = [slug_constraint("tag_slug_is_linkable")]
+
+    def __str__(self) -> str:
+        return self.name
 
     def get_absolute_url(self) -> str:
         return reverse("articles:tag", kwargs={"slug": self.slug})
@@ -166,7 +192,7 @@ class Author(models.Model):
         return [line.strip() for line in self.links.splitlines() if line.strip().startswith(("https://", "http://"))]
 
 
-class Column(models.Model):
+class Column(TranslatedName):
     """A recurring series, such as a monthly column on UN appointments."""
 
     name = models.CharField(_("name"), max_length=200)

@@ -122,8 +122,8 @@ def news_article(article: Article, *, image: dict[str, Any] | None, url: str) ->
     if translators:
         data["translator"] = translators
     if article.column_id:
-        data["articleSection"] = article.column.name
-    keywords = [tag.name for tag in article.tags.all()]
+        data["articleSection"] = article.column.localized_name
+    keywords = [tag.localized_name for tag in article.tags.all()]
     if keywords:
         data["keywords"] = keywords
     return {key: value for key, value in data.items() if value is not None}

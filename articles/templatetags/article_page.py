@@ -89,9 +89,9 @@ def body_blocks(article: Article) -> dict[str, Any]:
             out = format_html('<div class="block qa qa--answer">{}</div>', mark_safe(html))
         elif block.kind == Block.Kind.PULL_QUOTE:
             out = format_html(
-                '<figure class="block pull-quote"><blockquote><p>{}</p></blockquote>{}</figure>',
+                '<figure class="block pull-quote"><blockquote dir="auto"><p>{}</p></blockquote>{}</figure>',
                 mark_safe(html),
-                format_html("<figcaption>{}</figcaption>", block.attribution) if block.attribution else "",
+                format_html('<figcaption dir="auto">{}</figcaption>', block.attribution) if block.attribution else "",
             )
         else:
             out = ""

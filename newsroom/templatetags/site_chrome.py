@@ -21,12 +21,16 @@ HEADER_SECONDS = 300
 
 
 def sections() -> list[dict]:
-    """The header's sections: the main topics editors marked, then the active columns. One query."""
-    topics = Tag.objects.filter(is_section=True).values_list("name", "slug", Value("tag", output_field=CharField()))
+    """The header's sections, named in the request's language: the main topics editors marked, then
+    the active columns. One query."""
+    kind = Value("tag", output_field=CharField())
+    topics = Tag.objects.filter(is_section=True).values_list("name", "names", "slug", kind)
     columns = Column.objects.filter(is_active=True).values_list(
-        "name", "slug", Value("column", output_field=CharField())
+        "name", "names", "slug", Value("column", output_field=CharField())
     )
-    rows = sorted(topics.union(columns, all=True), key=lambda row: (row[2] != "tag", row[0].casefold()))
+    language = get_language()
+    rows = [(names.get(language) or name, slug, kind) for name, names, slug, kind in topics.union(columns, all=True)]
+    rows.sort(key=lambda row: (row[2] != "tag", row[0].casefold()))
     return [{"name": name, "slug": slug, "kind": kind} for name, slug, kind in rows]
 
 

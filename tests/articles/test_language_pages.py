@@ -211,3 +211,47 @@ class LanguageFeedAndSitemapTests(TestCase):
         self.assertIn(f"Sitemap: {SITE}/sitemap.xml", text)
         self.assertIn(f"Sitemap: {SITE}/ar/sitemap.xml", text)
         self.assertIn(f"Sitemap: {SITE}/zh/sitemap-news.xml", text)
+
+
+class TranslatedNameTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.tag = make_tag(
+            name="Peacekeeping", slug="peacekeeping", is_section=True, names={"fr": "Maintien de la paix"}
+        )
+        make_article(language="fr", tags=[cls.tag])
+
+    def setUp(self) -> None:
+        caches["fragments"].clear()
+
+    def test_tags_are_named_in_the_pages_language(self) -> None:
+        french = self.client.get("/fr/tag/peacekeeping/")
+        self.assertContains(french, "<h1>Maintien de la paix</h1>", html=True)
+        self.assertContains(french, '<li><a href="/fr/tag/peacekeeping/">Maintien de la paix</a></li>', html=True)
+
+    def test_a_language_without_a_name_uses_the_default_one(self) -> None:
+        self.assertContains(self.client.get("/es/tag/peacekeeping/"), "<h1>Peacekeeping</h1>", html=True)
+        self.assertContains(self.client.get("/tag/peacekeeping/"), "<h1>Peacekeeping</h1>", html=True)
+
+    def test_editors_name_a_tag_in_each_language(self) -> None:
+        from tests.factories import make_editor
+
+        self.client.force_login(make_editor("edith"))
+        url = f"/admin/articles/tag/{self.tag.pk}/change/"
+        page = self.client.get(url)
+        self.assertContains(page, 'name="name_ar"')
+        self.assertContains(page, 'dir="rtl"')
+        response = self.client.post(
+            url,
+            {
+                "name": "Peacekeeping",
+                "slug": "peacekeeping",
+                "kind": "topic",
+                "name_fr": "Maintien de la paix",
+                "name_ar": "حفظ السلام",
+                "name_es": "  ",
+            },
+        )
+        self.assertEqual(response.status_code, 302)
+        self.tag.refresh_from_db()
+        self.assertEqual(self.tag.names, {"fr": "Maintien de la paix", "ar": "حفظ السلام"})
