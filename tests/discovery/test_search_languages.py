@@ -41,6 +41,24 @@ class LanguageConfigurationTests(TestCase):
             self.assertEqual(search.search_language(), "en")
         self.assertEqual(search.search_language("ES"), "es")
 
+    def test_tags_and_columns_are_indexed_under_their_name_in_the_article_language(self) -> None:
+        from tests.factories import make_column, make_tag
+
+        tag = make_tag(name="Food security", slug="food-security", names={"fr": "Sécurité alimentaire"})
+        column = make_column(name="Dispatches", slug="dispatches", names={"fr": "Chroniques"})
+        french = make_article(title="Au Sahel", language="fr", tags=[tag], column=column)
+        english = make_article(title="In the Sahel", language="en", tags=[tag], column=column)
+        self.assertEqual(titles("alimentaire", "fr"), [french.title])
+        self.assertEqual(titles("chronique", "fr"), [french.title])
+        self.assertEqual(titles("food security", "en"), [english.title])
+        tag.names = {"fr": "Faim"}  # a change of the translated name alone refreshes the vectors
+        tag.save(update_fields=["names"])
+        self.assertEqual(titles("alimentaire", "fr"), [])
+        self.assertEqual(titles("faim", "fr"), [french.title])
+        column.names = {"fr": "Reportages"}
+        column.save(update_fields=["names"])
+        self.assertEqual(titles("reportage", "fr"), [french.title])
+
     def test_a_change_of_language_rebuilds_the_vector(self) -> None:
         article = make_article(title="Les élections au Mali", language="fr")
         self.assertEqual(SearchDocument.objects.get(article=article).language, "fr")

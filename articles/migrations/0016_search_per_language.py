@@ -26,8 +26,13 @@ matches 理事 followed by 事会, inside any longer run. Everything else in a C
 article (Latin names, numbers) is indexed as plain words. The pairs live in the
 same GIN-indexed vector as every other language's words, so ranking, weights,
 filters and counts are the same query for every language.
+
+Tags and columns are indexed under their name in the article's language
+(`names`, migration 0015) where they have one, and a change of those names
+refreshes the articles that show them, as a rename did.
 """
 
+import re
 from importlib import import_module
 
 from django.db import DatabaseError, migrations, models, transaction
@@ -113,7 +118,9 @@ INSERT INTO articles_searchdocument (article_id, status, kind, published_at, lan
 SELECT a.id, a.status, a.kind, a.published_at, a.language,
        setweight(newsroom_search_vector(a.language, coalesce(a.title, '')), 'A')
        || setweight(newsroom_search_vector(a.language, concat_ws(' ', a.standfirst, people.text, tags.text)), 'B')
-       || setweight(newsroom_search_vector(a.language, concat_ws(' ', body.text, col.name, bylines.text)), 'C')
+       || setweight(newsroom_search_vector(a.language, concat_ws(' ', body.text,
+                                                                 coalesce(nullif(col.names ->> a.language, ''), col.name),
+                                                                 bylines.text)), 'C')
        || setweight(newsroom_search_vector(a.language, concat_ws(' ', coalesce(nullif(a.lead_caption, ''),
                                                                            lead.caption), body.captions)), 'D'),
        coalesce(cited.symbols, '{}')
@@ -131,7 +138,7 @@ LEFT JOIN LATERAL (
     FROM articles_interviewee i WHERE i.article_id = a.id
 ) people ON true
 LEFT JOIN LATERAL (
-    SELECT string_agg(t.name, ' ' ORDER BY t.name) AS text
+    SELECT string_agg(coalesce(nullif(t.names ->> a.language, ''), t.name), ' ' ORDER BY t.name) AS text
     FROM articles_taggedarticle ta JOIN articles_tag t ON t.id = ta.tag_id
     WHERE ta.content_object_id = a.id
 ) tags ON true
@@ -169,18 +176,46 @@ BEGIN
 END $$;
 """
 
+# Tags and columns: a change of the translated names refreshes the articles that show them.
+NAME_TRIGGERS = """
+CREATE OR REPLACE FUNCTION articles_tag_search_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM articles_refresh_search_documents(ARRAY(
+        SELECT DISTINCT ta.content_object_id FROM articles_taggedarticle ta
+        JOIN new_rows n ON n.id = ta.tag_id JOIN old_rows o ON o.id = n.id
+        WHERE (n.name, n.names) IS DISTINCT FROM (o.name, o.names)
+    ));
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION articles_column_search_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM articles_refresh_search_documents(ARRAY(
+        SELECT a.id FROM articles_article a
+        JOIN new_rows n ON n.id = a.column_id JOIN old_rows o ON o.id = n.id
+        WHERE (n.name, n.names) IS DISTINCT FROM (o.name, o.names)
+    ));
+    RETURN NULL;
+END $$;
+"""
+
 REFRESH_ALL = "SELECT articles_refresh_search_documents(ARRAY(SELECT id FROM articles_article));"
 
 
 def previous_functions() -> str:
-    """0007's refresh and article trigger functions, to put back when this migration is reversed."""
+    """0007's refresh, article, tag and column trigger functions, to put back when this migration is reversed."""
     sql = import_module("articles.migrations.0007_search_people_tags_bylines").REFRESH_FUNCTION
-    end = sql.index("-- Rows that belong to one article")
-    return sql[:end]
+    functions = re.findall(
+        r"CREATE (?:OR REPLACE )?FUNCTION (?:articles_refresh_search_documents|articles_article_search_trigger"
+        r"|articles_tag_search_trigger|articles_column_search_trigger)\(.*?\$\$;",
+        sql,
+        re.S,
+    )
+    return "\n".join(f.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1) for f in functions)
 
 
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0014_translation_sync_and_translators")]
+    dependencies = [("articles", "0015_translated_tag_and_column_names")]
 
     operations = [
         migrations.AddField(
@@ -190,7 +225,7 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(create_configurations, drop_configurations),
         migrations.RunSQL(
-            [FUNCTIONS, REFRESH_FUNCTION, REFRESH_ALL],
+            [FUNCTIONS, REFRESH_FUNCTION, NAME_TRIGGERS, REFRESH_ALL],
             [previous_functions(), DROP_FUNCTIONS, REFRESH_ALL],
         ),
     ]
