@@ -785,7 +785,7 @@ class SearchDocument(models.Model):
     (migrations 0003 and 0007): the vector weighs the headline (A) above the
     standfirst, interviewees and tags (B) above body and Q&A text, column and
     bylines (C) above captions (D), in the text search configuration of the
-    article's language (migration 0014: English, French, Spanish and Russian
+    article's language (migration 0016: English, French, Spanish and Russian
     stemming, accent-insensitive where the server has `unaccent`; Arabic
     stemming; Chinese as character pairs). `symbols` holds every symbol linked to undocs.org in the body, so
     /documents/<symbol>/ is one GIN-indexed query. Kept out of Article so that
@@ -811,7 +811,7 @@ class SearchDocument(models.Model):
     kind = models.CharField(max_length=20, blank=True)
     published_at = models.DateTimeField(null=True)
     # The article's language: its vector is built with that language's configuration, and a
-    # search runs over one language's documents (migration 0014).
+    # search runs over one language's documents (migration 0016).
     language = models.CharField(max_length=12, blank=True, db_default="")
 
     class Meta:

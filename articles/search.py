@@ -1,14 +1,14 @@
 """Full-text search over published articles (PostgreSQL), one language at a time.
 
 The vector lives in SearchDocument, maintained by triggers (migrations 0003, 0007
-and 0014), built with the text search configuration of the article's language.
+and 0016), built with the text search configuration of the article's language.
 A search runs over the articles of one language (the reader's, by default) and
 parses the query with that language's configuration. Queries use
 websearch_to_tsquery, so readers can type words, "quoted phrases", `or` and
 -exclusions, and nothing they type can make the query fail.
 
 Chinese has no spaces between words: its articles are indexed as pairs of
-characters (migration 0014), and `websearch_text` turns each run of Chinese
+characters (migration 0016), and `websearch_text` turns each run of Chinese
 characters in a query into the same pairs, quoted as a phrase.
 """
 
@@ -34,7 +34,7 @@ from articles.models import Article, ArticleAuthor, Author, SearchDocument, Tag,
 from newsroom import pagination
 
 CONFIG = "newsroom_search"
-# The text search configuration of each language (migration 0014); English is CONFIG.
+# The text search configuration of each language (migration 0016); English is CONFIG.
 CONFIGS = {
     "fr": "newsroom_search_fr",
     "es": "newsroom_search_es",
@@ -42,7 +42,7 @@ CONFIGS = {
     "ar": "newsroom_search_ar",
     "zh": "simple",
 }
-# Han ideographs, as migration 0014's newsroom_cjk_bigrams() reads them.
+# Han ideographs, as migration 0016's newsroom_cjk_bigrams() reads them.
 HAN_RUN = re.compile("([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]+)")
 MAX_QUERY_LENGTH = 200
 # Sentinels for ts_headline: characters that cannot appear in stored HTML text,
