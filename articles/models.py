@@ -785,9 +785,9 @@ class SearchDocument(models.Model):
     (migrations 0003 and 0007): the vector weighs the headline (A) above the
     standfirst, interviewees and tags (B) above body and Q&A text, column and
     bylines (C) above captions (D), in the text search configuration of the
-    article's language (migration 0016: English, French, Spanish and Russian
-    stemming, accent-insensitive where the server has `unaccent`; Arabic
-    stemming; Chinese as character pairs). `symbols` holds every symbol linked to undocs.org in the body, so
+    article's language (migration 0016: English, French, Spanish, Russian and
+    Arabic stemming, English and French accent-insensitive where the server has
+    `unaccent`; Chinese as character pairs). `symbols` holds every symbol linked to undocs.org in the body, so
     /documents/<symbol>/ is one GIN-indexed query. Kept out of Article so that
     listing queries never drag a large tsvector along.
     """
