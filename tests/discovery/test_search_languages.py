@@ -2,7 +2,10 @@
 queries parsed with the searched language's, and Chinese found through character pairs."""
 
 import datetime
+import json
+from pathlib import Path
 
+import pytest
 from django.db import connection
 from django.test import TestCase
 from django.utils import timezone, translation
@@ -248,3 +251,27 @@ class ChineseSearchTests(TestCase):
         snippet = search.highlight("安理会", [article], language="zh")[article.pk]
         self.assertNotIn("<script>", snippet)
         self.assertIn("<mark>安理会</mark>&lt;script&gt;", snippet)
+
+
+class HostileQueryTests(TestCase):
+    """Every line of the shared hostile lists in a Chinese query (its own parsing and snippets; the
+    other languages share the English path, which tests/newsroom/test_hostile_content.py sweeps)."""
+
+    @pytest.fixture(autouse=True)
+    def _corpora(self, corpora: Path) -> None:
+        lines: list[str] = []
+        for path in sorted((corpora / "xss").glob("*.txt")):
+            lines += path.read_text(errors="replace").splitlines()
+        lines += json.loads((corpora / "naughty-strings" / "blns.json").read_text())
+        self.lines = list(dict.fromkeys(line.replace("\x00", "")[:200] for line in lines if line.strip()))
+
+    def test_no_query_breaks_the_search_or_escapes_its_snippet(self) -> None:
+        article = make_article(title="安理会", standfirst="安理会讨论了决议。", language="zh")
+        make_block(article, text="秘书长发言 <b>&amp;</b> 安理会")
+        for line in self.lines:
+            query = f"安理会 {line}"
+            search.search_page(1, query, language="zh")
+            snippets = search.highlight(query, [article], language="zh")
+            self.assertNotIn("<script", snippets[article.pk].lower())
+            self.assertEqual(snippets[article.pk].count("<mark>"), snippets[article.pk].count("</mark>"))
+        self.assertEqual(list(search.search_page(1, "安理会", language="zh").object_list), [article])
