@@ -20,7 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from articles import demo_photos, images
+from articles import demo_photos, demo_translations, images
 from articles.models import (
     Article,
     ArticleAuthor,
@@ -918,6 +918,7 @@ def load(stdout: TextIO) -> None:
         if article is not None:
             FrontPagePin.objects.get_or_create(article=article, defaults={"position": position})
     _record_readers()
+    demo_translations.load(stdout)
 
 
 def _record_readers() -> None:

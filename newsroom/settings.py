@@ -231,6 +231,8 @@ if LANGUAGE_CODE not in _offered_languages:
     _offered_languages.insert(0, LANGUAGE_CODE)
 LANGUAGES = [(code, UN_LANGUAGES[code]) for code in dict.fromkeys(_offered_languages)]
 LANGUAGES_BIDI = ["ar"]
+# Formats for the languages Django knows under another code (Chinese: zh-hans).
+FORMAT_MODULE_PATH = ["newsroom.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True

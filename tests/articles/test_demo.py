@@ -111,3 +111,57 @@ class LoadDemoTests(TestCase):
                     self.assertEqual(dict(image.getexif()), {})
                 for _w, path in photo.renditions["jpeg"] + photo.renditions["webp"]:
                     self.assertTrue(default_storage.exists(path), path)
+
+
+class DemoTranslationTests(TestCase):
+    """The demo in several languages (issue 20)."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.media = tempfile.mkdtemp()
+        with override_settings(MEDIA_ROOT=cls.media):
+            call_command("load_demo", stdout=io.StringIO())
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        super().tearDownClass()
+        shutil.rmtree(cls.media, ignore_errors=True)
+
+    def test_stories_have_french_spanish_and_arabic_translations(self) -> None:
+        published = Article.objects.published()
+        with_fr_and_es = (
+            published.filter(translation_of__isnull=True)
+            .annotate(
+                fr=Count("translations", filter=Q(translations__language="fr")),
+                es=Count("translations", filter=Q(translations__language="es")),
+            )
+            .filter(fr=1, es=1)
+        )
+        self.assertGreaterEqual(with_fr_and_es.count(), 2)
+        self.assertEqual(published.filter(language="ar", translation_of__isnull=False).count(), 1)
+        self.assertTrue(Author.objects.filter(translated_articles__language="ar").exists())
+
+    def test_one_translation_is_outdated_with_the_words_that_changed(self) -> None:
+        from articles import translations
+
+        outdated = []
+        for original in Article.objects.filter(translations__isnull=False).distinct():
+            newest = translations.live_revision(original)
+            for translation in original.translations.all():
+                if translations.is_outdated(translation, newest.pk):
+                    outdated.append((translation, translations.changes_since_sync(translation, newest)))
+        self.assertEqual(len(outdated), 1)
+        translation, changes = outdated[0]
+        self.assertEqual(translation.language, "es")
+        segments = [segment for change in changes for segment in change["segments"]]
+        self.assertIn(("delete", "Two"), segments)
+        self.assertIn(("insert", "Three"), segments)
+
+    def test_the_front_page_exists_in_every_offered_language(self) -> None:
+        for code in ("", "/fr", "/es", "/ar", "/zh", "/ru"):
+            with self.subTest(language=code or "en"):
+                response = self.client.get(f"{code}/")
+                self.assertEqual(response.status_code, 200)
+        self.assertContains(self.client.get("/fr/"), "Le Conseil de sécurité prolonge")
+        self.assertContains(self.client.get("/ar/"), "مجلس الأمن يمدد")
+        self.assertContains(self.client.get("/es/"), "Mantenimiento de la paz")  # a section, named in Spanish

@@ -176,6 +176,34 @@ class SwitcherAndAlternatesTests(TestCase):
             self.assertEqual(response.status_code, 200)
 
 
+class TranslatedPageQueryTests(TestCase):
+    def test_the_first_read_of_a_translation_runs_a_fixed_number_of_queries(self) -> None:
+        from tests.factories import make_author
+
+        counts = {}
+        for siblings in (0, 4):
+            original = make_article()
+            french = make_article(language="fr", translation_of=original)
+            french.translators.add(make_author())
+            for language in ("es", "ar", "zh", "ru")[:siblings]:
+                make_article(language=language, translation_of=original)
+            caches["fragments"].clear()
+            self.client.get("/fr/")  # the header, switcher and most read are kept in memory from here on
+            # 1. the article row with its published translation group
+            # 2. the article again, with its column, lead photo and social image, to render it
+            # 3. its authors, 4. its tags, 5. its blocks, 6. its interviewees, 7. its corrections
+            # 8. its translators ("Translated by": translations only)
+            # 9. the donation prompt
+            # 10.-12. related stories in French: its tags, stories by shared tags, the column's and the
+            #    newest (none here, so no photos or columns to load)
+            # 13. the first page of comments
+            with self.assertNumQueries(13):
+                response = self.client.get(french.get_absolute_url())
+            self.assertEqual(response.status_code, 200)
+            counts[siblings] = len(alternate_links(response.content.decode()))
+        self.assertEqual(counts, {0: 3, 4: 7})  # fr, en, x-default; then es, ar, zh, ru too
+
+
 class LanguageFeedAndSitemapTests(TestCase):
     @classmethod
     def setUpTestData(cls) -> None:
