@@ -289,3 +289,11 @@ class DemoTests(TestCase):
         self.assertEqual(draft.languages(), ["en", "es", "fr"])
         demo.load(StringIO())  # again: nothing doubles
         self.assertEqual(CampaignTranslation.objects.count(), 2)
+
+
+class BenchmarkDataTests(TestCase):
+    def test_the_benchmark_subscribers_get_the_default_language(self) -> None:
+        from newsletter import bench_send
+
+        bench_send.generate(3)  # raw SQL: the language column has no database default
+        self.assertEqual(list(Subscriber.objects.values_list("language", flat=True)), ["en"] * 3)
