@@ -22,6 +22,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _, ngettext
 from django.views.decorators.csp import csp_override
 
+from articles.forms import NAME_FIELDS, translated_names_form
 from articles.models import Article
 from newsletter import csvio, emails
 from newsletter.models import Campaign, CampaignStory, CampaignTranslation, Newsletter, Subscriber, SubscriberEvent
@@ -33,7 +34,8 @@ class NewsletterAdmin(admin.ModelAdmin):
     list_editable = ["is_active", "in_signup_box", "position"]
     list_select_related = ["column"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "description", "column", "is_active", "in_signup_box", "position"]
+    fields = ["name", *NAME_FIELDS, "slug", "description", "column", "is_active", "in_signup_box", "position"]
+    form = translated_names_form(Newsletter)
 
 
 class SubscriberEventInline(admin.TabularInline):

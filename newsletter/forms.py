@@ -27,11 +27,16 @@ def page_language() -> str:
     return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
+class NewsletterChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Newsletter) -> str:
+        return obj.localized_name
+
+
 class SignupForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"), max_length=254)
     # The box on every page has no language field: the page's language is the choice.
     language = language_field(_("Language of the e-mails"))
-    newsletters = forms.ModelMultipleChoiceField(
+    newsletters = NewsletterChoiceField(
         label=_("Newsletters"),
         queryset=Newsletter.objects.active(),
         widget=forms.CheckboxSelectMultiple,
@@ -63,7 +68,7 @@ class SignupForm(forms.Form):
 
 
 class PreferencesForm(forms.Form):
-    newsletters = forms.ModelMultipleChoiceField(
+    newsletters = NewsletterChoiceField(
         label=_("Newsletters you receive"),
         queryset=Newsletter.objects.active(),
         widget=forms.CheckboxSelectMultiple,

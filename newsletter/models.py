@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from articles import markup
-from articles.models import Article, Column, default_language, offered_languages
+from articles.models import Article, Column, TranslatedName, default_language, offered_languages
 
 CONFIRM_SALT = "newsletter.confirm"
 PREFERENCES_SALT = "newsletter.preferences"
@@ -31,8 +31,9 @@ class NewsletterQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
 
-class Newsletter(models.Model):
-    """A list readers can join: a daily briefing, a column's alerts."""
+class Newsletter(TranslatedName):
+    """A list readers can join: a daily briefing, a column's alerts. Its name in each offered
+    language is in `names` (issue 20), shown on pages and in e-mails of that language."""
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)

@@ -13,7 +13,7 @@ from django.utils import translation
 
 from newsletter import csvio, emails, sending
 from newsletter.forms import page_language
-from newsletter.models import Campaign, CampaignTranslation, Delivery, Subscriber
+from newsletter.models import Campaign, CampaignTranslation, Delivery, Newsletter, Subscriber
 from tests.factories import make_article, make_campaign, make_newsletter, make_subscriber
 from tests.newsletter.helpers import CacheTableMixin, SMTPServer, body
 
@@ -297,3 +297,31 @@ class BenchmarkDataTests(TestCase):
 
         bench_send.generate(3)  # raw SQL: the language column has no database default
         self.assertEqual(list(Subscriber.objects.values_list("language", flat=True)), ["en"] * 3)
+
+
+class NewsletterNameTests(CacheTableMixin, TestCase):
+    def test_a_newsletter_shows_its_name_in_the_page_and_email_language(self) -> None:
+        newsletter = make_newsletter(name="The Daily Briefing", names={"fr": "Le Briefing quotidien"})
+        with translation.override("fr"):
+            url = reverse("newsletter:list")
+        self.assertContains(self.client.get(url), "Le Briefing quotidien")
+        self.assertContains(self.client.get(reverse("newsletter:list")), "The Daily Briefing")
+        subscriber = make_subscriber(newsletter, language="fr")
+        with translation.override("fr"):
+            preferences = reverse("newsletter:preferences", kwargs={"token": subscriber.preferences_token()})
+        self.assertContains(self.client.get(preferences), "Le Briefing quotidien")
+        campaign = make_campaign(newsletter, language="fr", subject="Édition")
+        rendered = emails.render_campaign(campaign)
+        self.assertIn("Le Briefing quotidien", rendered.html)
+        self.assertIn("LE BRIEFING QUOTIDIEN", rendered.text)
+        self.assertNotIn("The Daily Briefing", rendered.html)
+
+    def test_the_admin_edits_the_names(self) -> None:
+        from tests.factories import make_user
+
+        admin_user = make_user("root", is_staff=True, is_superuser=True)
+        self.client.force_login(admin_user)
+        data = {"name": "Alerts", "name_fr": "Alertes", "name_ar": "تنبيهات", "slug": "alerts", "position": 0}
+        response = self.client.post(reverse("admin:newsletter_newsletter_add"), data)
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(Newsletter.objects.get(slug="alerts").names, {"fr": "Alertes", "ar": "تنبيهات"})
