@@ -39,10 +39,11 @@ MAX_DEPTH = 4
 
 
 def language_code(raw: str, locale: str = "") -> str | None:
-    """The offered language (settings.LANGUAGES) a WordPress language names, by its code or slug (fr,
-    pt-br, zh-hans) or else its locale (zh_CN); None when the site does not offer it."""
+    """The offered language (settings.LANGUAGES) a WordPress language names: by its locale first
+    (zh_CN; a Polylang slug is free text, "ar" may well be Argentinian Spanish, es_AR), else its code
+    or slug (fr, pt-br, zh-hans); None when the site does not offer it."""
     offered = dict(settings.LANGUAGES)
-    for value in (raw, locale):
+    for value in (locale, raw):
         value = value.strip().lower()
         if not value:
             continue

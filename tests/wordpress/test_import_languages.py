@@ -257,5 +257,7 @@ class PHPArrayTests(SimpleTestCase):
     def test_language_codes_map_to_the_offered_ones(self) -> None:
         self.assertEqual(languages.language_code("zh-hans"), "zh")
         self.assertEqual(languages.language_code("cn", "zh_CN"), "zh")
+        self.assertEqual(languages.language_code("ar", "es_AR"), "es")  # the locale decides
+        self.assertEqual(languages.language_code("ar", "ar"), "ar")
         self.assertEqual(languages.language_code("FR"), "fr")
         self.assertIsNone(languages.language_code("pt-br", "pt_BR"))
