@@ -1,6 +1,6 @@
 """The demo newsroom's translations (issue 20): French, Spanish and Arabic versions of demo stories.
 
-Two stories have French and Spanish translations and one an Arabic one; the Spanish
+Three stories have French and Spanish translations and one an Arabic one; the Spanish
 translation of the Haiti story is outdated: it was made from an earlier version of
 the original, which was updated afterwards (a third donor came forward), so the
 admin shows it as outdated with the words that changed. Tags and columns get their
@@ -40,6 +40,8 @@ TAG_NAMES = {
     "Haiti": {"fr": "Haïti", "es": "Haití", "ar": "هايتي"},
     "UNMISS": {"fr": "MINUSS", "ar": "بعثة الأمم المتحدة في جنوب السودان"},
     "BINUH": {"ar": "مكتب الأمم المتحدة المتكامل في هايتي"},
+    "Lebanon": {"fr": "Liban", "es": "Líbano", "ar": "لبنان"},
+    "UNIFIL": {"fr": "FINUL", "es": "FPNUL", "ar": "اليونيفيل"},
 }
 
 COLUMN_NAMES = {
@@ -253,6 +255,63 @@ TRANSLATIONS = [
                 "Trois donateurs ont annoncé de nouveaux fonds depuis la publication de l'appel. Aucun n'a "
                 "précisé quelle part en était réellement nouvelle, plutôt que prélevée sur d'autres lignes "
                 "budgétaires.",
+            ),
+        ],
+    },
+    {
+        "original": "lebanon-border-force-quieter-month",
+        "language": "fr",
+        "slug": "liban-la-force-de-l-onu-signale-un-mois-plus-calme",
+        "translators": ["camille-roux"],
+        "after": datetime.timedelta(hours=6),
+        "title": (
+            "Au Liban, la force frontalière de l'ONU fait état d'un mois plus calme, mais s'inquiète de son "
+            "propre financement"
+        ),
+        "standfirst": (
+            "Les patrouilles ont repris leurs itinéraires habituels ; l'entretien, lui, n'a pas suivi, selon "
+            "le porte-parole de la mission."
+        ),
+        "body": [
+            (
+                "paragraph",
+                "La force des Nations Unies dans le sud du Liban a indiqué qu'en septembre, les incidents le "
+                "long de la ligne qu'elle surveille étaient tombés à leur plus bas niveau de l'année, et que "
+                "la plupart des patrouilles avaient repris les itinéraires suspendus pendant l'été.",
+            ),
+            (
+                "paragraph",
+                "Lors du même point de presse, un porte-parole a précisé qu'un quart des véhicules de la "
+                "mission auraient déjà dû passer en révision, et que les commandes de pièces détachées avaient "
+                "été reportées au prochain exercice budgétaire.",
+            ),
+        ],
+    },
+    {
+        "original": "lebanon-border-force-quieter-month",
+        "language": "es",
+        "slug": "libano-la-fuerza-de-la-onu-informa-de-un-mes-mas-tranquilo",
+        "translators": ["lucia-ferrer"],
+        "after": datetime.timedelta(hours=9),
+        "title": (
+            "La fuerza de la ONU en la frontera libanesa informa de un mes más tranquilo, pero advierte sobre "
+            "su propia financiación"
+        ),
+        "standfirst": (
+            "Las patrullas han vuelto a sus rutas habituales; el mantenimiento no, según el portavoz de la misión."
+        ),
+        "body": [
+            (
+                "paragraph",
+                "La fuerza de las Naciones Unidas en el sur del Líbano afirmó que en septiembre los incidentes "
+                "a lo largo de la línea que vigila cayeron a su nivel más bajo del año, y que la mayoría de las "
+                "patrullas habían retomado las rutas suspendidas durante el verano.",
+            ),
+            (
+                "paragraph",
+                "En la misma rueda de prensa, un portavoz dijo que una cuarta parte de los vehículos de la "
+                "misión tenía una revisión atrasada y que los pedidos de piezas de repuesto se habían aplazado "
+                "al próximo periodo presupuestario.",
             ),
         ],
     },
