@@ -236,6 +236,10 @@ class WordPressImport:
         self.translation_maps: dict[str, dict[str, str]] = {}  # Polylang group -> {language slug: post id}
         self.groups: dict[tuple[str, str], list[Translated]] = {}  # (plugin, group) -> its posts, in file order
         self.posts: dict[str, Translated] = {}  # item key -> the post, for WPML duplicates' originals
+        # Polylang's translated categories and tags: term id -> (the default language's term id, language)
+        self.name_translations: dict[str, tuple[str, str]] = {}
+        self.term_keys: dict[str, tuple[str, str]] = {}  # term id -> (kind, slug) as imported
+        self.pending_names: list[Term] = []
         self.done = 0
         self.comment_states: Counter = Counter()
         self.content_types = {
@@ -262,6 +266,8 @@ class WordPressImport:
             elif isinstance(record, Item) and record.post_type == "attachment":
                 self.guarded("attachment", record.where, self.import_attachment, record)
                 self.step()
+        for term in self.pending_names:
+            self.guarded("term", term.slug, self.import_term_name, term)
         for record in read_wxr(self.path):
             if isinstance(record, BadItem):
                 self.report.add("item", "skipped", wp_id=f"line {record.line}", reason=record.reason)
@@ -277,11 +283,16 @@ class WordPressImport:
     def check(self) -> int:
         """Read the whole file once: WXRError if it cannot be imported, else the number of items."""
         items = 0
+        term_groups: list[dict[str, str]] = []
         for record in read_wxr(self.path):
             if isinstance(record, Item | BadItem):
                 items += 1
             elif isinstance(record, Site) and not record.url.startswith(("http://", "https://")):
                 raise WXRError(_("the export does not say which site it comes from (no <link> or <wp:base_blog_url>)"))
+            elif isinstance(record, Term) and record.taxonomy == "term_translations":
+                # WordPress writes these after the categories and tags they join: read them now.
+                term_groups.append(languages.translation_map(record.description))
+        self.name_translations = languages.term_names(term_groups)
         return items
 
     def guarded(self, kind: str, wp_id: str, function: Callable, record: Any) -> None:
@@ -431,6 +442,9 @@ class WordPressImport:
             }
             self.report.add("term", "skipped", wp_id=term.slug, reason=reason)
             return
+        if term.taxonomy in {"category", "post_tag"} and term.term_id in self.name_translations:
+            self.pending_names.append(term)  # once its default language's term is in
+            return
         if term.taxonomy not in {"category", "post_tag"}:
             self.report.add(
                 "term",
@@ -441,6 +455,8 @@ class WordPressImport:
             return
         slug, name = unquote(term.slug), unescape(term.name) or unquote(term.slug)
         kind = "category" if term.taxonomy == "category" else "tag"
+        if term.term_id:
+            self.term_keys[term.term_id] = (kind, slug)
         as_column = kind == "category" and self.categories_as == "columns"
         description = _plain(term.description)
         if kind == "category":
@@ -487,6 +503,34 @@ class WordPressImport:
                 self.redirect(f"/tag/{slug}/", new_path, _("WordPress tag %(name)s") % {"name": name})
         self.terms[(kind, slug)] = existing.pk
         self.report.add(kind, outcome)
+
+    def import_term_name(self, term: Term) -> None:
+        """A Polylang translation of a category or tag: its name goes into the default language's
+        tag (or column) as that language's name, and posts filed under it get that tag."""
+        original_id, language = self.name_translations[term.term_id]
+        kind = "category" if term.taxonomy == "category" else "tag"
+        slug, name = unquote(term.slug), unescape(term.name) or unquote(term.slug)
+        target = self.term_keys.get(original_id)
+        target_id = self.terms.get(target) if target and target[0] == kind else None
+        if target_id is None or (not target_id and not self.dry_run):
+            # Its original is not in the export (or failed): a tag of its own, as before.
+            self.name_translations.pop(term.term_id)
+            self.import_term(term)
+            return
+        self.terms[(kind, slug)] = target_id
+        model = Column if kind == "category" and self.categories_as == "columns" else Tag
+        obj = model.objects.filter(pk=target_id).first() if target_id else None
+        if obj is not None and (obj.names or {}).get(language) == name:
+            self.report.add(kind, "unchanged")
+            return
+        if obj is not None and not self.dry_run:
+            obj.names = {**(obj.names or {}), language: name[:200]}
+            obj.save(update_fields=["names"])
+        reason = _("a translation of %(name)s: kept as its name in %(language)s") % {
+            "name": obj.name if obj else target[1],
+            "language": language,
+        }
+        self.report.add(kind, "updated", wp_id=term.slug, reason=reason)
 
     def category_chain(self, slug: str, *, names: bool = True) -> list[str]:
         """The category and its parents, outermost first (names, or slugs for URLs)."""

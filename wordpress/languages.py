@@ -124,3 +124,19 @@ def locale_of(serialized: str) -> str:
     """The WordPress locale in a Polylang language term's description (fr_FR); '' when none."""
     locale = (php_array(serialized) or {}).get("locale", "")
     return locale if isinstance(locale, str) and re.fullmatch(r"[a-z]{2,3}(?:_[A-Za-z0-9]{2,8})*", locale) else ""
+
+
+def term_names(groups: list[dict[str, str]]) -> dict[str, tuple[str, str]]:
+    """Polylang's term_translations groups (language slug -> term id) as term id -> (the id of the
+    group's term in the site's default language, the term's language), for the terms in another
+    offered language. Groups without a default-language term, and unknown languages, are left out."""
+    result = {}
+    for group in groups:
+        codes = {term_id: language_code(slug) for slug, term_id in group.items()}
+        original = next((term_id for term_id, code in codes.items() if code == settings.LANGUAGE_CODE), None)
+        if original is None:
+            continue
+        for term_id, code in codes.items():
+            if code and term_id != original and code != settings.LANGUAGE_CODE:
+                result[term_id] = (original, code)
+    return result

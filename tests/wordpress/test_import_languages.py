@@ -39,8 +39,8 @@ def polylang_group(name: str, posts: dict[str, int]) -> str:
     return term("post_translations", name, name, php(posts))
 
 
-def polylang_post(post_id: str, language: str, group: str = "", **fields) -> str:
-    categories = [("language", language, language.upper())]
+def polylang_post(post_id: str, language: str, group: str = "", categories_extra=(), **fields) -> str:
+    categories = [("language", language, language.upper()), *((d, n, n) for d, n in categories_extra)]
     if group:
         categories.append(("post_translations", group, group))
     return exports.item(post_id=post_id, categories=categories, **fields)
@@ -184,6 +184,42 @@ class PolylangTests(ImportTestCase):
             polylang_post("101", "en", "pll_g"),
         )
         self.assertEqual(self.article("102").translation_of_id, self.article("101").pk)
+
+
+class PolylangTermTests(ImportTestCase):
+    """Polylang's translated categories and tags become one tag named in each language."""
+
+    def parts(self) -> list[str]:
+        return [
+            *LANGUAGES,
+            exports.category("security", "Security", term_id="11"),
+            exports.category("securite", "Sécurité", term_id="12"),
+            exports.tag("haiti", "Haiti", term_id="21"),
+            exports.tag("haiti-fr", "Haïti", term_id="22"),
+            exports.tag("mali-fr", "Mali (fr)", term_id="23"),  # its English term is not in the export
+            # WordPress writes these custom terms after the categories and tags they join.
+            term("term_translations", "pll_t1", "pll_t1", php({"en": 11, "fr": 12})),
+            term("term_translations", "pll_t2", "pll_t2", php({"en": 21, "fr": 22})),
+            term("term_translations", "pll_t3", "pll_t3", php({"en": 99, "fr": 23})),
+            polylang_post("101", "en", categories_extra=[("category", "security"), ("post_tag", "haiti")]),
+            polylang_post("102", "fr", categories_extra=[("category", "securite"), ("post_tag", "haiti-fr")]),
+        ]
+
+    def test_a_translated_term_is_the_original_tag_name_in_that_language(self) -> None:
+        report = self.run_import(*self.parts())
+        from articles.models import Tag
+
+        security = Tag.objects.get(slug="security")
+        self.assertEqual(security.names, {"fr": "Sécurité"})
+        self.assertEqual(Tag.objects.get(slug="haiti").names, {"fr": "Haïti"})
+        self.assertFalse(Tag.objects.filter(slug__in=["securite", "haiti-fr"]).exists())
+        self.assertTrue(Tag.objects.filter(slug="mali-fr").exists())  # nothing to join: a tag of its own
+        french = self.article("102")
+        self.assertEqual(set(french.tags.values_list("slug", flat=True)), {"security", "haiti"})
+        self.assertIn("a translation of Security: kept as its name in fr", str(report.to_dict()["reasons"]))
+        again = self.run_import(*self.parts())
+        self.assertEqual(Tag.objects.count(), 3)
+        self.assertEqual(again.count("category", "updated"), 0)
 
 
 class WPMLTests(ImportTestCase):
