@@ -240,43 +240,15 @@ class ArticleQuerySet(models.QuerySet):
 
         Hand-written SQL read into the model with from_db(), because compiling the
         ORM's query would cost the most read page more than running it (see
-        articles/rendering.py). Mirrors published(). The same query brings the
-        published members of the article's translation group (issue 20) as
-        `published_group`, lightweight articles ordered by language, so the page's
-        alternates and language switcher cost no query of their own.
+        articles/rendering.py). Mirrors published().
         """
         fields = Article._meta.concrete_fields
-        quote = connections[self.db].ops.quote_name
-        columns = ", ".join(f"a.{quote(field.column)}" for field in fields)
-        table = Article._meta.db_table
-        sql = (
-            f"SELECT {columns}, (SELECT json_agg(json_build_array(g.id, g.slug, g.language, g.published_at,"
-            f" g.translation_of_id)) FROM {table} g WHERE (g.id = COALESCE(a.translation_of_id, a.id)"
-            " OR g.translation_of_id = COALESCE(a.translation_of_id, a.id)) AND g.status = %s AND g.published_at <= %s)"
-            f" FROM {table} a WHERE a.slug = %s AND a.status = %s AND a.published_at <= %s"
-        )
-        now = timezone.now()
-        published = Article.Status.PUBLISHED
+        columns = ", ".join(connections[self.db].ops.quote_name(field.column) for field in fields)
+        sql = f"SELECT {columns} FROM {Article._meta.db_table} WHERE slug = %s AND status = %s AND published_at <= %s"
         with connections[self.db].cursor() as cursor:
-            cursor.execute(sql, [published, now, slug, published, now])
+            cursor.execute(sql, [slug, Article.Status.PUBLISHED, timezone.now()])
             row = cursor.fetchone()
-        if row is None:
-            return None
-        article = Article.from_db(self.db, [field.attname for field in fields], row[:-1])
-        members = [
-            Article(
-                id=pk,
-                slug=member_slug,
-                language=language,
-                published_at=datetime.datetime.fromisoformat(published_at),
-                translation_of_id=original_id,
-                status=published,
-            )
-            for pk, member_slug, language, published_at, original_id in row[-1] or []
-        ]
-        order = {code: position for position, (code, _name) in enumerate(settings.LANGUAGES)}
-        article.published_group = sorted(members, key=lambda member: order.get(member.language, len(order)))
-        return article
+        return None if row is None else Article.from_db(self.db, [field.attname for field in fields], row)
 
     def owned_by(self, user) -> ArticleQuerySet:
         """Articles a writer counts as theirs: they created it, or they are in its byline (two EXISTS subqueries)."""

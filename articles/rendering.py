@@ -58,7 +58,7 @@ def cached_content(article: Article) -> Content:
     A hit runs no query; a miss runs for_page()'s queries. Reading the row first and
     the parts after means a kept rendering is never older than its version. An
     article deleted in between is a 404, like one that was never there. The
-    article's `published_group` (read with the row, see published_by_slug) is part of
+    article's `published_group` (translations.cached_group) is part of
     the key: the original's page changes when a translation is published.
     """
     group = getattr(article, "published_group", [])

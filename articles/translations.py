@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from articles.models import Article, ArticleAuthor, Author, Block, Revision, Transition
+from newsroom import fragments
 
 # Each language's name in itself, as the switcher shows it whatever the page's language.
 NATIVE_NAMES = {"en": "English", "fr": "Français", "es": "Español", "ar": "العربية", "zh": "中文", "ru": "Русский"}
@@ -46,6 +47,28 @@ def published_groups(articles: Iterable[Article]) -> dict[int, list[Article]]:
     for group in groups.values():
         group.sort(key=lambda member: order.get(member.language, len(order)))
     return dict(groups)
+
+
+# A translation published (or unpublished) shows in its group's pages within this time.
+GROUP_SECONDS = 60
+
+
+def cached_group(article: Article) -> list[Article]:
+    """The published members of the article's translation group, as published_groups() gives them,
+    kept in this server's memory for GROUP_SECONDS: the article page reads it on every request, and
+    most articles have no translation. A miss runs one query; a lone article's group is kept empty."""
+
+    def members() -> list[tuple]:
+        group = published_groups([article]).get(article.group_id, [])
+        if len(group) < 2:  # nothing to link to
+            return []
+        return [(m.pk, m.slug, m.language, m.published_at, m.translation_of_id) for m in group]
+
+    rows = fragments.get_or_render(f"translation-group:{article.group_id}", members, timeout=GROUP_SECONDS)
+    return [
+        Article(id=pk, slug=slug, language=language, published_at=published_at, translation_of_id=original_id)
+        for pk, slug, language, published_at, original_id in rows
+    ]
 
 
 def alternates(members: list[Article]) -> list[dict[str, str]]:

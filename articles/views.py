@@ -78,6 +78,7 @@ def article_detail(request: HttpRequest, year: int, month: int, day: int, slug: 
     # The wrong date, or the right slug under another language's prefix: the article's own address.
     if (published.year, published.month, published.day) != (year, month, day) or article.language != get_language():
         return redirect(article, permanent=True)
+    article.published_group = translations.cached_group(article)
     context = {"article": article, "content": rendering.cached_content(article), "is_preview": False}
     response = render(request, "articles/article_detail.html", context)
     record_view(request, article)

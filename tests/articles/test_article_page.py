@@ -396,19 +396,20 @@ class QueryCountTests(TestCase):
         self.client.get(make_article().get_absolute_url())  # fills the most-read box
         for article in (small, big):
             # 1. the article row, by slug
-            # 2. the article again, with its column, lead photo and social image (joins), to render it
-            # 3. its authors in byline order, with their photos
-            # 4. its tags
-            # 5. its blocks in order, with their photos and speakers
-            # 6. its interviewees
-            # 7. its corrections
-            # 8. its tags again, for related stories, 9. stories by shared tags, 10. the column's
-            #    and the site's newest, 11. their lead photos (thumbnails), 12. their columns (kickers)
+            # 2. the published members of its translation group (hreflang, the language switcher)
+            # 3. the article again, with its column, lead photo and social image (joins), to render it
+            # 4. its authors in byline order, with their photos
+            # 5. its tags
+            # 6. its blocks in order, with their photos and speakers
+            # 7. its interviewees
+            # 8. its corrections
+            # 9. its tags again, for related stories, 10. stories by shared tags, 11. the column's
+            #    and the site's newest, 12. their lead photos (thumbnails), 13. their columns (kickers)
             # (most read is kept in memory since the first request; the test client sends no
             # user agent, so no view is counted)
-            # 13. the first page of approved comments (none here, so no vote totals)
+            # 14. the first page of approved comments (none here, so no vote totals)
             # (the header is kept in memory since the first request too)
-            with self.assertNumQueries(13):
+            with self.assertNumQueries(14):
                 response = self.client.get(article.get_absolute_url())
             self.assertEqual(response.status_code, 200)
         self.assertContains(response, 'id="q5"')
@@ -417,8 +418,8 @@ class QueryCountTests(TestCase):
     def test_later_reads_run_one_query(self) -> None:
         for article in (self.make_big_article(1), self.make_big_article(5)):
             first = self.client.get(article.get_absolute_url())
-            # 1. the article row, by slug: its content, related stories, most read and the
-            # comment section come from memory, keyed by the row's version numbers
+            # 1. the article row, by slug: its content, translation group, related stories, most read
+            # and the comment section come from memory, keyed by the row's version numbers
             with self.assertNumQueries(1):
                 again = self.client.get(article.get_absolute_url())
             self.assertEqual(without_tokens(again.content), without_tokens(first.content))
