@@ -757,9 +757,10 @@ class SearchDocument(models.Model):
     Maintained by PostgreSQL triggers on articles and the rows whose text it holds
     (migrations 0003 and 0007): the vector weighs the headline (A) above the
     standfirst, interviewees and tags (B) above body and Q&A text, column and
-    bylines (C) above captions (D), in the `newsroom_search` text
-    search configuration (English stemming, accent-insensitive where the server has
-    `unaccent`). `symbols` holds every symbol linked to undocs.org in the body, so
+    bylines (C) above captions (D), in the text search configuration of the
+    article's language (migration 0016: English, French, Spanish, Russian and
+    Arabic stemming, English and French accent-insensitive where the server has
+    `unaccent`; Chinese as character pairs). `symbols` holds every symbol linked to undocs.org in the body, so
     /documents/<symbol>/ is one GIN-indexed query. Kept out of Article so that
     listing queries never drag a large tsvector along.
     """
@@ -782,6 +783,9 @@ class SearchDocument(models.Model):
     status = models.CharField(max_length=20, blank=True)
     kind = models.CharField(max_length=20, blank=True)
     published_at = models.DateTimeField(null=True)
+    # The article's language: its vector is built with that language's configuration, and a
+    # search runs over one language's documents (migration 0016).
+    language = models.CharField(max_length=12, blank=True, db_default="")
 
     class Meta:
         verbose_name = _("search document")

@@ -1,16 +1,25 @@
-"""Full-text search over published articles (PostgreSQL).
+"""Full-text search over published articles (PostgreSQL), one language at a time.
 
-The vector lives in SearchDocument, maintained by triggers (migrations 0003 and 0007).
-Queries use websearch_to_tsquery, so readers can type words, "quoted phrases",
-`or` and -exclusions, and nothing they type can make the query fail.
+The vector lives in SearchDocument, maintained by triggers (migrations 0003, 0007
+and 0016), built with the text search configuration of the article's language.
+A search runs over the articles of one language (the reader's, by default) and
+parses the query with that language's configuration. Queries use
+websearch_to_tsquery, so readers can type words, "quoted phrases", `or` and
+-exclusions, and nothing they type can make the query fail.
+
+Chinese has no spaces between words: its articles are indexed as pairs of
+characters (migration 0016), and `websearch_text` turns each run of Chinese
+characters in a query into the same pairs, quoted as a phrase.
 """
 
 from __future__ import annotations
 
 import datetime
 import html
+import re
 
 from django import forms
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.paginator import Page, Paginator
 from django.db import connection
@@ -19,12 +28,22 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext as _t, gettext_lazy as _
+from django.utils.translation import get_language, gettext as _t, gettext_lazy as _
 
 from articles.models import Article, ArticleAuthor, Author, SearchDocument, Tag, TaggedArticle
 from newsroom import pagination
 
 CONFIG = "newsroom_search"
+# The text search configuration of each language (migration 0016); English is CONFIG.
+CONFIGS = {
+    "fr": "newsroom_search_fr",
+    "es": "newsroom_search_es",
+    "ru": "newsroom_search_ru",
+    "ar": "newsroom_search_ar",
+    "zh": "simple",
+}
+# Han ideographs, as migration 0016's newsroom_cjk_bigrams() reads them.
+HAN_RUN = re.compile("([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]+)")
 MAX_QUERY_LENGTH = 200
 # Sentinels for ts_headline: characters that cannot appear in stored HTML text,
 # replaced by <mark> after the snippet has been escaped.
@@ -81,10 +100,58 @@ class SearchForm(forms.Form):
         )
 
 
+def search_language(language: str | None = None) -> str:
+    """An offered language: the one given, else the request's (get_language()), else the default."""
+    offered = {code for code, _name in settings.LANGUAGES}
+    code = (language or get_language() or settings.LANGUAGE_CODE).lower()
+    if code in offered:
+        return code
+    base = code.replace("_", "-").split("-")[0]  # zh-hans, fr-ca
+    return base if base in offered else settings.LANGUAGE_CODE
+
+
+def config_for(language: str) -> str:
+    return CONFIGS.get(language, CONFIG)
+
+
+def websearch_text(query: str, language: str) -> str:
+    """The query as websearch_to_tsquery should read it: for Chinese, each run of Han
+    characters as its overlapping pairs (a phrase, quoted unless the reader quoted it)."""
+    if language != "zh":
+        return query
+    parts, quoted = [], False
+    for piece in HAN_RUN.split(query):
+        if HAN_RUN.fullmatch(piece):
+            pairs = " ".join(piece[i : i + 2] for i in range(max(len(piece) - 1, 1)))
+            parts.append(f" {pairs} " if quoted else f'"{pairs}" ')
+        else:
+            quoted ^= piece.count('"') % 2 == 1
+            parts.append(piece)
+    return "".join(parts)
+
+
+def _rank(query: str, language: str, search_query: SearchQuery) -> SearchRank:
+    """The rank of a match. For Chinese: the cover density of the query's character pairs.
+
+    ts_rank saturates on the many short lexemes a phrase of pairs makes, and its
+    length normalisation then puts a short article's body match above a long
+    article's headline match; ts_rank_cd scores how close together the pairs
+    occur, by weight, which ranks a headline match first. Matching still uses
+    the phrase (websearch_text): this query only ranks."""
+    if language == "zh":
+        words = [word for word in query.replace('"', " ").split() if not word.startswith("-") and word.lower() != "or"]
+        pairs = websearch_text(" ".join(words), language).replace('"', " ")
+        if pairs.strip():
+            pairs_query = SearchQuery(pairs, config="simple", search_type="plain")
+            return SearchRank(F("vector"), pairs_query, cover_density=True, normalization=1)
+    return SearchRank(F("vector"), search_query, normalization=1)
+
+
 def search_page(
     number: int,
     query: str,
     *,
+    language: str | None = None,
     kind: str = "",
     tag: Tag | None = None,
     author: Author | None = None,
@@ -98,10 +165,15 @@ def search_page(
     window COUNT) on SearchDocument alone, whose copies of status, kind and
     publish time spare a join over every match; the second fetches the page
     through Article.objects.published(), so only live articles are ever shown.
+    Only articles in `language` (by default the request's) are searched, and the
+    query is parsed with that language's configuration.
     Raises Http404 for an empty page past the first.
     """
     per_page = per_page or pagination.PAGE_SIZE
-    documents = SearchDocument.objects.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+    language = search_language(language)
+    documents = SearchDocument.objects.filter(
+        status=Article.Status.PUBLISHED, published_at__lte=timezone.now(), language=language
+    )
     if kind:
         documents = documents.filter(kind=kind)
     if tag is not None:
@@ -117,10 +189,12 @@ def search_page(
     if end:
         documents = documents.filter(published_at__date__lte=end)
     if query:
-        search_query = SearchQuery(query, config=CONFIG, search_type="websearch")
+        search_query = SearchQuery(
+            websearch_text(query, language), config=config_for(language), search_type="websearch"
+        )
         documents = (
             documents.filter(vector=search_query)
-            .annotate(rank=SearchRank(F("vector"), search_query, normalization=1))
+            .annotate(rank=_rank(query, language, search_query))
             .order_by("-rank", "-published_at", "-article_id")
         )
     else:
@@ -140,17 +214,24 @@ def search_page(
     return Page([found[pk] for pk in ids if pk in found], number, paginator)
 
 
-def highlight(query: str, articles: list[Article]) -> dict[int, SafeString]:
-    """A highlighted excerpt of each article's standfirst and body, one query for the whole page."""
+def highlight(query: str, articles: list[Article], *, language: str | None = None) -> dict[int, SafeString]:
+    """A highlighted excerpt of each article's standfirst and body, one query for the whole page.
+
+    ts_headline cannot highlight Chinese (its query is of character pairs): for
+    Chinese the same query returns the text, and `_chinese_snippet` cuts it."""
     if not query or not articles:
         return {}
+    language = search_language(language)
+    if language == "zh":
+        return _chinese_highlights(query, articles)
+    config = config_for(language)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""
+            """
             SELECT a.id, ts_headline(
-                '{CONFIG}',
+                %s::regconfig,
                 concat_ws(' ', a.standfirst, regexp_replace(body.text, '<[^>]*>', ' ', 'g')),
-                websearch_to_tsquery('{CONFIG}', %s),
+                websearch_to_tsquery(%s::regconfig, %s),
                 %s
             )
             FROM articles_article a
@@ -160,9 +241,50 @@ def highlight(query: str, articles: list[Article]) -> dict[int, SafeString]:
             ) body ON true
             WHERE a.id = ANY(%s)
             """,
-            [query, HEADLINE_OPTIONS, [article.pk for article in articles]],
+            [config, config, query, HEADLINE_OPTIONS, [article.pk for article in articles]],
         )
         return {article_id: _mark(snippet) for article_id, snippet in cursor.fetchall()}
+
+
+SNIPPET_BEFORE, SNIPPET_LENGTH = 30, 120  # characters: Chinese packs a word into one or two
+
+
+def _chinese_highlights(query: str, articles: list[Article]) -> dict[int, SafeString]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT a.id, concat_ws(' ', a.standfirst, regexp_replace(body.text, '<[^>]*>', ' ', 'g'))
+            FROM articles_article a
+            LEFT JOIN LATERAL (
+                SELECT string_agg(b.html, ' ' ORDER BY b.position, b.id) AS text
+                FROM articles_block b WHERE b.article_id = a.id
+            ) body ON true
+            WHERE a.id = ANY(%s)
+            """,
+            [[article.pk for article in articles]],
+        )
+        return {article_id: _chinese_snippet(query, text or "") for article_id, text in cursor.fetchall()}
+
+
+def _chinese_snippet(query: str, text: str) -> SafeString:
+    """About SNIPPET_LENGTH characters around the first match of a query term, every match marked."""
+    text = " ".join(html.unescape(text).split())
+    terms = sorted(
+        {term for term in re.split(r'[\s"]+', query) if term and not term.startswith("-") and term.lower() != "or"},
+        key=len,
+        reverse=True,
+    )
+    if not terms:
+        return escape(text[:SNIPPET_LENGTH])  # only exclusions: no term to show
+    pattern = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
+    first = pattern.search(text)
+    start = max(0, first.start() - SNIPPET_BEFORE) if first else 0
+    window = text[start : start + SNIPPET_LENGTH]
+    marked = pattern.sub(lambda m: f"{_START}{m.group(0)}{_STOP}", window)
+    prefix, suffix = ("… " if start else ""), (" …" if start + SNIPPET_LENGTH < len(text) else "")
+    # Escaped first, and only then the sentinels turned into <mark> elements.
+    snippet = escape(prefix + marked + suffix)
+    return mark_safe(snippet.replace(_START, "<mark>").replace(_STOP, "</mark>"))  # noqa: S308 (escaped above)
 
 
 def _mark(snippet: str) -> SafeString:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -21,9 +22,10 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _, ngettext
 from django.views.decorators.csp import csp_override
 
+from articles.forms import NAME_FIELDS, translated_names_form
 from articles.models import Article
 from newsletter import csvio, emails
-from newsletter.models import Campaign, CampaignStory, Newsletter, Subscriber, SubscriberEvent
+from newsletter.models import Campaign, CampaignStory, CampaignTranslation, Newsletter, Subscriber, SubscriberEvent
 
 
 @admin.register(Newsletter)
@@ -32,7 +34,8 @@ class NewsletterAdmin(admin.ModelAdmin):
     list_editable = ["is_active", "in_signup_box", "position"]
     list_select_related = ["column"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "description", "column", "is_active", "in_signup_box", "position"]
+    fields = ["name", *NAME_FIELDS, "slug", "description", "column", "is_active", "in_signup_box", "position"]
+    form = translated_names_form(Newsletter)
 
 
 class SubscriberEventInline(admin.TabularInline):
@@ -61,6 +64,14 @@ class ImportForm(forms.Form):
     )
     consent_text = forms.CharField(label=_("Column with the consent text"), required=False)
     signup_page = forms.CharField(label=_("Column with the sign-up source"), required=False)
+    language_column = forms.CharField(
+        label=_("Column with the language"),
+        required=False,
+        help_text=_("Language codes the site offers (en, fr...). Rows without one get the language below."),
+    )
+    language = forms.ChoiceField(
+        label=_("Language"), choices=settings.LANGUAGES, initial=settings.LANGUAGE_CODE, required=False
+    )
     skip_bad_rows = forms.BooleanField(
         label=_("Import the good rows even if some are bad"),
         required=False,
@@ -70,14 +81,15 @@ class ImportForm(forms.Form):
 
 @admin.register(Subscriber)
 class SubscriberAdmin(admin.ModelAdmin):
-    list_display = ["email", "status", "source", "created_at", "confirmed_at"]
-    list_filter = ["status", "newsletters", "source", "created_at", "confirmed_at"]
+    list_display = ["email", "status", "language", "source", "created_at", "confirmed_at"]
+    list_filter = ["status", "newsletters", "language", "source", "created_at", "confirmed_at"]
     search_fields = ["email"]
     date_hierarchy = "created_at"
     fields = [
         "email",
         "status",
         "newsletters",
+        "language",
         "source",
         "signup_page",
         "consent_text",
@@ -160,7 +172,9 @@ class SubscriberAdmin(admin.ModelAdmin):
                     confirmed_at=data["confirmed_at"].strip(),
                     consent_text=data["consent_text"].strip(),
                     signup_page=data["signup_page"].strip(),
+                    language=data["language_column"].strip(),
                 ),
+                language=data["language"],
                 newsletters=list(data["newsletters"]),
                 file_name=data["file"].name,
                 skip_bad_rows=data["skip_bad_rows"],
@@ -232,14 +246,59 @@ class CampaignStoryInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class CampaignTranslationInline(admin.StackedInline):
+    """The campaign in other languages (issue 20): each subscriber receives the version in their
+    language, else the campaign's own. Stories follow: each story's published translation."""
+
+    model = CampaignTranslation
+    fields = ["language", "subject", "preheader", "intro"]
+    extra = 0
+
+    def _campaigns(self) -> admin.ModelAdmin:
+        return self.admin_site.get_model_admin(self.parent_model)
+
+    # Part of the campaign, as its stories are (see CampaignStoryInline).
+    def has_view_permission(self, request: HttpRequest, obj: Campaign | None = None) -> bool:
+        return self._campaigns().has_view_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Campaign | None = None) -> bool:
+        return self._campaigns().has_change_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Campaign | None = None) -> bool:
+        return self._campaigns().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Campaign | None = None) -> bool:
+        return self._campaigns().has_change_permission(request, obj)
+
+    def get_formset(self, request: HttpRequest, obj: Campaign | None = None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type("CampaignTranslationFormSet", (formset,), {"clean": _clean_translations})
+
+
+def _clean_translations(formset) -> None:
+    """A version per language, none in the campaign's own (read from the campaign form being saved)."""
+    super(type(formset), formset).clean()
+    own = formset.instance.language
+    seen = set()
+    for form in formset.forms:
+        if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+            continue
+        language = form.cleaned_data.get("language")
+        if language == own:
+            form.add_error("language", _("This is the campaign's own language: write that version above."))
+        elif language in seen:
+            form.add_error("language", _("This campaign already has a version in that language."))
+        seen.add(language)
+
+
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
-    list_display = ["subject", "newsletter", "status", "scheduled_at", "sent", "failed", "remaining"]
-    list_filter = ["status", "newsletter"]
+    list_display = ["subject", "newsletter", "language", "status", "scheduled_at", "sent", "failed", "remaining"]
+    list_filter = ["status", "newsletter", "language"]
     list_select_related = ["newsletter"]
     search_fields = ["subject"]
-    fields = ["newsletter", "subject", "preheader", "intro", "scheduled_at"]
-    inlines = [CampaignStoryInline]
+    fields = ["newsletter", "language", "subject", "preheader", "intro", "scheduled_at"]
+    inlines = [CampaignStoryInline, CampaignTranslationInline]
     change_form_template = "admin/newsletter/campaign/change_form.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Campaign]:
@@ -294,7 +353,8 @@ class CampaignAdmin(admin.ModelAdmin):
     @csp_override({"default-src": ["'none'"], "style-src": ["'unsafe-inline'"], "img-src": ["https:", "data:"]})
     def preview_view(self, request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         campaign = self._campaign(request, pk)
-        rendered = emails.render_campaign(campaign)
+        language = request.GET.get("language", "")
+        rendered = emails.render_campaign(campaign, language=language if language in campaign.languages() else None)
         preferences_url = request.build_absolute_uri(reverse("newsletter:list"))
         if kind == "text":
             text = rendered.text.replace(emails.PREFERENCES_PLACEHOLDER, preferences_url)
@@ -322,8 +382,16 @@ def _campaign_action(model_admin: CampaignAdmin, request: HttpRequest, pk: int, 
         added = campaign.fill_stories()
         messages.success(request, ngettext("%d story added.", "%d stories added.", added) % added)
     elif action == "test":
-        emails.send_test(campaign, to=request.user.email)
-        messages.success(request, _("A test was sent to %(email)s.") % {"email": request.user.email})
+        sent = emails.send_test(campaign, to=request.user.email)
+        messages.success(
+            request,
+            ngettext(
+                "A test was sent to %(email)s.",
+                "%(count)d tests, one per language, were sent to %(email)s.",
+                sent,
+            )
+            % {"email": request.user.email, "count": sent},
+        )
     else:
         if not request.user.has_perm("newsletter.send_campaign"):
             raise PermissionDenied

@@ -64,6 +64,7 @@ def cpu_seconds(pid: int) -> float:
 
 def generate(count: int) -> tuple[int, float]:
     """`count` confirmed subscribers of one newsletter, in two INSERT ... SELECT statements."""
+    from django.conf import settings
     from django.db import connection
 
     from newsletter.models import Campaign, Newsletter, Subscriber
@@ -73,10 +74,10 @@ def generate(count: int) -> tuple[int, float]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"""INSERT INTO {Subscriber._meta.db_table}
-                (email, status, source, signup_page, consent_text, created_at, confirmed_at)
-                SELECT 'reader' || g || '@bench.example.org', 'confirmed', 'import', '', 'bench', now(), now()
+                (email, status, source, language, signup_page, consent_text, created_at, confirmed_at)
+                SELECT 'reader' || g || '@bench.example.org', 'confirmed', 'import', %s, '', 'bench', now(), now()
                 FROM generate_series(1, %s) AS g""",
-            [count],
+            [settings.LANGUAGE_CODE, count],
         )
         cursor.execute(
             f"""INSERT INTO {Subscriber.newsletters.through._meta.db_table} (subscriber_id, newsletter_id)

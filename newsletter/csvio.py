@@ -15,6 +15,7 @@ import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -35,6 +36,7 @@ EXPORT_COLUMNS = [
     "confirmed_at",
     "left_at",
     "history",
+    "language",  # last, so files read by column position before issue 20 keep their meaning
 ]
 MAX_ROWS = 200_000
 
@@ -65,6 +67,7 @@ def export_rows(subscribers: Iterable[Subscriber]) -> Iterator[str]:
                 s.confirmed_at.isoformat() if s.confirmed_at else "",
                 s.unsubscribed_at.isoformat() if s.unsubscribed_at else "",
                 history,
+                s.language,
             ]
         )
 
@@ -78,6 +81,7 @@ class Mapping:
     confirmed_at: str = ""
     consent_text: str = ""
     signup_page: str = ""
+    language: str = ""  # a language code per row (en, fr...); without the column, `import_subscribers(language=)`
 
 
 @dataclass
@@ -114,13 +118,18 @@ def import_subscribers(
     newsletters: list[Newsletter],
     file_name: str = "",
     skip_bad_rows: bool = False,
+    language: str = "",
 ) -> ImportReport:
     """Import subscribers from CSV bytes (UTF-8, header row). See the module docstring for the rules.
 
     Rows with a confirmation date become confirmed subscribers with that consent
-    record; rows without one are imported as pending and receive nothing.
+    record; rows without one are imported as pending and receive nothing. Each
+    row's language comes from the mapped column (a language the site offers, or
+    the row is bad; empty: the default), else from `language`, else the site's default.
     """
     report = ImportReport()
+    offered = dict(settings.LANGUAGES)
+    default_language = language if language in offered else settings.LANGUAGE_CODE
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -178,8 +187,19 @@ def import_subscribers(
                         )
                     )
                     bad = True
+            row_language = (row.get(mapping.language) or "").strip().lower() if mapping.language else ""
+            if row_language and row_language not in offered:
+                report.errors.append(
+                    (
+                        line,
+                        _("“%(value)s” is not a language the site offers (%(offered)s).")
+                        % {"value": row_language[:20], "offered": ", ".join(offered)},
+                    )
+                )
+                bad = True
             if bad:
                 continue
+            values["language"] = row_language or default_language
             values["consent_text"] = (row.get(mapping.consent_text) or "") if mapping.consent_text else ""
             values["signup_page"] = ((row.get(mapping.signup_page) or "") if mapping.signup_page else file_name)[:500]
             rows[email] = (line, values)
@@ -205,6 +225,7 @@ def import_subscribers(
                     email=email,
                     status=Subscriber.Status.CONFIRMED if confirmed else Subscriber.Status.PENDING,
                     source=Subscriber.Source.IMPORT,
+                    language=values["language"],
                     signup_page=values["signup_page"],
                     consent_text=values["consent_text"],
                     created_at=values["signed_up_at"] or values["confirmed_at"] or timezone.now(),

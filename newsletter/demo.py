@@ -6,11 +6,20 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.utils import timezone
 
 from articles.models import Article, Column
 from newsletter.forms import CONSENT_TEXT
-from newsletter.models import Campaign, CampaignStory, Delivery, Newsletter, Subscriber, SubscriberEvent
+from newsletter.models import (
+    Campaign,
+    CampaignStory,
+    CampaignTranslation,
+    Delivery,
+    Newsletter,
+    Subscriber,
+    SubscriberEvent,
+)
 
 SUBSCRIBERS = [
     ("amina.diallo@example.org", Subscriber.Status.CONFIRMED, ["daily-briefing", "column-alerts"]),
@@ -45,6 +54,9 @@ def load(stdout) -> None:
     )
     lists = {"daily-briefing": briefing, "column-alerts": alerts}
     now = timezone.now()
+    offered = dict(settings.LANGUAGES)
+    # Readers of several languages, so the draft's translations have someone to reach.
+    reader_languages = [code for code in ("en", "fr", "es", "ar") if code in offered] or [settings.LANGUAGE_CODE]
     for n, (email, status, slugs) in enumerate(SUBSCRIBERS):
         signed_up = now - datetime.timedelta(days=30 - n)
         subscriber, created = Subscriber.objects.get_or_create(
@@ -59,6 +71,7 @@ def load(stdout) -> None:
                 if status != Subscriber.Status.PENDING
                 else None,
                 "unsubscribed_at": now - datetime.timedelta(days=2) if status not in ("confirmed", "pending") else None,
+                "language": reader_languages[n % len(reader_languages)],
             },
         )
         if created:
@@ -69,7 +82,7 @@ def load(stdout) -> None:
             if subscriber.unsubscribed_at:
                 subscriber.record(SubscriberEvent.Kind.UNSUBSCRIBED, detail="Demo")
 
-    stories = list(Article.objects.published().order_by("-published_at")[:3])
+    stories = list(Article.objects.published().in_language(settings.LANGUAGE_CODE).order_by("-published_at")[:3])
     sent, created = Campaign.objects.get_or_create(
         newsletter=briefing,
         subject="The Daily Briefing: the week the Council met four times",
@@ -109,4 +122,19 @@ def load(stdout) -> None:
         CampaignStory.objects.bulk_create(
             [CampaignStory(campaign=draft, article=a, position=i) for i, a in enumerate(stories[:2])]
         )
-    stdout.write(f"Newsletter: 2 newsletters, {len(SUBSCRIBERS)} subscribers, a sent and a draft campaign.")
+    # The draft in French and Spanish: their readers get these, with the stories' translations.
+    for language, subject, intro in DRAFT_TRANSLATIONS:
+        if language in offered and language != draft.language:
+            CampaignTranslation.objects.get_or_create(
+                campaign=draft, language=language, defaults={"subject": subject, "intro": intro}
+            )
+    stdout.write(
+        f"Newsletter: 2 newsletters, {len(SUBSCRIBERS)} subscribers in {len(reader_languages)} languages, "
+        "a sent campaign and a draft with translations."
+    )
+
+
+DRAFT_TRANSLATIONS = [
+    ("fr", "Le Briefing quotidien : brouillon pour demain", "Bonjour. *Brouillon* : les articles, l'aperçu, l'envoi."),
+    ("es", "El Briefing diario: borrador para mañana", "Buenos días. *Borrador*: noticias, vista previa, envío."),
+]

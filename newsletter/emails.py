@@ -1,9 +1,14 @@
 """The newsletter's outgoing e-mails: one function per message.
 
-Campaign e-mails are rendered once per campaign (`render_campaign`) and made
-personal per recipient by swapping in their signed links (`campaign_message`),
-so sending 100,000 does not render a template 100,000 times. No tracking pixel,
-no link rewriting: every link goes straight to SITE_URL.
+Campaign e-mails are rendered once per campaign and language (`render_campaign`)
+and made personal per recipient by swapping in their signed links
+(`campaign_message`), so sending 100,000 does not render a template 100,000
+times. No tracking pixel, no link rewriting: every link goes straight to SITE_URL.
+
+Every e-mail is written in its reader's language (issue 20): the subscriber's
+for transactional e-mails, the version's for campaigns, under
+`translation.override`, so interface strings, dates and the links to the site
+(language-prefixed) follow it; the HTML part carries `lang` and `dir`.
 """
 
 from __future__ import annotations
@@ -21,10 +26,11 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils import translation
+from django.utils.translation import get_language_bidi, gettext as _
 
 from articles import markup
-from newsletter.models import Campaign, Newsletter, Subscriber
+from newsletter.models import Campaign, CampaignVersion, Newsletter, Subscriber
 from newsroom import mail
 
 PREFERENCES_PLACEHOLDER = "NEWSLETTER-PREFERENCES-URL"
@@ -48,9 +54,21 @@ def list_headers(subscriber: Subscriber) -> dict[str, str]:
     return mail.unsubscribe_headers(subscriber.one_click_url(), mailto=mailto)
 
 
+def language_context(language: str) -> dict[str, str]:
+    """`lang` and `dir` for an HTML e-mail; call inside translation.override(language)."""
+    return {"language": language, "direction": "rtl" if get_language_bidi() else "ltr"}
+
+
 def send_confirmation(subscriber: Subscriber) -> None:
-    """The double opt-in e-mail: a signed, expiring link to a page with a confirm button."""
+    """The double opt-in e-mail, in the subscriber's language: a signed, expiring link to a page
+    with a confirm button."""
+    with translation.override(subscriber.language):
+        _send_confirmation(subscriber)
+
+
+def _send_confirmation(subscriber: Subscriber) -> None:
     context = {
+        **language_context(subscriber.language),
         "subscriber": subscriber,
         "confirm_url": subscriber.confirm_url(),
         "newsletters": list(subscriber.newsletters.all()),
@@ -68,8 +86,15 @@ def send_confirmation(subscriber: Subscriber) -> None:
 
 
 def send_already_subscribed(subscriber: Subscriber) -> None:
-    """Someone signed up with a confirmed address: tell its owner, and how to change their newsletters."""
+    """Someone signed up with a confirmed address: tell its owner (in their language), and how to
+    change their newsletters."""
+    with translation.override(subscriber.language):
+        _send_already_subscribed(subscriber)
+
+
+def _send_already_subscribed(subscriber: Subscriber) -> None:
     context = {
+        **language_context(subscriber.language),
         "preferences_url": subscriber.preferences_url(),
         "SITE_NAME": settings.SITE_NAME,
         "SITE_URL": settings.SITE_URL,
@@ -89,6 +114,7 @@ class RenderedCampaign:
     text: str
     html: str
     list_id: str = ""
+    language: str = ""
 
 
 def list_id(newsletter: Newsletter) -> str:
@@ -101,12 +127,25 @@ def absolute_links(html: str) -> str:
     return re.sub(r'href="/(?!/)', f'href="{settings.SITE_URL}/', html)
 
 
-def render_campaign(campaign: Campaign, *, test: bool = False) -> RenderedCampaign:
-    """Both bodies, with a placeholder where each recipient's preference link goes."""
-    stories = list(campaign.ordered_stories())
-    intro_html = absolute_links(campaign.intro_html)
+def render_campaign(campaign: Campaign, *, language: str | None = None, test: bool = False) -> RenderedCampaign:
+    """Both bodies of the campaign's version in `language` (by default its own), with a
+    placeholder where each recipient's preference link goes."""
+    version = campaign.version(language or campaign.language)
+    with translation.override(version.language):
+        return _render_version(campaign, version, test=test)
+
+
+def render_all(campaign: Campaign) -> dict[str, RenderedCampaign]:
+    """Every version of the campaign, by language."""
+    return {language: render_campaign(campaign, language=language) for language in campaign.languages()}
+
+
+def _render_version(campaign: Campaign, version: CampaignVersion, *, test: bool) -> RenderedCampaign:
+    stories = version.stories
+    intro_html = absolute_links(version.intro_html)
     context = {
-        "campaign": campaign,
+        **language_context(version.language),
+        "campaign": version,
         "intro_html": intro_html,
         # The same introduction for the text part: paragraphs apart, each link's address after its words.
         "intro_text": markup.html_to_text(intro_html),
@@ -118,10 +157,11 @@ def render_campaign(campaign: Campaign, *, test: bool = False) -> RenderedCampai
         "test": test,
     }
     return RenderedCampaign(
-        subject=(_("[Test] %(subject)s") % {"subject": campaign.subject}) if test else campaign.subject,
+        subject=(_("[Test] %(subject)s") % {"subject": version.subject}) if test else version.subject,
         text=render_to_string("emails/newsletter/campaign.txt", context),
         html=render_to_string("emails/newsletter/campaign.html", context),
         list_id=list_id(campaign.newsletter),
+        language=version.language,
     )
 
 
@@ -132,6 +172,13 @@ def message_id(delivery_id: int, campaign_id: int) -> str:
 
 def campaign_message(
     rendered: RenderedCampaign, *, subscriber: Subscriber, message_id: str | None = None
+) -> EmailMultiAlternatives:
+    with translation.override(rendered.language or None):
+        return _campaign_message(rendered, subscriber=subscriber, message_id=message_id)
+
+
+def _campaign_message(
+    rendered: RenderedCampaign, *, subscriber: Subscriber, message_id: str | None
 ) -> EmailMultiAlternatives:
     preferences_url = subscriber.preferences_url()
     headers = {**list_headers(subscriber), "Precedence": "bulk"}
@@ -175,8 +222,9 @@ class FastMessage:
         ]
         self.head = "\r\n".join(head).encode()
         self.text, self.html = rendered.text, rendered.html
-        self.preferences_url = settings.SITE_URL + reverse("newsletter:preferences", kwargs={"token": "T0KEN"})
-        self.one_click_url = settings.SITE_URL + reverse("newsletter:one-click", kwargs={"token": "T0KEN"})
+        with translation.override(rendered.language or None):  # the links in the reader's language
+            self.preferences_url = settings.SITE_URL + reverse("newsletter:preferences", kwargs={"token": "T0KEN"})
+            self.one_click_url = settings.SITE_URL + reverse("newsletter:one-click", kwargs={"token": "T0KEN"})
 
     @staticmethod
     def usable_for(email: str) -> bool:
@@ -207,10 +255,15 @@ def _header(value: str) -> str:
     return value if value.isascii() else Header(value, "utf-8").encode()
 
 
-def send_test(campaign: Campaign, *, to: str) -> None:
-    """ "Send a test to me": the real rendering, links for a throwaway subscriber."""
+def send_test(campaign: Campaign, *, to: str) -> int:
+    """ "Send a test to me": the real rendering of every version, links for a throwaway subscriber.
+    Returns how many were sent (one per language the campaign has)."""
     subscriber = Subscriber(pk=0, email=to)
-    campaign_message(render_campaign(campaign, test=True), subscriber=subscriber).send(using=settings.NEWSLETTER_MAILER)
+    languages = campaign.languages()
+    for language in languages:
+        rendered = render_campaign(campaign, language=language, test=True)
+        campaign_message(rendered, subscriber=subscriber).send(using=settings.NEWSLETTER_MAILER)
+    return len(languages)
 
 
 def open_connection():

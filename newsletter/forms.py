@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
+from django.conf import settings
+from django.utils.translation import get_language, gettext_lazy as _
 
 from newsletter.models import Newsletter
 
@@ -11,9 +12,31 @@ CONSENT_TEXT = _(
 )
 
 
+def language_field(label: str) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text=_("The language of the e-mails we send you."),
+    )
+
+
+def page_language() -> str:
+    """The language of the page the form was sent from (its URL's), if the site offers it."""
+    language = (get_language() or "").split("-")[0]
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+class NewsletterChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Newsletter) -> str:
+        return obj.localized_name
+
+
 class SignupForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"), max_length=254)
-    newsletters = forms.ModelMultipleChoiceField(
+    # The box on every page has no language field: the page's language is the choice.
+    language = language_field(_("Language of the e-mails"))
+    newsletters = NewsletterChoiceField(
         label=_("Newsletters"),
         queryset=Newsletter.objects.active(),
         widget=forms.CheckboxSelectMultiple,
@@ -33,6 +56,9 @@ class SignupForm(forms.Form):
         # Only a path on this site: it is stored as part of the consent record.
         return page if page.startswith("/") and not page.startswith("//") else ""
 
+    def clean_language(self) -> str:
+        return self.cleaned_data.get("language") or page_language()
+
     def is_bot(self) -> bool:
         return bool(self.cleaned_data.get("website"))
 
@@ -42,9 +68,10 @@ class SignupForm(forms.Form):
 
 
 class PreferencesForm(forms.Form):
-    newsletters = forms.ModelMultipleChoiceField(
+    newsletters = NewsletterChoiceField(
         label=_("Newsletters you receive"),
         queryset=Newsletter.objects.active(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+    language = language_field(_("Language of the e-mails"))

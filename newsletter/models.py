@@ -7,6 +7,7 @@ on leaving, cancel any delivery not yet handed to the SMTP server.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from typing import Any
 
@@ -19,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from articles import markup
-from articles.models import Article, Column
+from articles.models import Article, Column, TranslatedName, default_language, offered_languages
 
 CONFIRM_SALT = "newsletter.confirm"
 PREFERENCES_SALT = "newsletter.preferences"
@@ -30,8 +31,9 @@ class NewsletterQuerySet(models.QuerySet):
         return self.filter(is_active=True)
 
 
-class Newsletter(models.Model):
-    """A list readers can join: a daily briefing, a column's alerts."""
+class Newsletter(TranslatedName):
+    """A list readers can join: a daily briefing, a column's alerts. Its name in each offered
+    language is in `names` (issue 20), shown on pages and in e-mails of that language."""
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
@@ -101,6 +103,16 @@ class Subscriber(models.Model):
         Newsletter, related_name="subscribers", blank=True, verbose_name=_("newsletters")
     )
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.FORM, db_index=True)
+    # Issue 20: campaigns reach each subscriber in this language when they have it,
+    # and the confirmation and other e-mails are written in it.
+    language = models.CharField(
+        _("language"),
+        max_length=12,
+        choices=offered_languages,
+        default=default_language,
+        db_index=True,
+        help_text=_("The language of the e-mails this subscriber receives."),
+    )
     signup_page = models.CharField(
         _("signed up on"), max_length=500, blank=True, help_text=_("The page or provider the sign-up came from.")
     )
@@ -128,21 +140,31 @@ class Subscriber(models.Model):
     @classmethod
     @transaction.atomic
     def sign_up(
-        cls, email: str, *, newsletters: list[Newsletter], page: str, consent_text: str
+        cls, email: str, *, newsletters: list[Newsletter], page: str, consent_text: str, language: str = ""
     ) -> tuple[Subscriber, bool]:
         """Record a sign-up from the form, whatever the address's state.
 
-        New or former subscribers become pending with this consent; pending ones
-        get the new newsletters added; confirmed ones change nothing (a stranger
-        must not change someone's subscriptions). Returns the subscriber and
+        New or former subscribers become pending with this consent and language;
+        pending ones get the new newsletters added and the language chosen; confirmed
+        ones change nothing (a stranger must not change someone's subscriptions). Returns the subscriber and
         whether to e-mail them now: at most once per NEWSLETTER_CONFIRM_INTERVAL,
         a confirmation (pending) or a link to their preferences (confirmed).
         """
         email = cls.normalize_email(email)
+        language = language or settings.LANGUAGE_CODE
         cls.objects.get_or_create(
-            email=email, defaults={"signup_page": page[:500], "consent_text": consent_text, "source": cls.Source.FORM}
+            email=email,
+            defaults={
+                "signup_page": page[:500],
+                "consent_text": consent_text,
+                "source": cls.Source.FORM,
+                "language": language,
+            },
         )
         subscriber = cls.objects.select_for_update().get(email=email)
+        if subscriber.status != cls.Status.CONFIRMED and subscriber.language != language:
+            subscriber.language = language
+            subscriber.save(update_fields=["language"])
         if subscriber.status == cls.Status.PENDING:
             subscriber.newsletters.add(*newsletters)
             subscriber.record(
@@ -263,6 +285,20 @@ class Subscriber(models.Model):
                 status=Delivery.Status.SKIPPED
             )
 
+    @transaction.atomic
+    def set_language(self, language: str, *, detail: str = "") -> bool:
+        """Change the language of this subscriber's e-mails, recorded in the history. False if unchanged.
+
+        Campaigns already sending keep the version they chose for this address."""
+        before = Subscriber.objects.select_for_update().filter(pk=self.pk).values_list("language", flat=True).first()
+        if before == language:
+            return False
+        Subscriber.objects.filter(pk=self.pk).update(language=language)
+        self.language = language
+        change = {"language": {"before": before, "after": language}}
+        self.record(SubscriberEvent.Kind.PREFERENCES_CHANGED, detail=detail, data=change)
+        return True
+
     def unsubscribe(self, *, detail: str = "") -> bool:
         return self._leave(self.Status.UNSUBSCRIBED, SubscriberEvent.Kind.UNSUBSCRIBED, detail=detail)
 
@@ -359,6 +395,16 @@ class Campaign(models.Model):
     newsletter = models.ForeignKey(
         Newsletter, verbose_name=_("newsletter"), on_delete=models.PROTECT, related_name="campaigns"
     )
+    language = models.CharField(
+        _("language"),
+        max_length=12,
+        choices=offered_languages,
+        default=default_language,
+        help_text=_(
+            "The language of this subject, introduction and stories. Subscribers who read a language "
+            "the campaign has no version in receive this one."
+        ),
+    )
     subject = models.CharField(_("subject"), max_length=200)
     preheader = models.CharField(
         _("preheader"), max_length=200, blank=True, help_text=_("The line mail programs show after the subject.")
@@ -416,13 +462,15 @@ class Campaign(models.Model):
         )
 
     def fill_stories(self) -> int:
-        """Add the stories published since the newsletter's last send (or the last day).
+        """Add the stories in the campaign's language published since the newsletter's last send (or the last day).
 
         Stories already in the campaign stay; new ones go after them, newest first.
         For a column's newsletter only that column's stories count. Returns how many were added.
         """
         since = self.newsletter.last_sent_at() or timezone.now() - datetime.timedelta(days=1)
-        articles = Article.objects.published().filter(published_at__gt=since).exclude(campaigns=self)
+        articles = (
+            Article.objects.published().filter(published_at__gt=since, language=self.language).exclude(campaigns=self)
+        )
         if self.newsletter.column_id:
             articles = articles.filter(column_id=self.newsletter.column_id)
         start = self.campaignstory_set.count()
@@ -432,6 +480,32 @@ class Campaign(models.Model):
         ]
         CampaignStory.objects.bulk_create(new)
         return len(new)
+
+    def languages(self) -> list[str]:
+        """The languages this campaign goes out in: its own first, then its translations' (one query)."""
+        return [self.language, *self.translations.exclude(language=self.language).values_list("language", flat=True)]
+
+    def version(self, language: str) -> CampaignVersion:
+        """What readers of `language` receive: the translation's subject and introduction, and each
+        story's published translation in that language (else the story itself). A few queries."""
+        translation = self.translations.filter(language=language).first() if language != self.language else None
+        stories = list(self.ordered_stories())
+        if translation is None:
+            return CampaignVersion(self.language, self.subject, self.preheader, self.intro_html, stories)
+        groups = [story.translation_of_id or story.pk for story in stories]
+        translated = {
+            article.translation_of_id or article.pk: article
+            for article in Article.objects.published()
+            .filter(Q(pk__in=groups) | Q(translation_of_id__in=groups), language=language)
+            .for_listing()
+        }
+        return CampaignVersion(
+            language,
+            translation.subject,
+            translation.preheader,
+            translation.intro_html,
+            [translated.get(group, story) for group, story in zip(groups, stories, strict=True)],
+        )
 
     def _set_status(self, status: str, message: str = "", **fields: Any) -> None:
         self.status = status
@@ -505,6 +579,59 @@ class Campaign(models.Model):
         )
 
 
+@dataclasses.dataclass(frozen=True)
+class CampaignVersion:
+    """A campaign in one language, as `Campaign.version` assembles it for rendering."""
+
+    language: str
+    subject: str
+    preheader: str
+    intro_html: str
+    stories: list[Article]
+
+
+class CampaignTranslation(models.Model):
+    """A campaign's subject and introduction in another language (issue 20).
+
+    Its subscribers in that language receive this version, with each story's
+    published translation in their language where there is one.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(_("language"), max_length=12, choices=offered_languages)
+    subject = models.CharField(_("subject"), max_length=200)
+    preheader = models.CharField(_("preheader"), max_length=200, blank=True)
+    intro = models.TextField(_("introduction"), blank=True, help_text=_("Markdown, as the campaign's own."))
+    intro_html = models.TextField(editable=False, blank=True)
+
+    class Meta:
+        verbose_name = _("translation")
+        verbose_name_plural = _("translations")
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "language"],
+                name="one_campaign_translation_per_language",
+                violation_error_message=_("This campaign already has a version in that language."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_language_display()}: {self.subject}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.intro_html = markup.render_markdown(self.intro)
+        if kwargs.get("update_fields") is not None and "intro" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "intro_html"}
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.campaign_id and self.language == self.campaign.language:
+            raise ValidationError({"language": _("This is the campaign's own language: write that version above.")})
+
+
 class CampaignStory(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE)
     article = models.ForeignKey(
@@ -549,6 +676,8 @@ class Delivery(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="deliveries")
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
     email = models.EmailField(max_length=254)
+    # The version this recipient gets, chosen once when the rows are made (sending.prepare_recipients).
+    language = models.CharField(max_length=12, blank=True, db_default="")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)

@@ -2,7 +2,10 @@
 
 Each recipient has a Delivery row. A run (one task on one worker):
 
-1. creates the rows once, in one INSERT ... SELECT over confirmed subscribers;
+1. creates the rows once, in one INSERT ... SELECT over confirmed subscribers,
+   each row naming the version its subscriber gets: their language if the
+   campaign has it, else the campaign's own (issue 20). One row per subscriber
+   (a unique constraint), so whatever the languages, one copy each;
 2. claims a batch of pending rows with `SELECT ... FOR UPDATE SKIP LOCKED`
    (status `claimed`, tagged with the run's id), so several workers share a
    campaign without overlap;
@@ -61,7 +64,7 @@ class SMTPUnavailable(Exception):
 
 
 def prepare_recipients(campaign: Campaign) -> int:
-    """Create one pending delivery per receiving subscriber, once per campaign.
+    """Create one pending delivery per receiving subscriber, once per campaign, in the version for their language.
 
     One INSERT ... SELECT, whatever the list's size. Runs at most once: the
     campaign row is locked and `recipients_ready` set in the same transaction.
@@ -70,21 +73,30 @@ def prepare_recipients(campaign: Campaign) -> int:
         locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if locked.recipients_ready:
             return 0
+        languages = locked.languages()
         subscribers = Subscriber._meta.db_table
         through = Subscriber.newsletters.through._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""
                 INSERT INTO {Delivery._meta.db_table}
-                    (campaign_id, subscriber_id, email, status, attempts,
+                    (campaign_id, subscriber_id, email, language, status, attempts,
                      next_attempt_at, claimed_by, message_id, error)
-                SELECT %s, s.id, s.email, %s, 0, now(), '', '', ''
+                SELECT %s, s.id, s.email, CASE WHEN s.language = ANY(%s) THEN s.language ELSE %s END,
+                       %s, 0, now(), '', '', ''
                 FROM {subscribers} s JOIN {through} t ON t.subscriber_id = s.id
                 WHERE t.newsletter_id = %s AND s.status = %s
                 ORDER BY s.id
                 ON CONFLICT DO NOTHING
                 """,
-                [campaign.pk, Delivery.Status.PENDING, campaign.newsletter_id, Subscriber.Status.CONFIRMED],
+                [
+                    campaign.pk,
+                    languages,
+                    locked.language,
+                    Delivery.Status.PENDING,
+                    campaign.newsletter_id,
+                    Subscriber.Status.CONFIRMED,
+                ],
             )
             created = cursor.rowcount
         Campaign.objects.filter(pk=campaign.pk).update(recipients_ready=True)
@@ -226,7 +238,7 @@ def send_campaign(campaign_id: int, *, shares: int = 1, max_seconds: float | Non
         return Outcome("stopped")
     prepare_recipients(campaign)
     resolve_stale(campaign_id)
-    rendered = emails.render_campaign(campaign)
+    rendered = emails.render_all(campaign)
     connections = max(1, settings.NEWSLETTER_SEND_CONNECTIONS)
     rate = settings.NEWSLETTER_SEND_RATE / (max(shares, 1) * connections)
     deadline = None if max_seconds is None else time.monotonic() + max_seconds
@@ -261,11 +273,13 @@ def _combine(outcomes: list[Outcome]) -> Outcome:
 
 
 def _send_loop(
-    campaign: Campaign, rendered: emails.RenderedCampaign, *, rate: float, deadline: float | None
+    campaign: Campaign, rendered: dict[str, emails.RenderedCampaign], *, rate: float, deadline: float | None
 ) -> Outcome:
-    """One SMTP session's share of a run: claim a batch, send it, repeat."""
+    """One SMTP session's share of a run: claim a batch, send it, repeat. `rendered` holds each language's version."""
     campaign_id = campaign.pk
-    fast = emails.FastMessage(rendered)
+    fast = {language: emails.FastMessage(version) for language, version in rendered.items()}
+    # Rows made before a version was removed, or before languages existed, get the campaign's own.
+    fallback = campaign.language if campaign.language in rendered else next(iter(rendered))
     run_id = uuid.uuid4().hex
     pacer = _Pacer(rate)
     # Keep a batch short enough to be sent well within NEWSLETTER_STALE_AFTER.
@@ -301,7 +315,8 @@ def _send_loop(
             for delivery in batch:
                 pacer.wait()
                 try:
-                    if send_one(delivery, rendered, mailer, run_id, fast) == "sent":
+                    language = delivery.language if delivery.language in rendered else fallback
+                    if send_one(delivery, rendered[language], mailer, run_id, fast[language]) == "sent":
                         sent += 1
                 except SMTPUnavailable as error:
                     _release(campaign_id, run_id)

@@ -9,7 +9,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from newsletter import ratelimit, tasks
-from newsletter.forms import CONSENT_TEXT, PreferencesForm, SignupForm
+from newsletter.forms import CONSENT_TEXT, PreferencesForm, SignupForm, page_language
 from newsletter.models import Newsletter, Subscriber
 from newsroom import cache
 from newsroom.sameorigin import same_origin_post
@@ -25,7 +25,7 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 def newsletter_list(request: HttpRequest) -> HttpResponse:
     cache.mark(request, "newsletter")
-    form = SignupForm(initial={"page": request.path})
+    form = SignupForm(initial={"page": request.path, "language": page_language()})
     newsletters = Newsletter.objects.active()
     return render(
         request,
@@ -59,6 +59,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
             newsletters=form.chosen_newsletters(),
             page=form.cleaned_data["page"] or request.path,
             consent_text=str(CONSENT_TEXT),
+            language=form.cleaned_data["language"],
         )
         if send:
             tasks.enqueue_signup_email(subscriber.pk)
@@ -90,8 +91,10 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
         form = PreferencesForm(request.POST)
         if form.is_valid():
             subscriber.set_newsletters(list(form.cleaned_data["newsletters"]), detail=_("Preference page"))
+            if form.cleaned_data["language"]:
+                subscriber.set_language(form.cleaned_data["language"], detail=_("Preference page"))
             message = _("Your choice is saved.")
-    form = PreferencesForm(initial={"newsletters": list(subscriber.newsletters.all())})
+    form = PreferencesForm(initial={"newsletters": list(subscriber.newsletters.all()), "language": subscriber.language})
     context = {"subscriber": subscriber, "form": form, "message": message, "token": token}
     return _private(render(request, "newsletter/preferences.html", context))
 

@@ -7,7 +7,9 @@ stays bounded whatever its size:
    stops here, with its line and reason, and nothing is imported);
 2. authors, categories, tags and attachments (posts refer to them);
 3. posts and pages with their comments, one transaction per post, so a post
-   that fails is reported and skipped without half-writing it.
+   that fails is reported and skipped without half-writing it; then the
+   translation links between them (issue 20), from what a Polylang or WPML
+   export carries (wordpress/languages.py).
 
 Every imported object gets an `Origin` row keyed by the site's address and its
 WordPress id, with a checksum of the source record: importing the same file
@@ -36,7 +38,7 @@ from urllib.parse import unquote, urlsplit
 import nh3
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,7 +48,7 @@ from articles.models import Article, ArticleAuthor, Author, Block, Column, Inter
 from articles.slugs import free_slug
 from articles.tasks import make_renditions
 from newsroom.models import Redirect
-from wordpress import comments as comment_import
+from wordpress import comments as comment_import, languages
 from wordpress.body import BlockSpec, PhotoRef, convert_body, split_credit
 from wordpress.media import BadImage, find_media_file, load_image
 from wordpress.models import ImportRun, Origin
@@ -71,6 +73,18 @@ STATUSES = {
 
 class Skip(Exception):
     """This record is deliberately not imported; the message says why."""
+
+
+@dataclasses.dataclass
+class Translated:
+    """An imported post of a translation group, for linking once every post is in."""
+
+    key: str
+    where: str
+    language: str  # ours
+    unknown: str  # the export's language when the site does not offer it (the post got the default)
+    article_id: int | None  # None in a dry run, for a post not imported before
+    is_source: bool | None  # WPML says whether it is the original; Polylang does not
 
 
 @dataclasses.dataclass
@@ -218,6 +232,14 @@ class WordPressImport:
         self.authors: dict[str, int] = {}  # login -> Author id
         self.terms: dict[tuple[str, str], int] = {}  # (taxonomy, slug) -> Tag or Column id
         self.categories: dict[str, tuple[str, str]] = {}  # slug -> (name, parent slug)
+        self.wp_languages: dict[str, str] = {}  # Polylang language slug -> WordPress locale
+        self.translation_maps: dict[str, dict[str, str]] = {}  # Polylang group -> {language slug: post id}
+        self.groups: dict[tuple[str, str], list[Translated]] = {}  # (plugin, group) -> its posts, in file order
+        self.posts: dict[str, Translated] = {}  # item key -> the post, for WPML duplicates' originals
+        # Polylang's translated categories and tags: term id -> (the default language's term id, language)
+        self.name_translations: dict[str, tuple[str, str]] = {}
+        self.term_keys: dict[str, tuple[str, str]] = {}  # term id -> (kind, slug) as imported
+        self.pending_names: list[Term] = []
         self.done = 0
         self.comment_states: Counter = Counter()
         self.content_types = {
@@ -244,6 +266,8 @@ class WordPressImport:
             elif isinstance(record, Item) and record.post_type == "attachment":
                 self.guarded("attachment", record.where, self.import_attachment, record)
                 self.step()
+        for term in self.pending_names:
+            self.guarded("term", term.slug, self.import_term_name, term)
         for record in read_wxr(self.path):
             if isinstance(record, BadItem):
                 self.report.add("item", "skipped", wp_id=f"line {record.line}", reason=record.reason)
@@ -251,6 +275,7 @@ class WordPressImport:
             elif isinstance(record, Item) and record.post_type != "attachment":
                 self.import_item(record)
                 self.step()
+        self.link_translations()
         comment_import.finish(self)
         self.report.seconds = time.monotonic() - started
         return self.report
@@ -258,11 +283,16 @@ class WordPressImport:
     def check(self) -> int:
         """Read the whole file once: WXRError if it cannot be imported, else the number of items."""
         items = 0
+        term_groups: list[dict[str, str]] = []
         for record in read_wxr(self.path):
             if isinstance(record, Item | BadItem):
                 items += 1
             elif isinstance(record, Site) and not record.url.startswith(("http://", "https://")):
                 raise WXRError(_("the export does not say which site it comes from (no <link> or <wp:base_blog_url>)"))
+            elif isinstance(record, Term) and record.taxonomy == "term_translations":
+                # WordPress writes these after the categories and tags they join: read them now.
+                term_groups.append(languages.translation_map(record.description))
+        self.name_translations = languages.term_names(term_groups)
         return items
 
     def guarded(self, kind: str, wp_id: str, function: Callable, record: Any) -> None:
@@ -402,6 +432,19 @@ class WordPressImport:
     # -- Categories and tags -------------------------------------------------------------------------
 
     def import_term(self, term: Term) -> None:
+        if term.taxonomy == "language":
+            self.wp_languages[unquote(term.slug)] = languages.locale_of(term.description)
+        elif term.taxonomy == "post_translations":
+            self.translation_maps[unquote(term.slug)] = languages.translation_map(term.description)
+        if term.taxonomy in {"language", "post_translations"}:
+            reason = _("Polylang's %(taxonomy)s terms give posts their language and translations, not tags") % {
+                "taxonomy": term.taxonomy
+            }
+            self.report.add("term", "skipped", wp_id=term.slug, reason=reason)
+            return
+        if term.taxonomy in {"category", "post_tag"} and term.term_id in self.name_translations:
+            self.pending_names.append(term)  # once its default language's term is in
+            return
         if term.taxonomy not in {"category", "post_tag"}:
             self.report.add(
                 "term",
@@ -412,6 +455,8 @@ class WordPressImport:
             return
         slug, name = unquote(term.slug), unescape(term.name) or unquote(term.slug)
         kind = "category" if term.taxonomy == "category" else "tag"
+        if term.term_id:
+            self.term_keys[term.term_id] = (kind, slug)
         as_column = kind == "category" and self.categories_as == "columns"
         description = _plain(term.description)
         if kind == "category":
@@ -458,6 +503,34 @@ class WordPressImport:
                 self.redirect(f"/tag/{slug}/", new_path, _("WordPress tag %(name)s") % {"name": name})
         self.terms[(kind, slug)] = existing.pk
         self.report.add(kind, outcome)
+
+    def import_term_name(self, term: Term) -> None:
+        """A Polylang translation of a category or tag: its name goes into the default language's
+        tag (or column) as that language's name, and posts filed under it get that tag."""
+        original_id, language = self.name_translations[term.term_id]
+        kind = "category" if term.taxonomy == "category" else "tag"
+        slug, name = unquote(term.slug), unescape(term.name) or unquote(term.slug)
+        target = self.term_keys.get(original_id)
+        target_id = self.terms.get(target) if target and target[0] == kind else None
+        if target_id is None or (not target_id and not self.dry_run):
+            # Its original is not in the export (or failed): a tag of its own, as before.
+            self.name_translations.pop(term.term_id)
+            self.import_term(term)
+            return
+        self.terms[(kind, slug)] = target_id
+        model = Column if kind == "category" and self.categories_as == "columns" else Tag
+        obj = model.objects.filter(pk=target_id).first() if target_id else None
+        if obj is not None and (obj.names or {}).get(language) == name:
+            self.report.add(kind, "unchanged")
+            return
+        if obj is not None and not self.dry_run:
+            obj.names = {**(obj.names or {}), language: name[:200]}
+            obj.save(update_fields=["names"])
+        reason = _("a translation of %(name)s: kept as its name in %(language)s") % {
+            "name": obj.name if obj else target[1],
+            "language": language,
+        }
+        self.report.add(kind, "updated", wp_id=term.slug, reason=reason)
 
     def category_chain(self, slug: str, *, names: bool = True) -> list[str]:
         """The category and its parents, outermost first (names, or slugs for URLs)."""
@@ -627,6 +700,14 @@ class WordPressImport:
             self.report.add(kind, "updated", wp_id=item.where, reason=_("in the trash on WordPress: unpublished"))
             return
         fields, notes = self.post_fields(item)
+        fields["language"], unknown = self.language_of(item)
+        if unknown:
+            reason = _("its language %(language)r is not offered here (%(offered)s): imported in %(default)s") % {
+                "language": unknown[:40],
+                "offered": ", ".join(code for code, _name in settings.LANGUAGES),
+                "default": settings.LANGUAGE_CODE,
+            }
+            self.report.add("language", "skipped", wp_id=item.where, reason=reason)
         body = convert_body(item.content)
         for note in body.notes:
             self.report.notes[note] += 1
@@ -654,6 +735,7 @@ class WordPressImport:
                 )
                 self.report.add(kind, "updated" if origin else "created")
             comment_import.import_comments(self, article_id, item)
+        self.remember_translation(item, article_id, fields["language"], unknown)
 
     def write_post(self, item, fields, notes, body, photos, terms, origin, checksum) -> int:
         kind = item.post_type
@@ -719,6 +801,131 @@ class WordPressImport:
             old_paths.append(f"/?page_id={item.post_id}")
         self.redirects(dict.fromkeys(old_paths, new_path), label)
         return article.pk
+
+    # -- Languages and translations (issue 20) ---------------------------------------------------
+
+    def language_of(self, item: Item) -> tuple[str, str]:
+        """The post's language and, when the site does not offer the one the export names, that name.
+
+        Polylang's language category first, then WPML's custom fields; a post
+        naming none is in the site's default language, as a monolingual export's are.
+        """
+        raw = next((unquote(n) for d, n, _name in item.categories if d == "language" and n), "")
+        locale = self.wp_languages.get(raw, "")
+        if not raw:
+            raw = next((item.meta[key] for key in languages.WPML_LANGUAGE_KEYS if item.meta.get(key)), "")
+        if not raw.strip():
+            return settings.LANGUAGE_CODE, ""
+        code = languages.language_code(raw, locale)
+        return (code, "") if code else (settings.LANGUAGE_CODE, raw.strip())
+
+    @staticmethod
+    def group_of(item: Item) -> tuple[str, str] | None:
+        """The translation group the export puts the post in: (plugin, group name), or None."""
+        for domain, nicename, _name in item.categories:
+            if domain == "post_translations" and nicename:
+                return "Polylang", unquote(nicename)[:200]
+        if group := item.meta.get(languages.WPML_GROUP, "").strip():
+            return "WPML", group[:200]
+        if (original := item.meta.get(languages.WPML_DUPLICATE_OF, "").strip()).isdigit():
+            return "WPML duplicate", original
+        return None
+
+    def remember_translation(self, item: Item, article_id: int | None, language: str, unknown: str) -> None:
+        group = self.group_of(item)
+        is_source = None
+        if group and group[0] == "WPML":
+            is_source = not item.meta.get(languages.WPML_SOURCE, "").strip()
+        elif group and group[0] == "WPML duplicate":
+            is_source = False
+        post = Translated(item.key, item.where, language, unknown, article_id, is_source)
+        self.posts[item.key] = post
+        if group:
+            self.groups.setdefault(group, []).append(post)
+
+    def link_translations(self) -> None:
+        """Join each translation group's posts to their original, once every post is imported.
+
+        What cannot be linked is reported by name and left as separate articles:
+        a group naming a post the export lacks, a post in a language the site
+        does not offer, a second post in a language the group already has.
+        """
+        for (plugin, name), posts in self.groups.items():
+            label = f"{plugin} {name}"
+            if plugin == "WPML duplicate":
+                original = self.posts.get(name)
+                if original is None:
+                    for post in posts:
+                        reason = _("a WPML duplicate of post %(id)s, which is not in the export") % {"id": name}
+                        self.report.add("translation", "skipped", wp_id=post.where, reason=reason)
+                    continue
+                original.is_source = True
+                posts = [original, *posts]
+            named = self.translation_maps.get(name, {}) if plugin == "Polylang" else {}
+            for slug, post_id in named.items():
+                if post_id not in self.posts:
+                    reason = _(
+                        "translation group %(group)s names post %(id)s (%(language)s), which is not in the export "
+                        "or was not imported: export all content in every language to keep every link"
+                    ) % {"group": label, "id": post_id, "language": slug}
+                    self.report.add("translation", "skipped", wp_id=label, reason=reason)
+            kept: dict[str, Translated] = {}
+            for post in posts:
+                if post.unknown:
+                    reason = _("its language %(language)r is not offered, so it stays out of %(group)s") % {
+                        "language": post.unknown[:40],
+                        "group": label,
+                    }
+                    self.report.add("translation", "skipped", wp_id=post.where, reason=reason)
+                    continue
+                other = kept.get(post.language)
+                if other is not None:
+                    # Polylang's own map says which post is the group's one in that language.
+                    chosen_id = next(
+                        (pid for slug, pid in named.items() if languages.language_code(slug) == post.language), ""
+                    )
+                    if post.key == chosen_id:
+                        kept[post.language], other, post = post, post, other
+                    reason = _("%(group)s already has %(other)s in %(language)s: this one stays out of the group") % {
+                        "group": label,
+                        "other": other.where,
+                        "language": post.language,
+                    }
+                    self.report.add("translation", "skipped", wp_id=post.where, reason=reason)
+                    continue
+                kept[post.language] = post
+            if len(kept) > 1:
+                self.link_group(label, list(kept.values()))
+
+    def link_group(self, label: str, posts: list[Translated]) -> None:
+        sources = [post for post in posts if post.is_source]
+        default = [post for post in posts if post.language == settings.LANGUAGE_CODE]
+        original = (sources if len(sources) == 1 else default or posts)[0]
+        if original.article_id is not None and not self.dry_run:
+            Article.objects.filter(pk=original.article_id).exclude(translation_of=None).update(translation_of=None)
+        for post in posts:
+            if post is original:
+                continue
+            current = (
+                Article.objects.filter(pk=post.article_id).values_list("translation_of_id", flat=True).first()
+                if post.article_id
+                else None
+            )
+            if original.article_id is not None and current == original.article_id:
+                self.report.add("translation", "unchanged")
+                continue
+            if not self.dry_run:
+                try:
+                    with transaction.atomic():
+                        Article.objects.filter(pk=post.article_id).update(translation_of_id=original.article_id)
+                except DatabaseError as error:
+                    reason = _("cannot be linked to %(original)s as its translation: %(error)s") % {
+                        "original": original.where,
+                        "error": str(error).splitlines()[0][:200],
+                    }
+                    self.report.add("translation", "failed", wp_id=post.where, reason=reason)
+                    continue
+            self.report.add("translation", "updated" if current else "created")
 
     @staticmethod
     def block_for(article: Article, spec: BlockSpec, photos: dict, speakers: dict) -> Block | None:

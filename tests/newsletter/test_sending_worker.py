@@ -16,15 +16,20 @@ from django.conf import settings
 from django.test import TransactionTestCase, override_settings
 from django.utils import timezone
 
-from newsletter.models import Campaign, Delivery, Newsletter, Subscriber
+from newsletter.models import Campaign, CampaignTranslation, Delivery, Newsletter, Subscriber
 from tests.conftest import BASE_DIR, python, subprocess_env
 from tests.factories import make_campaign, make_newsletter
 from tests.newsletter.helpers import SMTPServer, free_port, wait_for
 
 
-def make_confirmed(newsletter: Newsletter, count: int) -> list[Subscriber]:
+def make_confirmed(newsletter: Newsletter, count: int, languages: tuple[str, ...] = ("en",)) -> list[Subscriber]:
     subscribers = Subscriber.objects.bulk_create(
-        [Subscriber(email=f"kill{n}@example.org", status=Subscriber.Status.CONFIRMED) for n in range(count)]
+        [
+            Subscriber(
+                email=f"kill{n}@example.org", status=Subscriber.Status.CONFIRMED, language=languages[n % len(languages)]
+            )
+            for n in range(count)
+        ]
     )
     Through = Subscriber.newsletters.through
     Through.objects.bulk_create([Through(subscriber_id=s.pk, newsletter_id=newsletter.pk) for s in subscribers])
@@ -71,8 +76,10 @@ class WorkerSendingTests(TransactionTestCase):
 
     def test_killed_again_and_again_every_subscriber_gets_exactly_one_copy(self) -> None:
         newsletter = make_newsletter()
-        subscribers = make_confirmed(newsletter, 300)
-        campaign = make_campaign(newsletter)
+        # Readers of three languages; the campaign has an English and a French version (issue 20).
+        subscribers = make_confirmed(newsletter, 300, languages=("en", "fr", "ar"))
+        campaign = make_campaign(newsletter, subject="The day at the UN")
+        CampaignTranslation.objects.create(campaign=campaign, language="fr", subject="La journée à l'ONU")
         self.server.start()
         campaign.send_now()
         rng = random.Random(os.environ.get("NEWSLETTER_KILL_SEED"))
@@ -107,6 +114,11 @@ class WorkerSendingTests(TransactionTestCase):
         )
         message_ids = [m["Message-ID"] for m in self.server.handler.messages]
         self.assertEqual(len(message_ids), len(set(message_ids)))
+        # Each copy in its reader's language, else the campaign's own.
+        expected = {s.email: "La journée à l'ONU" if s.language == "fr" else "The day at the UN" for s in subscribers}
+        self.assertEqual(
+            {m["To"]: m["Subject"] for m in self.server.handler.messages}.items() - expected.items(), set()
+        )
 
     def test_smtp_down_pauses_then_sending_resumes_when_it_is_back(self) -> None:
         newsletter = make_newsletter()
