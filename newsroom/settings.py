@@ -151,6 +151,30 @@ else:
     DATABASES = {"default": devdb.database_settings()}
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Streaming replicas (issue #18, newsroom/replicas.py): anonymous readers' GETs read from one;
+# writes, staff, sessions, tasks and transactions use the primary. Comma-separated URLs.
+REPLICA_DATABASES: list[str] = []
+for number, url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    alias = f"replica{number}"
+    DATABASES[alias] = dj_database_url.parse(url)
+    DATABASES[alias].update(CONN_MAX_AGE=DATABASES["default"]["CONN_MAX_AGE"], CONN_HEALTH_CHECKS=True)
+    # A replica that does not answer must not hold a reader for long: the primary serves instead.
+    DATABASES[alias].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    DATABASES[alias]["TEST"] = {"MIRROR": "default"}
+    REPLICA_DATABASES.append(alias)
+# A reader who posted something reads from the primary for this many seconds (the nr_primary cookie).
+DATABASE_PIN_SECONDS = env_int("DATABASE_PIN_SECONDS", 15)
+# A replica further behind than this many seconds is not read from; checked at most this often per process.
+DATABASE_REPLICA_MAX_LAG = float(env("DATABASE_REPLICA_MAX_LAG", "10") or 10)
+DATABASE_REPLICA_CHECK_SECONDS = float(env("DATABASE_REPLICA_CHECK_SECONDS", "3") or 3)
+# PgBouncer in transaction mode (or any pooler that hands each transaction a different server
+# connection): "pgbouncer" turns off server-side cursors, which live across transactions.
+DATABASE_POOLER = env("DATABASE_POOLER").strip().lower()
+if DATABASE_POOLER not in {"", "none", "pgbouncer"}:
+    raise ImproperlyConfigured(f"DATABASE_POOLER must be empty or 'pgbouncer', not {DATABASE_POOLER!r}.")
+if DATABASE_POOLER == "pgbouncer":
+    for database in DATABASES.values():
+        database["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: shared by every app server. Redis when REDIS_URL is set, otherwise a
@@ -339,6 +363,12 @@ MIDDLEWARE += [
     # Last, as django-axes asks: it turns a lockout into the 429 response.
     "axes.middleware.AxesMiddleware",
 ]
+if REPLICA_DATABASES:
+    DATABASE_ROUTERS = ["newsroom.replicas.ReplicaRouter"]
+    # Before anything reads the database, after the session cookie could be read from the request.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("newsroom.outage.DatabaseOutageMiddleware"), "newsroom.replicas.ReplicaMiddleware"
+    )
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 # Password guessing: after LOGIN_FAILURE_LIMIT failures for one user name from one address,
 # that pair is locked out for LOGIN_COOLOFF_MINUTES.
