@@ -259,6 +259,43 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Uploaded photos and their renditions (issue #18): "filesystem" keeps them under MEDIA_ROOT
+# (shared storage when there are several app servers and workers), "s3" in a bucket of any
+# S3-compatible service through django-storages. Credentials may also come from boto3's usual
+# places (AWS_* variables, an instance role) when AWS_ACCESS_KEY_ID is unset.
+MEDIA_STORAGE = env("MEDIA_STORAGE", "filesystem").strip().lower()
+MEDIA_ORIGIN = ""  # where media URLs point when not on this site; added to the CSP's img-src
+if MEDIA_STORAGE == "s3":
+    if not env("MEDIA_S3_BUCKET"):
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs MEDIA_S3_BUCKET, the bucket's name.")
+    MEDIA_S3_ENDPOINT_URL = env("MEDIA_S3_ENDPOINT_URL").rstrip("/")
+    MEDIA_S3_CUSTOM_DOMAIN = env("MEDIA_S3_CUSTOM_DOMAIN")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("MEDIA_S3_BUCKET"),
+            "endpoint_url": MEDIA_S3_ENDPOINT_URL or None,
+            "region_name": env("MEDIA_S3_REGION") or None,
+            "access_key": env_secret("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env_secret("AWS_SECRET_ACCESS_KEY") or None,
+            "custom_domain": MEDIA_S3_CUSTOM_DOMAIN or None,
+            "location": env("MEDIA_S3_PREFIX"),
+            # Pages are cached whole for minutes: signed URLs would expire inside them.
+            "querystring_auth": False,
+            "default_acl": env("MEDIA_S3_ACL") or None,
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+            "addressing_style": "path" if MEDIA_S3_ENDPOINT_URL else None,
+        },
+    }
+    if MEDIA_S3_CUSTOM_DOMAIN:
+        MEDIA_ORIGIN = f"https://{MEDIA_S3_CUSTOM_DOMAIN}"
+    elif MEDIA_S3_ENDPOINT_URL:
+        MEDIA_ORIGIN = "/".join(MEDIA_S3_ENDPOINT_URL.split("/")[:3])
+    else:
+        MEDIA_ORIGIN = "https://*.amazonaws.com"
+elif MEDIA_STORAGE != "filesystem":
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be 'filesystem' or 's3', not {MEDIA_STORAGE!r}.")
 
 HOST = env("HOST", "127.0.0.1")
 PORT = env_int("PORT", 8000)
@@ -286,7 +323,7 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:"],
+    "img-src": [CSP.SELF, "data:", *([MEDIA_ORIGIN] if MEDIA_ORIGIN else [])],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     # The donate form and the monthly donors' manage page redirect to Stripe Checkout and its portal.
