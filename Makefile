@@ -77,6 +77,21 @@ browser-deps:
 		npm ci --silent --no-audit --no-fund || echo "npm ci failed: accessibility and HTML checks will be skipped"; \
 	fi
 
+# The cluster's programs (make cluster, and the PgBouncer and cluster tests): Debian's pgbouncer,
+# varnish and redis-server. Where they cannot be installed, those tests skip and say why.
+CLUSTER_PROGRAMS := pgbouncer:pgbouncer varnishd:varnish redis-server:redis-server
+.PHONY: cluster-deps
+cluster-deps:
+	@missing=""; for pair in $(CLUSTER_PROGRAMS); do \
+		command -v $${pair%%:*} >/dev/null 2>&1 || [ -x /usr/sbin/$${pair%%:*} ] || missing="$$missing $${pair#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+			echo "Installing$$missing with apt-get..."; \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+				|| echo "apt-get could not install$$missing: the tests that need them will be skipped"; \
+		else echo "$$missing not installed and apt-get is not usable here: the tests that need them will be skipped"; fi; \
+	fi
+
 # The property-based tests with many random examples each (Hypothesis's "fuzz" profile);
 # a failure is shrunk to its smallest case and replayed first next time (.hypothesis/).
 .PHONY: fuzz
@@ -96,7 +111,7 @@ varnish-deps:
 	fi
 
 .PHONY: test
-test: install browser-deps varnish-deps
+test: install browser-deps varnish-deps cluster-deps
 	DJANGO_SETTINGS_MODULE=tests.settings $(MANAGE) makemigrations --check --dry-run >/dev/null || { echo "Missing migrations: run 'manage.py makemigrations'" >&2; exit 1; }
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
