@@ -29,6 +29,8 @@ help:
 	@echo "make bench-wordpress   import a generated 100 MB WordPress export; report items/s and peak memory"
 	@echo "make bench-newsletter   send one campaign to 100,000 subscribers with two workers"
 	@echo "make bench-spam   the spam classifier on labelled comment sets it was not trained on"
+	@echo "make cluster / cluster-stop   a primary, a replica, Redis, two app servers, two workers, Varnish"
+	@echo "make cluster-test   load through the cluster while each part is killed and restarted"
 	@echo "make db-start / db-stop   the private PostgreSQL under .data/ (when DATABASE_URL is unset)"
 
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -138,6 +140,19 @@ bench-newsletter: install .data/secret_key
 .PHONY: bench-spam
 bench-spam: install
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) -m comments.bench_spam $(ARGS)
+
+# A small real cluster on this machine: PostgreSQL primary and streaming replica, Redis (if
+# installed), two app servers, two workers and Varnish in front (CLUSTER_PORT, default 8080).
+.PHONY: cluster cluster-stop cluster-status cluster-test
+cluster: install cluster-deps
+	@$(PY) -m newsroom.cluster start
+cluster-stop: install
+	@$(PY) -m newsroom.cluster stop
+cluster-status: install
+	@$(PY) -m newsroom.cluster status
+# Load through Varnish while parts of a throwaway cluster are killed and restarted, one at a time.
+cluster-test: install cluster-deps
+	@$(PY) -m newsroom.cluster_test $(ARGS)
 
 .PHONY: db-start db-stop
 db-start: install
