@@ -242,7 +242,12 @@ class Cluster:
             "sub vcl_init {\n    new app_servers = directors.round_robin();\n"
             "    app_servers.add_backend(app1);\n    app_servers.add_backend(app2);\n}\n\n"
             # Defined before the shipped vcl_recv, so it runs first; Varnish joins subs of one name.
-            "sub vcl_recv {\n    set req.backend_hint = app_servers.backend();\n}\n"
+            "sub vcl_recv {\n    set req.backend_hint = app_servers.backend();\n}\n\n"
+            # An app server killed before the probe notices: a GET or HEAD that could not reach it
+            # (nothing was sent) is tried once on the next one instead of failing.
+            "sub vcl_backend_error {\n"
+            '    if (bereq.retries == 0 && (bereq.method == "GET" || bereq.method == "HEAD")) {\n'
+            "        return (retry);\n    }\n}\n"
         )
         vcl = vcl.replace(block, backends + "\n" + director)
         vcl = vcl.replace("import std;", "import std;\nimport directors;", 1)
