@@ -296,7 +296,9 @@ class Cluster:
         self._save_pid(part, None)
 
     def restart_database(self, part: str) -> None:
-        self._pg("pg_ctl", "-D", str(self.data_dir(part)), "-m", "fast", "-o", self._pg_options(part), "-w", "restart")
+        # Not `pg_ctl restart`: without -l the new server would keep our output pipe open.
+        self._stop_database(part)
+        self._start_database(part)
 
     def wait_until_served(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout

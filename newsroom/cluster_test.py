@@ -103,6 +103,54 @@ def writer(stop: threading.Event, dsn: str, committed: list[int], failed: list[i
         time.sleep(0.02)
 
 
+def check_lagging_replica(cluster: Cluster, article_id: int) -> str:
+    """Pause the replica's replay, change a story on the primary, and read it from one app server.
+
+    A reader on the replica must see the old story even after a pinned reader has made the
+    same server keep the new one (fragments are keyed by the version read with the content),
+    and everyone sees the new story once the replica catches up.
+    """
+    import psycopg2
+    from django.db import connections
+
+    from articles.models import Article
+    from newsroom import replicas
+
+    def fetch(cookie: str = "") -> str:
+        app = f"http://127.0.0.1:{cluster.ports()['app1']}"
+        headers = {"Cookie": cookie} if cookie else {}
+        with urllib.request.urlopen(urllib.request.Request(app + path, headers=headers), timeout=30) as response:
+            return response.read().decode()
+
+    article = Article.objects.get(pk=article_id)
+    path = article.get_absolute_url()
+    old_title, new_title = article.title, f"{article.title} (updated {int(time.time())})"
+    replica = psycopg2.connect(cluster.database_url("replica"))
+    replica.autocommit = True
+    try:
+        with replica.cursor() as cursor:
+            cursor.execute("SELECT pg_wal_replay_pause()")
+        time.sleep(0.5)
+        Article.objects.filter(pk=article.pk).update(title=new_title)
+        time.sleep(0.5)
+        seen = []
+        for _attempt in range(3):  # both gunicorn processes of app1, whichever answers
+            seen.append(new_title in fetch())
+            seen.append(new_title in fetch("nr_primary=1"))
+            seen.append(new_title in fetch())
+        if seen != [False, True, False] * 3:
+            return f"wrong: (replica, pinned, replica) saw the new title {seen}"
+    finally:
+        with replica.cursor() as cursor:
+            cursor.execute("SELECT pg_wal_replay_resume()")
+        replica.close()
+    replicas.wait_for_replicas(timeout=30)
+    connections["replica1"].close()
+    if new_title not in fetch() or old_title == new_title:
+        return "wrong: the caught-up replica's reader still saw the old story"
+    return "ok: replica readers saw the old story, pinned readers the new one, then all the new one"
+
+
 def wait_healthy(url: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -144,159 +192,168 @@ def run(*, short: bool, port: int, root: Path) -> int:  # noqa: C901 -- one scen
             "LOG_LEVEL": "WARNING",
         },
     )
-    print(f"Starting a throwaway cluster under {root} ...", flush=True)
-    cluster.start()
-    os.environ.update(cluster.environment())
-    import django
+    try:
+        print(f"Starting a throwaway cluster under {root} ...", flush=True)
+        cluster.start()
+        os.environ.update(cluster.environment())
+        import django
 
-    django.setup()
-    from django.db import connection
-    from django.utils import timezone
+        django.setup()
+        from django.db import connection
+        from django.utils import timezone
 
-    from articles.models import Article
-    from newsletter.models import Campaign, Delivery, Newsletter, Subscriber
+        from articles.models import Article
+        from newsletter.models import Campaign, Delivery, Newsletter, Subscriber
 
-    with connection.cursor() as cursor:
-        cursor.execute("CREATE TABLE IF NOT EXISTS cluster_test_writes (number integer PRIMARY KEY)")
-        cursor.execute("TRUNCATE cluster_test_writes")
-    stamp = int(time.time())
-    newsletter = Newsletter.objects.create(name=f"Cluster test {stamp}", slug=f"cluster-test-{stamp}")
-    subscribers = Subscriber.objects.bulk_create(
-        Subscriber(email=f"c{stamp}-{n}@example.org", status=Subscriber.Status.CONFIRMED, confirmed_at=timezone.now())
-        for n in range(SUBSCRIBERS)
-    )
-    through = Subscriber.newsletters.through
-    through.objects.bulk_create(through(subscriber_id=s.pk, newsletter_id=newsletter.pk) for s in subscribers)
-    campaign = Campaign.objects.create(newsletter=newsletter, subject="Cluster test", intro="Hello.")
-    paths = ["/"] + [a.get_absolute_url() for a in Article.objects.published()[:8]]
-    connection.close()
-
-    load = Load(cluster.url)
-    committed: list[int] = []
-    write_failed: list[int] = []
-    threads = [threading.Thread(target=load.reader, args=(n, paths), daemon=True) for n in range(6)]
-    threads.append(
-        threading.Thread(
-            target=writer, args=(load.stop, cluster.database_url("primary"), committed, write_failed), daemon=True
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE TABLE IF NOT EXISTS cluster_test_writes (number integer PRIMARY KEY)")
+            cursor.execute("TRUNCATE cluster_test_writes")
+        stamp = int(time.time())
+        newsletter = Newsletter.objects.create(name=f"Cluster test {stamp}", slug=f"cluster-test-{stamp}")
+        now = timezone.now()
+        subscribers = Subscriber.objects.bulk_create(
+            Subscriber(email=f"c{stamp}-{n}@example.org", status=Subscriber.Status.CONFIRMED, confirmed_at=now)
+            for n in range(SUBSCRIBERS)
         )
-    )
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    campaign.send_now()
-    time.sleep(5)
+        through = Subscriber.newsletters.through
+        through.objects.bulk_create(through(subscriber_id=s.pk, newsletter_id=newsletter.pk) for s in subscribers)
+        campaign = Campaign.objects.create(newsletter=newsletter, subject="Cluster test", intro="Hello.")
+        stories = list(Article.objects.published()[:8])
+        paths = ["/"] + [a.get_absolute_url() for a in stories]
+        connection.close()
 
-    def app_server() -> None:
-        cluster.stop_part("app1", sig=signal.SIGKILL)
-        time.sleep(3)
-        cluster.start_part("app1")
-        wait_healthy(f"http://127.0.0.1:{cluster.ports()['app1']}/healthz")
+        load = Load(cluster.url)
+        committed: list[int] = []
+        write_failed: list[int] = []
+        threads = [threading.Thread(target=load.reader, args=(n, paths), daemon=True) for n in range(6)]
+        threads.append(
+            threading.Thread(
+                target=writer, args=(load.stop, cluster.database_url("primary"), committed, write_failed), daemon=True
+            )
+        )
+        started = time.monotonic()
+        for thread in threads:
+            thread.start()
+        campaign.send_now()
+        time.sleep(5)
 
-    def worker() -> None:
-        cluster.stop_part("worker1", sig=signal.SIGKILL)
-        time.sleep(3)
-        cluster.start_part("worker1")
+        def app_server() -> None:
+            cluster.stop_part("app1", sig=signal.SIGKILL)
+            time.sleep(3)
+            cluster.start_part("app1")
+            wait_healthy(f"http://127.0.0.1:{cluster.ports()['app1']}/healthz")
 
-    def redis() -> None:
-        cluster.stop_part("redis")
-        time.sleep(3)
-        cluster.start_part("redis")
-        time.sleep(0.5)
+        def worker() -> None:
+            cluster.stop_part("worker1", sig=signal.SIGKILL)
+            time.sleep(3)
+            cluster.start_part("worker1")
 
-    def replica() -> None:
-        cluster.stop_part("replica")
-        time.sleep(3)
-        cluster.start_part("replica")
+        def redis() -> None:
+            cluster.stop_part("redis")
+            time.sleep(3)
+            cluster.start_part("redis")
+            time.sleep(0.5)
 
-    def primary() -> None:
-        cluster.restart_database("primary")
+        def replica() -> None:
+            cluster.stop_part("replica")
+            time.sleep(3)
+            cluster.start_part("replica")
 
-    scenario = [("app server SIGKILL", app_server), ("replica stop/start", replica)]
-    if not short:
-        scenario = [
-            ("app server SIGKILL", app_server),
-            ("worker SIGKILL mid-campaign", worker),
-            ("Redis stop/start", redis),
-            ("replica stop/start", replica),
-            ("primary restart", primary),
-        ]
-    events: list[Event] = []
-    for name, action in scenario:
-        event = Event(name, down_at=time.monotonic())
-        if name.startswith("worker"):
-            sent_before = sum(received.values())
-        action()
-        event.back_at = time.monotonic()
-        events.append(event)
-        if name.startswith("worker"):
-            print(f"  worker killed after {sent_before} of {SUBSCRIBERS} copies", flush=True)
-        time.sleep(BACK_GRACE + 5)
-    load.stop.set()
-    for thread in threads:
-        thread.join(timeout=40)
-    finished = time.monotonic()
+        def primary() -> None:
+            cluster.restart_database("primary")
 
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if Campaign.objects.values_list("status", flat=True).get(pk=campaign.pk) == "sent":
-            break
-        time.sleep(1)
-    status = Campaign.objects.values_list("status", flat=True).get(pk=campaign.pk)
-    uncertain = Delivery.objects.filter(campaign=campaign, status=Delivery.Status.UNCERTAIN).count()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT number FROM cluster_test_writes")
-        on_primary = {row[0] for row in cursor.fetchall()}
-    connection.close()
-    from django.db import connections
+        scenario = [("app server SIGKILL", app_server), ("replica stop/start", replica)]
+        if not short:
+            scenario = [
+                ("app server SIGKILL", app_server),
+                ("worker SIGKILL mid-campaign", worker),
+                ("Redis stop/start", redis),
+                ("replica stop/start", replica),
+                ("primary restart", primary),
+            ]
+        events: list[Event] = []
+        for name, action in scenario:
+            print(f"  {name} ...", flush=True)
+            event = Event(name, down_at=time.monotonic())
+            if name.startswith("worker"):
+                sent_before = sum(received.values())
+            action()
+            event.back_at = time.monotonic()
+            events.append(event)
+            if name.startswith("worker"):
+                print(f"  worker killed after {sent_before} of {SUBSCRIBERS} copies", flush=True)
+            time.sleep(BACK_GRACE + 5)
+        replica_check = check_lagging_replica(cluster, stories[0].pk)
+        load.stop.set()
+        for thread in threads:
+            thread.join(timeout=40)
+        finished = time.monotonic()
 
-    from newsroom import replicas
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            if Campaign.objects.values_list("status", flat=True).get(pk=campaign.pk) == "sent":
+                break
+            time.sleep(1)
+        status = Campaign.objects.values_list("status", flat=True).get(pk=campaign.pk)
+        uncertain = Delivery.objects.filter(campaign=campaign, status=Delivery.Status.UNCERTAIN).count()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT number FROM cluster_test_writes")
+            on_primary = {row[0] for row in cursor.fetchall()}
+        connection.close()
+        from django.db import connections
 
-    replicas.wait_for_replicas(timeout=30)
-    with connections["replica1"].cursor() as cursor:
-        cursor.execute("SELECT number FROM cluster_test_writes")
-        on_replica = {row[0] for row in cursor.fetchall()}
+        from newsroom import replicas
 
-    # --- report -------------------------------------------------------------------------------
-    failures: list[str] = []
-    print(f"\nLoad: {len(load.results)} requests in {finished - started:.0f} s through Varnish.")
-    print(f"  by kind: {dict(Counter(kind for _t, kind, _s in load.results))}")
-    print(f"  by answer: {dict(Counter(status for _t, _k, status in load.results))}")
-    for index, event in enumerate(events):
-        until = events[index + 1].down_at if index + 1 < len(events) else finished
-        during = [r for r in load.results if event.down_at <= r[0] < event.back_at + BACK_GRACE]
-        after = [r for r in load.results if event.back_at + BACK_GRACE <= r[0] < until]
-        bad_during = Counter((kind, s) for _t, kind, s in during if not s.startswith(("2", "3")))
-        bad_after = Counter((kind, s) for _t, kind, s in after if not s.startswith(("2", "3")))
+        replicas.wait_for_replicas(timeout=30)
+        with connections["replica1"].cursor() as cursor:
+            cursor.execute("SELECT number FROM cluster_test_writes")
+            on_replica = {row[0] for row in cursor.fetchall()}
+
+        # --- report -------------------------------------------------------------------------------
+        failures: list[str] = []
+        print(f"\nLoad: {len(load.results)} requests in {finished - started:.0f} s through Varnish.")
+        print(f"  by kind: {dict(Counter(kind for _t, kind, _s in load.results))}")
+        print(f"  by answer: {dict(Counter(status for _t, _k, status in load.results))}")
+        for index, event in enumerate(events):
+            until = events[index + 1].down_at if index + 1 < len(events) else finished
+            during = [r for r in load.results if event.down_at <= r[0] < event.back_at + BACK_GRACE]
+            after = [r for r in load.results if event.back_at + BACK_GRACE <= r[0] < until]
+            bad_during = Counter((kind, s) for _t, kind, s in during if not s.startswith(("2", "3")))
+            bad_after = Counter((kind, s) for _t, kind, s in after if not s.startswith(("2", "3")))
+            print(
+                f"- {event.name}: down/back {event.back_at - event.down_at:.1f} s; "
+                f"{len(during)} requests while down or settling, errors {dict(bad_during) or 0}; "
+                f"{len(after)} requests after, errors {dict(bad_after) or 0}"
+            )
+            if bad_after:
+                failures.append(f"{event.name}: errors after the part was back")
+        twice = {address: count for address, count in received.items() if count > 1}
         print(
-            f"- {event.name}: down/back {event.back_at - event.down_at:.1f} s; "
-            f"{len(during)} requests while down or settling, errors {dict(bad_during) or 0}; "
-            f"{len(after)} requests after, errors {dict(bad_after) or 0}"
+            f"Campaign: {status}; {sum(received.values())} copies received for {SUBSCRIBERS} subscribers, "
+            f"{len(received)} distinct; sent twice: {len(twice)}; uncertain (in flight at a kill): {uncertain}"
         )
-        if bad_after:
-            failures.append(f"{event.name}: errors after the part was back")
-    twice = {address: count for address, count in received.items() if count > 1}
-    print(
-        f"Campaign: {status}; {sum(received.values())} copies received for {SUBSCRIBERS} subscribers, "
-        f"{len(received)} distinct; sent twice: {len(twice)}; uncertain (in flight at a kill): {uncertain}"
-    )
-    if status != "sent":
-        failures.append("the campaign did not finish")
-    if twice:
-        failures.append(f"{len(twice)} subscribers got two copies")
-    missing_primary = set(committed) - on_primary
-    missing_replica = set(committed) - on_replica
-    print(
-        f"Writes: {len(committed)} committed, {len(write_failed)} failed in flight; "
-        f"committed but missing: {len(missing_primary)} on the primary, {len(missing_replica)} on the replica"
-    )
-    if missing_primary or missing_replica:
-        failures.append("committed rows were lost")
-    smtp.stop()
-    cluster.stop()
-    for failure in failures:
-        print(f"FAILED: {failure}", file=sys.stderr)
-    print("OK" if not failures else "FAILED")
-    return 1 if failures else 0
+        if status != "sent":
+            failures.append("the campaign did not finish")
+        if twice:
+            failures.append(f"{len(twice)} subscribers got two copies")
+        missing_primary = set(committed) - on_primary
+        missing_replica = set(committed) - on_replica
+        print(
+            f"Writes: {len(committed)} committed, {len(write_failed)} failed in flight; "
+            f"committed but missing: {len(missing_primary)} on the primary, {len(missing_replica)} on the replica"
+        )
+        if missing_primary or missing_replica:
+            failures.append("committed rows were lost")
+        print(f"Replica paused while a story changed: {replica_check}")
+        if not replica_check.startswith("ok"):
+            failures.append("a lagging replica's reader saw the wrong version")
+        for failure in failures:
+            print(f"FAILED: {failure}", file=sys.stderr)
+        print("OK" if not failures else "FAILED")
+        return 1 if failures else 0
+    finally:
+        smtp.stop()
+        cluster.stop()
 
 
 def main() -> int:
