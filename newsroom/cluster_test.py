@@ -21,6 +21,7 @@ requests in flight at the kill. `--short` runs only the app server and replica e
 from __future__ import annotations
 
 import argparse
+import http.client
 import itertools
 import os
 import random
@@ -74,7 +75,7 @@ class Load:
                     status = str(response.status)
             except urllib.error.HTTPError as error:
                 status = str(error.code)
-            except OSError as error:
+            except (OSError, http.client.HTTPException) as error:  # refused, reset, cut short
                 status = type(error).__name__
             with self.lock:
                 self.results.append((time.monotonic(), kind, status))
@@ -283,6 +284,7 @@ def run(*, short: bool, port: int, root: Path) -> int:  # noqa: C901 -- one scen
             if name.startswith("worker"):
                 print(f"  worker killed after {sent_before} of {SUBSCRIBERS} copies", flush=True)
             time.sleep(BACK_GRACE + 5)
+        connection.close()  # the primary restarted under this process's connection
         replica_check = check_lagging_replica(cluster, stories[0].pk)
         load.stop.set()
         for thread in threads:
