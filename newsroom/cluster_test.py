@@ -39,6 +39,8 @@ from newsroom.cluster import BASE_DIR, Cluster
 
 BACK_GRACE = 5.0  # seconds after a part answers again before its errors count as failures
 SUBSCRIBERS = 600
+REPLICA_MAX_LAG = 5  # seconds, DATABASE_REPLICA_MAX_LAG in the cluster
+REPLICA_CHECK_SECONDS = 1
 
 
 @dataclass
@@ -141,6 +143,11 @@ def check_lagging_replica(cluster: Cluster, article_id: int) -> str:
             seen.append(new_title in fetch())
         if seen != [False, True, False] * 3:
             return f"wrong: (replica, pinned, replica) saw the new title {seen}"
+        # Still paused, the replica falls further behind than DATABASE_REPLICA_MAX_LAG: reads move
+        # to the primary once each process has checked again.
+        time.sleep(REPLICA_MAX_LAG + 2 * REPLICA_CHECK_SECONDS + 1)
+        if not (new_title in fetch() and new_title in fetch()):
+            return "wrong: readers still read from a replica lagging past DATABASE_REPLICA_MAX_LAG"
     finally:
         with replica.cursor() as cursor:
             cursor.execute("SELECT pg_wal_replay_resume()")
@@ -149,7 +156,10 @@ def check_lagging_replica(cluster: Cluster, article_id: int) -> str:
     connections["replica1"].close()
     if new_title not in fetch() or old_title == new_title:
         return "wrong: the caught-up replica's reader still saw the old story"
-    return "ok: replica readers saw the old story, pinned readers the new one, then all the new one"
+    return (
+        "ok: replica readers saw the old story and pinned readers the new one; past the lag limit, "
+        "and once the replica caught up, all saw the new one"
+    )
 
 
 def wait_healthy(url: str, timeout: float = 60) -> None:
@@ -191,6 +201,8 @@ def run(*, short: bool, port: int, root: Path) -> int:  # noqa: C901 -- one scen
             "WORKER_STALE_AFTER": "10",
             "WORKER_HEARTBEAT_INTERVAL": "2",
             "LOG_LEVEL": "WARNING",
+            "DATABASE_REPLICA_MAX_LAG": str(REPLICA_MAX_LAG),
+            "DATABASE_REPLICA_CHECK_SECONDS": str(REPLICA_CHECK_SECONDS),
         },
     )
     try:
