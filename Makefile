@@ -31,6 +31,8 @@ help:
 	@echo "make bench-wordpress   import a generated 100 MB WordPress export; report items/s and peak memory"
 	@echo "make bench-newsletter   send one campaign to 100,000 subscribers with two workers"
 	@echo "make bench-spam   the spam classifier on labelled comment sets it was not trained on"
+	@echo "make cluster / cluster-stop   a primary, a replica, Redis, two app servers, two workers, Varnish"
+	@echo "make cluster-test   load through the cluster while each part is killed and restarted"
 	@echo "make db-start / db-stop   the private PostgreSQL under .data/ (when DATABASE_URL is unset)"
 
 $(VENV)/.installed: pyproject.toml requirements.lock
@@ -86,6 +88,21 @@ browser-deps:
 		npm ci --silent --no-audit --no-fund || echo "npm ci failed: accessibility and HTML checks will be skipped"; \
 	fi
 
+# The cluster's programs (make cluster, and the PgBouncer and cluster tests): Debian's pgbouncer,
+# varnish and redis-server. Where they cannot be installed, those tests skip and say why.
+CLUSTER_PROGRAMS := pgbouncer:pgbouncer varnishd:varnish redis-server:redis-server
+.PHONY: cluster-deps
+cluster-deps:
+	@missing=""; for pair in $(CLUSTER_PROGRAMS); do \
+		command -v $${pair%%:*} >/dev/null 2>&1 || [ -x /usr/sbin/$${pair%%:*} ] || missing="$$missing $${pair#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+			echo "Installing$$missing with apt-get..."; \
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+				|| echo "apt-get could not install$$missing: the tests that need them will be skipped"; \
+		else echo "$$missing not installed and apt-get is not usable here: the tests that need them will be skipped"; fi; \
+	fi
+
 # The property-based tests with many random examples each (Hypothesis's "fuzz" profile);
 # a failure is shrunk to its smallest case and replayed first next time (.hypothesis/).
 .PHONY: fuzz
@@ -105,7 +122,7 @@ varnish-deps:
 	fi
 
 .PHONY: test
-test: install browser-deps varnish-deps
+test: install browser-deps varnish-deps cluster-deps
 	DJANGO_SETTINGS_MODULE=tests.settings $(MANAGE) makemigrations --check --dry-run >/dev/null || { echo "Missing migrations: run 'manage.py makemigrations'" >&2; exit 1; }
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
@@ -139,6 +156,19 @@ bench-newsletter: install .data/secret_key
 .PHONY: bench-spam
 bench-spam: install
 	DJANGO_SETTINGS_MODULE=tests.settings $(PY) -m comments.bench_spam $(ARGS)
+
+# A small real cluster on this machine: PostgreSQL primary and streaming replica, Redis (if
+# installed), two app servers, two workers and Varnish in front (CLUSTER_PORT, default 8080).
+.PHONY: cluster cluster-stop cluster-status cluster-test
+cluster: install cluster-deps
+	@$(PY) -m newsroom.cluster start
+cluster-stop: install
+	@$(PY) -m newsroom.cluster stop
+cluster-status: install
+	@$(PY) -m newsroom.cluster status
+# Load through Varnish while parts of a throwaway cluster are killed and restarted, one at a time.
+cluster-test: install cluster-deps
+	@$(PY) -m newsroom.cluster_test $(ARGS)
 
 .PHONY: db-start db-stop
 db-start: install

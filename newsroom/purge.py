@@ -16,6 +16,8 @@ from collections.abc import Iterator, Sequence
 
 from django.conf import settings
 
+from newsroom import replicas
+
 logger = logging.getLogger(__name__)
 
 TIMEOUT = 10
@@ -101,6 +103,9 @@ def purge(keys: Sequence[str]) -> None:
     backend = BACKENDS.get(settings.CACHE_PURGE_BACKEND)
     if backend is None or not keys:
         return
+    # A page purged while a read replica still lags could be fetched again from it and kept old
+    # (issue #18): wait for the replicas to replay what has committed (no-op without replicas).
+    replicas.wait_for_replicas()
     backend(list(keys))
     logger.info("Purged %d keys from %s: %s", len(keys), settings.CACHE_PURGE_BACKEND, " ".join(keys[:20]))
 

@@ -152,6 +152,30 @@ else:
     DATABASES = {"default": devdb.database_settings()}
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Streaming replicas (issue #18, newsroom/replicas.py): anonymous readers' GETs read from one;
+# writes, staff, sessions, tasks and transactions use the primary. Comma-separated URLs.
+REPLICA_DATABASES: list[str] = []
+for number, url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    alias = f"replica{number}"
+    DATABASES[alias] = dj_database_url.parse(url)
+    DATABASES[alias].update(CONN_MAX_AGE=DATABASES["default"]["CONN_MAX_AGE"], CONN_HEALTH_CHECKS=True)
+    # A replica that does not answer must not hold a reader for long: the primary serves instead.
+    DATABASES[alias].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    DATABASES[alias]["TEST"] = {"MIRROR": "default"}
+    REPLICA_DATABASES.append(alias)
+# A reader who posted something reads from the primary for this many seconds (the nr_primary cookie).
+DATABASE_PIN_SECONDS = env_int("DATABASE_PIN_SECONDS", 15)
+# A replica further behind than this many seconds is not read from; checked at most this often per process.
+DATABASE_REPLICA_MAX_LAG = float(env("DATABASE_REPLICA_MAX_LAG", "10") or 10)
+DATABASE_REPLICA_CHECK_SECONDS = float(env("DATABASE_REPLICA_CHECK_SECONDS", "3") or 3)
+# PgBouncer in transaction mode (or any pooler that hands each transaction a different server
+# connection): "pgbouncer" turns off server-side cursors, which live across transactions.
+DATABASE_POOLER = env("DATABASE_POOLER").strip().lower()
+if DATABASE_POOLER not in {"", "none", "pgbouncer"}:
+    raise ImproperlyConfigured(f"DATABASE_POOLER must be empty or 'pgbouncer', not {DATABASE_POOLER!r}.")
+if DATABASE_POOLER == "pgbouncer":
+    for database in DATABASES.values():
+        database["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: shared by every app server. Redis when REDIS_URL is set, otherwise a
@@ -252,6 +276,43 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Uploaded photos and their renditions (issue #18): "filesystem" keeps them under MEDIA_ROOT
+# (shared storage when there are several app servers and workers), "s3" in a bucket of any
+# S3-compatible service through django-storages. Credentials may also come from boto3's usual
+# places (AWS_* variables, an instance role) when AWS_ACCESS_KEY_ID is unset.
+MEDIA_STORAGE = env("MEDIA_STORAGE", "filesystem").strip().lower()
+MEDIA_ORIGIN = ""  # where media URLs point when not on this site; added to the CSP's img-src
+if MEDIA_STORAGE == "s3":
+    if not env("MEDIA_S3_BUCKET"):
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs MEDIA_S3_BUCKET, the bucket's name.")
+    MEDIA_S3_ENDPOINT_URL = env("MEDIA_S3_ENDPOINT_URL").rstrip("/")
+    MEDIA_S3_CUSTOM_DOMAIN = env("MEDIA_S3_CUSTOM_DOMAIN")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("MEDIA_S3_BUCKET"),
+            "endpoint_url": MEDIA_S3_ENDPOINT_URL or None,
+            "region_name": env("MEDIA_S3_REGION") or None,
+            "access_key": env_secret("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env_secret("AWS_SECRET_ACCESS_KEY") or None,
+            "custom_domain": MEDIA_S3_CUSTOM_DOMAIN or None,
+            "location": env("MEDIA_S3_PREFIX"),
+            # Pages are cached whole for minutes: signed URLs would expire inside them.
+            "querystring_auth": False,
+            "default_acl": env("MEDIA_S3_ACL") or None,
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+            "addressing_style": "path" if MEDIA_S3_ENDPOINT_URL else None,
+        },
+    }
+    if MEDIA_S3_CUSTOM_DOMAIN:
+        MEDIA_ORIGIN = f"https://{MEDIA_S3_CUSTOM_DOMAIN}"
+    elif MEDIA_S3_ENDPOINT_URL:
+        MEDIA_ORIGIN = "/".join(MEDIA_S3_ENDPOINT_URL.split("/")[:3])
+    else:
+        MEDIA_ORIGIN = "https://*.amazonaws.com"
+elif MEDIA_STORAGE != "filesystem":
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be 'filesystem' or 's3', not {MEDIA_STORAGE!r}.")
 
 HOST = env("HOST", "127.0.0.1")
 PORT = env_int("PORT", 8000)
@@ -279,7 +340,7 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:"],
+    "img-src": [CSP.SELF, "data:", *([MEDIA_ORIGIN] if MEDIA_ORIGIN else [])],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     # The donate form and the monthly donors' manage page redirect to Stripe Checkout and its portal.
@@ -359,6 +420,12 @@ MIDDLEWARE += [
     # Last, as django-axes asks: it turns a lockout into the 429 response.
     "axes.middleware.AxesMiddleware",
 ]
+if REPLICA_DATABASES:
+    DATABASE_ROUTERS = ["newsroom.replicas.ReplicaRouter"]
+    # Before anything reads the database, after the session cookie could be read from the request.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("newsroom.outage.DatabaseOutageMiddleware"), "newsroom.replicas.ReplicaMiddleware"
+    )
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 # Password guessing: after LOGIN_FAILURE_LIMIT failures for one user name from one address,
 # that pair is locked out for LOGIN_COOLOFF_MINUTES.

@@ -25,3 +25,11 @@ TASKS = {
     "worker": {"BACKEND": "django_tasks_db.DatabaseBackend"},
 }
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+# Replica routing tests (tests/newsroom/test_replicas.py) turn the router on for themselves:
+# "replica1" is a second connection to the test database, "replica_dead" a server that is not there.
+DATABASES["replica1"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+DATABASES["replica_dead"] = {  # noqa: F405
+    **DATABASES["default"],  # noqa: F405
+    "HOST": str(BASE_DIR / ".data" / "no-such-server"),  # noqa: F405
+    "TEST": {"MIRROR": "default"},
+}
