@@ -39,7 +39,7 @@ def po_files(locale_dir: Path = LOCALE_DIR) -> list[Path]:
 
 
 def languages(locale_dir: Path = LOCALE_DIR) -> list[str]:
-    """The catalogs' languages as makemessages names them (fr, zh_Hans...)."""
+    """The catalogs' languages as makemessages names them (fr, ar, zh...)."""
     return sorted({po.parent.parent.name for po in po_files(locale_dir)})
 
 

@@ -522,7 +522,7 @@ CACHE_STALE_IF_ERROR = env_int("CACHE_STALE_IF_ERROR", 86400)
 CACHE_404_S_MAXAGE = env_int("CACHE_404_S_MAXAGE", 60)
 # Request cookies that make a page private to its reader: a signed-in session, pending comments,
 # messages, the reader's votes. The shipped Varnish configuration bypasses on the same cookies.
-CACHE_PRIVATE_COOKIES = env_list("CACHE_PRIVATE_COOKIES", "sessionid,nr_pending,messages,nr_reader")
+CACHE_PRIVATE_COOKIES = env_list("CACHE_PRIVATE_COOKIES", "sessionid,nr_pending,nr_primary,messages,nr_reader")
 # Where purges go: none, varnish, fastly or cloudflare.
 CACHE_PURGE_BACKEND = env("CACHE_PURGE_BACKEND", "none").strip().lower()
 if CACHE_PURGE_BACKEND not in {"none", "varnish", "fastly", "cloudflare"}:

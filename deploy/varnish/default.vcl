@@ -61,7 +61,7 @@ sub vcl_recv {
     }
     # Signed-in staff, a reader with a comment awaiting moderation, a message to show:
     # their pages are their own.
-    if (req.http.Cookie ~ "(^|;\s*)(sessionid|nr_pending|messages)=") {
+    if (req.http.Cookie ~ "(^|;\s*)(sessionid|nr_pending|nr_primary|messages)=") {
         return (pass);
     }
     # Every other cookie (the CSRF token, analytics, a reader's votes) changes nothing on a
