@@ -43,32 +43,55 @@ def published_groups(articles: Iterable[Article]) -> dict[int, list[Article]]:
     groups: dict[int, list[Article]] = defaultdict(list)
     for member in members:
         groups[member.group_id].append(member)
+    return {group_id: in_language_order(group) for group_id, group in groups.items()}
+
+
+def in_language_order(members: list[Article]) -> list[Article]:
+    """Members ordered as settings.LANGUAGES offers their languages."""
     order = {code: position for position, (code, _name) in enumerate(settings.LANGUAGES)}
-    for group in groups.values():
-        group.sort(key=lambda member: order.get(member.language, len(order)))
-    return dict(groups)
+    return sorted(members, key=lambda member: order.get(member.language, len(order)))
 
 
-# A translation published (or unpublished) shows in its group's pages within this time.
-GROUP_SECONDS = 60
+def _group_rows(article: Article) -> list[tuple]:
+    """Every member of the article's group that is published or scheduled, kept in this server's
+    memory by the article's page_version: PostgreSQL bumps every member's version when another is
+    published, unpublished, re-dated, renamed or moved (articles migration 0019), and scheduled
+    members are kept with their publish times, so the group is right the moment one goes public.
+    A miss runs one query; a lone article's group is kept empty."""
+
+    def members() -> list[tuple]:
+        rows = list(
+            Article.objects.filter(status=Article.Status.PUBLISHED, published_at__isnull=False)
+            .filter(Q(pk=article.group_id) | Q(translation_of=article.group_id))
+            .values_list("pk", "slug", "language", "published_at", "translation_of_id")
+        )
+        return rows if len(rows) > 1 else []
+
+    return fragments.get_or_render(f"translation-group:{article.pk}:{article.page_version}", members, timeout=None)
 
 
 def cached_group(article: Article) -> list[Article]:
-    """The published members of the article's translation group, as published_groups() gives them,
-    kept in this server's memory for GROUP_SECONDS: the article page reads it on every request, and
-    most articles have no translation. A miss runs one query; a lone article's group is kept empty."""
-
-    def members() -> list[tuple]:
-        group = published_groups([article]).get(article.group_id, [])
-        if len(group) < 2:  # nothing to link to
-            return []
-        return [(m.pk, m.slug, m.language, m.published_at, m.translation_of_id) for m in group]
-
-    rows = fragments.get_or_render(f"translation-group:{article.group_id}", members, timeout=GROUP_SECONDS)
-    return [
-        Article(id=pk, slug=slug, language=language, published_at=published_at, translation_of_id=original_id)
-        for pk, slug, language, published_at, original_id in rows
+    """The published members of the article's translation group, as published_groups() gives them."""
+    now = timezone.now()
+    members = [
+        Article(
+            id=pk,
+            slug=slug,
+            language=language,
+            status=Article.Status.PUBLISHED,
+            published_at=published_at,
+            translation_of_id=original_id,
+        )
+        for pk, slug, language, published_at, original_id in _group_rows(article)
+        if published_at <= now
     ]
+    return in_language_order(members) if len(members) > 1 else []  # alone: nothing to link to
+
+
+def group_keys(article: Article) -> list[str]:
+    """The shared-cache keys of the article's other members, scheduled ones included: the page
+    links to them, so purging any of them (a scheduled one at its publish time) purges it too."""
+    return [f"article-{pk}" for pk, *_rest in _group_rows(article) if pk != article.pk]
 
 
 def alternates(members: list[Article]) -> list[dict[str, str]]:

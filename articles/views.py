@@ -65,7 +65,7 @@ def article_detail(request: HttpRequest, year: int, month: int, day: int, slug: 
         return redirect(article, permanent=True)
     article.published_group = translations.cached_group(article)
     content = rendering.cached_content(article)
-    cache.mark(request, *content["keys"])
+    cache.mark(request, *content["keys"], *translations.group_keys(article))
     context = {"article": article, "content": content, "is_preview": False}
     return render(request, "articles/article_detail.html", context)
 

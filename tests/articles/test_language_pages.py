@@ -160,22 +160,38 @@ class SwitcherAndAlternatesTests(TestCase):
         lone = make_article()
         self.assertEqual(alternate_links(self.client.get(lone.get_absolute_url()).content.decode()), {})
 
-    def test_publishing_a_translation_adds_it_to_the_originals_page_within_a_minute(self) -> None:
+    def test_publishing_a_translation_adds_it_to_the_originals_page_at_once(self) -> None:
+        self.client.get(self.english.get_absolute_url())  # rendered and kept in memory
+        version = Article.objects.get(pk=self.english.pk).page_version
+        Article.objects.filter(pk=self.spanish_draft.pk).update(
+            status="published", published_at=self.french.published_at
+        )
+        self.assertGreater(Article.objects.get(pk=self.english.pk).page_version, version)
+        self.assertGreater(Article.objects.get(pk=self.french.pk).page_version, version)
+        response = self.client.get(self.english.get_absolute_url())
+        self.assertIn("es", alternate_links(response.content.decode()))
+        self.assertIn(f"article-{self.spanish_draft.pk}", response["Surrogate-Key"].split())
+
+    def test_a_scheduled_translation_joins_the_originals_page_at_its_time(self) -> None:
         import datetime
 
         import time_machine
         from django.utils import timezone
 
-        from articles import translations
-
-        self.client.get(self.english.get_absolute_url())  # rendered and kept in memory
-        Article.objects.filter(pk=self.spanish_draft.pk).update(
-            status="published", published_at=self.french.published_at
-        )
-        later = timezone.now() + datetime.timedelta(seconds=translations.GROUP_SECONDS + 1)
-        with time_machine.travel(later, tick=False):
+        publish_at = timezone.now() + datetime.timedelta(hours=1)
+        Article.objects.filter(pk=self.spanish_draft.pk).update(status="published", published_at=publish_at)
+        response = self.client.get(self.english.get_absolute_url())  # the group is kept in memory
+        self.assertNotIn("es", alternate_links(response.content.decode()))
+        # Its purge at the publish time reaches the original's page too.
+        self.assertIn(f"article-{self.spanish_draft.pk}", response["Surrogate-Key"].split())
+        with time_machine.travel(publish_at + datetime.timedelta(seconds=1), tick=False):
             links = alternate_links(self.client.get(self.english.get_absolute_url()).content.decode())
         self.assertIn("es", links)
+
+    def test_an_edit_that_no_other_member_shows_leaves_their_versions_alone(self) -> None:
+        version = Article.objects.get(pk=self.english.pk).page_version
+        Article.objects.filter(pk=self.french.pk).update(standfirst="Un chapô revu.")
+        self.assertEqual(Article.objects.get(pk=self.english.pk).page_version, version)
 
     def test_json_ld_names_the_language_and_the_original(self) -> None:
         html = self.client.get(self.french.get_absolute_url()).content.decode()
