@@ -148,7 +148,8 @@ class ArticleAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     date_hierarchy = "published_at"
     list_per_page = 50
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["column", "lead_photo", "social_image", "translation_of", "translators"]
+    # Translators as a plain multiple select: the autocomplete widget's inline search box has no label.
+    autocomplete_fields = ["column", "lead_photo", "social_image", "translation_of"]
     readonly_fields = ["first_published_at", "created_at", "modified_at"]
     inlines = [ArticleAuthorInline, TaggedArticleInline, IntervieweeInline, CorrectionInline]
     form = ArticleForm

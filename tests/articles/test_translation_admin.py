@@ -80,7 +80,7 @@ class AddTranslationTests(TestCase):
         french = translations.create_translation(self.original, language="fr", by=self.editor)
         french.publish(by=self.editor)
         response = self.client.get(french.get_absolute_url())
-        self.assertContains(response, "Translated by")
+        self.assertContains(response, "Traduit par")  # the French page, in French
         self.assertContains(response, '<a href="/fr/author/camille/" dir="auto">Camille Dupont</a>')
 
 

@@ -1,6 +1,7 @@
 """The newsletter in each language (issue 20): subscribers choose a language, a campaign goes
 out in the languages it has, each subscriber gets exactly one copy, in theirs or the campaign's."""
 
+import datetime
 import email
 import email.policy
 import re
@@ -9,7 +10,7 @@ from collections import Counter
 from django.core import mail
 from django.test import TestCase, override_settings
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from newsletter import csvio, emails, sending
 from newsletter.forms import page_language
@@ -118,8 +119,13 @@ class CampaignLanguageTests(TestCase):
     def setUpTestData(cls) -> None:
         cls.newsletter = make_newsletter(name="Daily briefing")
         cls.story = make_article(title="Council extends the Mali mission", language="en")
+        # Published within the day that fill_stories looks back over (the factory's default
+        # publish time moves a minute further back with every article the suite has made).
         cls.story_fr = make_article(
-            title="Le Conseil prolonge la mission au Mali", language="fr", translation_of=cls.story
+            title="Le Conseil prolonge la mission au Mali",
+            language="fr",
+            translation_of=cls.story,
+            published_at=timezone.now() - datetime.timedelta(hours=1),
         )
         cls.other = make_article(title="Heatwave warning for the Sahel", language="en")
         # A French translation still in draft is not sent: the English story is.
