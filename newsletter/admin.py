@@ -201,19 +201,9 @@ class StoryChoiceField(forms.ModelChoiceField):
         return f"{obj.title} ({formats.date_format(timezone.localtime(obj.published_at), 'SHORT_DATE_FORMAT')})"
 
 
-class CampaignStoryInline(admin.TabularInline):
-    """A campaign's stories: part of the campaign, so whoever may change the campaign may change them.
-
-    The inline's own model would otherwise ask for CampaignStory permissions, which no
-    role holds but the superuser's: the Newsletter editor saw no stories section at all.
-    Stories are picked from published articles (a draft in a newsletter is a dead link),
-    those of the last STORY_DAYS days and any already in the campaign.
-    """
-
-    model = CampaignStory
-    fields = ["position", "article"]
-    extra = 3
-    STORY_DAYS = 60
+class PartOfTheCampaign:
+    """For an inline that is part of the campaign (its stories, its other languages): whoever
+    may change the campaign may add, change and delete its rows, and whoever may see it sees them."""
 
     def _campaigns(self) -> admin.ModelAdmin:
         return self.admin_site.get_model_admin(self.parent_model)
@@ -229,6 +219,21 @@ class CampaignStoryInline(admin.TabularInline):
 
     def has_delete_permission(self, request: HttpRequest, obj: Campaign | None = None) -> bool:
         return self._campaigns().has_change_permission(request, obj)
+
+
+class CampaignStoryInline(PartOfTheCampaign, admin.TabularInline):
+    """A campaign's stories: part of the campaign, so whoever may change the campaign may change them.
+
+    The inline's own model would otherwise ask for CampaignStory permissions, which no
+    role holds but the superuser's: the Newsletter editor saw no stories section at all.
+    Stories are picked from published articles (a draft in a newsletter is a dead link),
+    those of the last STORY_DAYS days and any already in the campaign.
+    """
+
+    model = CampaignStory
+    fields = ["position", "article"]
+    extra = 3
+    STORY_DAYS = 60
 
     def get_formset(self, request: HttpRequest, obj: Campaign | None = None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
@@ -246,29 +251,13 @@ class CampaignStoryInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class CampaignTranslationInline(admin.StackedInline):
+class CampaignTranslationInline(PartOfTheCampaign, admin.StackedInline):
     """The campaign in other languages (issue 20): each subscriber receives the version in their
     language, else the campaign's own. Stories follow: each story's published translation."""
 
     model = CampaignTranslation
     fields = ["language", "subject", "preheader", "intro"]
     extra = 0
-
-    def _campaigns(self) -> admin.ModelAdmin:
-        return self.admin_site.get_model_admin(self.parent_model)
-
-    # Part of the campaign, as its stories are (see CampaignStoryInline).
-    def has_view_permission(self, request: HttpRequest, obj: Campaign | None = None) -> bool:
-        return self._campaigns().has_view_permission(request, obj)
-
-    def has_add_permission(self, request: HttpRequest, obj: Campaign | None = None) -> bool:
-        return self._campaigns().has_change_permission(request, obj)
-
-    def has_change_permission(self, request: HttpRequest, obj: Campaign | None = None) -> bool:
-        return self._campaigns().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Campaign | None = None) -> bool:
-        return self._campaigns().has_change_permission(request, obj)
 
     def get_formset(self, request: HttpRequest, obj: Campaign | None = None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)

@@ -4,9 +4,7 @@ Arabic pages are photographed at 375 and 1280 px, light and dark, into
 artifacts/screenshots/ (lang-*.png) for people to look at.
 """
 
-import json
 import shutil
-import subprocess
 import tempfile
 from io import StringIO
 from pathlib import Path
@@ -18,7 +16,7 @@ from django.core.management import call_command
 from articles import demo_photos
 from articles.models import Article
 from tests.browser.test_page_design import LOAD_IMAGES_JS, SCREENSHOTS
-from tests.browser.tools import AXE, VNU, BrowserTestCase, needs_chromium
+from tests.browser.tools import BrowserTestCase, needs_chromium
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
@@ -102,31 +100,3 @@ class LanguageBrowserTests(BrowserTestCase):
             self.assertGreater(name["x"] + name["width"], width / 2)
         else:
             self.assertLess(name["x"], width / 2)
-
-    def run_axe(self, page, name: str) -> None:
-        if not AXE.exists():
-            return
-        page.add_script_tag(path=str(AXE))
-        for scheme in ("light", "dark"):
-            page.emulate_media(color_scheme=scheme)
-            result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-            serious = [
-                (violation["id"], [node["target"] for node in violation["nodes"]][:3])
-                for violation in result["violations"]
-                if violation["impact"] in ("serious", "critical")
-            ]
-            with self.subTest(page=name, scheme=scheme, checker="axe"):
-                self.assertEqual(serious, [])
-
-    def run_the_nu_validator(self, folder: Path) -> None:
-        if not VNU.exists() or shutil.which("java") is None:
-            pytest.skip("the Nu validator needs node_modules/vnu-jar (npm ci) and a Java runtime")
-        out = subprocess.run(
-            ["java", "-jar", str(VNU), "--format", "json", "--exit-zero-always", str(folder)],
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-        messages = json.loads(out.stderr or '{"messages": []}')["messages"]
-        errors = [(Path(m.get("url", "")).name, m.get("message")) for m in messages if m["type"] == "error"]
-        self.assertEqual(errors, [])

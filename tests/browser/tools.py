@@ -1,6 +1,9 @@
 """What every browser test shares: Debian's Chromium, how we start it, and the checkers from npm."""
 
+import json
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -53,3 +56,33 @@ class BrowserTestCase(StaticLiveServerTestCase):
         cls.playwright.stop()
         super().tearDownClass()
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+    def run_axe(self, page, name: str, schemes: tuple[str, ...] = ("light", "dark")) -> None:
+        """axe-core on the page in each colour scheme: no serious or critical finding."""
+        if not AXE.exists():
+            return
+        page.add_script_tag(path=str(AXE))
+        for scheme in schemes:
+            page.emulate_media(color_scheme=scheme)
+            result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+            serious = [
+                (violation["id"], [node["target"] for node in violation["nodes"]][:3])
+                for violation in result["violations"]
+                if violation["impact"] in ("serious", "critical")
+            ]
+            with self.subTest(page=name, scheme=scheme, checker="axe"):
+                self.assertEqual(serious, [])
+
+    def run_the_nu_validator(self, folder: Path) -> None:
+        """The Nu HTML checker on every page saved in `folder`: no error."""
+        if not VNU.exists() or shutil.which("java") is None:
+            pytest.skip("the Nu validator needs node_modules/vnu-jar (npm ci) and a Java runtime")
+        out = subprocess.run(
+            ["java", "-jar", str(VNU), "--format", "json", "--exit-zero-always", str(folder)],
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        messages = json.loads(out.stderr or '{"messages": []}')["messages"]
+        errors = [(Path(m.get("url", "")).name, m.get("message")) for m in messages if m["type"] == "error"]
+        self.assertEqual(errors, [])
