@@ -44,7 +44,8 @@ http {{
     access_log off;
     sendfile on;
     tcp_nopush on;
-    open_file_cache max=100 valid=60s;
+    open_file_cache max=100;
+    open_file_cache_valid 60s;
     keepalive_requests 100000;
     client_body_temp_path {root}/tmp; proxy_temp_path {root}/tmp; fastcgi_temp_path {root}/tmp;
     uwsgi_temp_path {root}/tmp; scgi_temp_path {root}/tmp;
