@@ -132,11 +132,6 @@ def switcher(members: list[Article], *, current: str) -> list[dict]:
     return links
 
 
-def home_switcher(*, current: str) -> list[dict]:
-    """The switcher for a page that is not an article: every language's home page."""
-    return switcher([], current=current)
-
-
 # --- editors: the state of each language, creating a translation, bringing one up to date ----------
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 
 from articles import translations
 from articles.models import Column, Tag
+from articles.rendering import group_fingerprint
 from newsroom import fragments
 from newsroom.context_processors import site
 
@@ -45,21 +46,18 @@ def site_header() -> SafeString:
 @register.simple_tag(takes_context=True)
 def language_switcher(context: template.Context) -> SafeString:
     """Links to the site in each offered language (issue 20): on an article page, to its published
-    translations where there are some, else to each language's home page. No query: the article page
-    reads its translation group with the article (Article.objects.published_by_slug)."""
+    translations where there are some, else to each language's home page. No query: the article
+    page brings its translation group (translations.cached_group). Kept in memory per language and
+    group, so an article without translations shares the home pages' switcher."""
     if len(settings.LANGUAGES) < 2:
         return SafeString("")
     current = get_language()
     article = context.get("article")
-    group = getattr(article, "published_group", None) if not context.get("is_preview") else None
-    if group is not None:
-        return render_to_string(
-            "includes/language_switcher.html", {"links": translations.switcher(group, current=current)}
-        )
+    group = (getattr(article, "published_group", None) if not context.get("is_preview") else None) or []
     return fragments.get_or_render(
-        f"language-switcher:{current}",
+        f"language-switcher:{current}:{group_fingerprint(group)}",
         lambda: render_to_string(
-            "includes/language_switcher.html", {"links": translations.home_switcher(current=current)}
+            "includes/language_switcher.html", {"links": translations.switcher(group, current=current)}
         ),
         timeout=None,
     )
