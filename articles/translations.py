@@ -57,7 +57,10 @@ def _group_rows(article: Article) -> list[tuple]:
     memory by the article's page_version: PostgreSQL bumps every member's version when another is
     published, unpublished, re-dated, renamed or moved (articles migration 0019), and scheduled
     members are kept with their publish times, so the group is right the moment one goes public.
-    A miss runs one query; a lone article's group is kept empty."""
+    A miss runs one query; a lone article's group is kept empty. Read once per article object:
+    the page asks for both its members (cached_group) and their cache keys (group_keys)."""
+    if "_group_rows" in article.__dict__:
+        return article.__dict__["_group_rows"]
 
     def members() -> list[tuple]:
         rows = list(
@@ -67,7 +70,9 @@ def _group_rows(article: Article) -> list[tuple]:
         )
         return rows if len(rows) > 1 else []
 
-    return fragments.get_or_render(f"translation-group:{article.pk}:{article.page_version}", members, timeout=None)
+    rows = fragments.get_or_render(f"translation-group:{article.pk}:{article.page_version}", members, timeout=None)
+    article.__dict__["_group_rows"] = rows
+    return rows
 
 
 def cached_group(article: Article) -> list[Article]:

@@ -251,9 +251,6 @@ class Cluster:
         )
         vcl = vcl.replace(block, backends + "\n" + director)
         vcl = vcl.replace("import std;", "import std;\nimport directors;", 1)
-        if "nr_primary" not in vcl:
-            # A reader pinned to the primary after a write (newsroom/replicas.py) reads past the cache.
-            vcl = vcl.replace("(sessionid|nr_pending|messages", "(sessionid|nr_pending|messages|nr_primary", 1)
         return vcl
 
     def start_part(self, part: str) -> None:

@@ -68,13 +68,6 @@ sub vcl_recv {
     # cached page: drop them all, so every reader shares one copy.
     unset req.http.Cookie;
 
-    # One copy per language the site speaks, not per browser's Accept-Language string.
-    if (req.http.Accept-Language ~ "^\s*(fr|es|ar|ru|zh)") {
-        set req.http.Accept-Language = regsub(req.http.Accept-Language, "^\s*(fr|es|ar|ru|zh).*$", "\1");
-    } else {
-        set req.http.Accept-Language = "en";
-    }
-
     # Serve pages past their s-maxage for stale-while-revalidate (60 s, CACHE_STALE_WHILE_REVALIDATE)
     # while a fresh copy is fetched; while the site is down, for as long as stale-if-error allows.
     if (std.healthy(req.backend_hint)) {

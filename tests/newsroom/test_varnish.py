@@ -159,8 +159,9 @@ class VarnishTests(VarnishTestCase):
         self.assertNotIn("Cookie", second.headers.get("Vary", ""))
         # Cookies that change nothing on the page are dropped: still the shared copy.
         self.assertTrue(get(self.url(path), Cookie="csrftoken=abc; _ga=1; nr_reader=x").hit)
-        # A comment awaiting moderation, a session, a message: the reader's own page, every time.
-        for cookie in ("nr_pending=1.2", "sessionid=abc", "messages=x"):
+        # A comment awaiting moderation, a session, a message, a reader pinned to the primary:
+        # the reader's own page, every time.
+        for cookie in ("nr_pending=1.2", "sessionid=abc", "messages=x", "nr_primary=1"):
             for _ in range(2):
                 page = get(self.url(path), Cookie=cookie)
                 self.assertFalse(page.hit, cookie)
