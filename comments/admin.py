@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _, ngettext
 from comments import notify, tasks
 from comments.forms import StaffReplyForm
 from comments.models import BlockRule, Comment, Commenter, HoldWindow
-from comments.spam import Verdict
 
 
 class ReportedFilter(admin.SimpleListFilter):
@@ -165,7 +164,7 @@ class CommentAdmin(admin.ModelAdmin):
         parent = get_object_or_404(Comment.objects.select_related("article"), pk=pk, status=Comment.Status.APPROVED)
         form = StaffReplyForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            from comments.posting import post_comment
+            from comments.posting import Signals, decide, post_comment
 
             user = request.user
             reply = post_comment(
@@ -174,7 +173,7 @@ class CommentAdmin(admin.ModelAdmin):
                 name=user.get_full_name() or user.get_username(),
                 email=user.email,
                 text=form.cleaned_data["text"],
-                verdict=Verdict(),
+                decision=decide(Signals(is_staff=True)),
                 user=user,
             )
             self.message_user(request, _("Your reply is published."), messages.SUCCESS)

@@ -1,17 +1,30 @@
-"""Posting a comment: policies, spam verdict, subscriptions and confirmation, in one transaction."""
+"""Posting a comment: the signals on it, the decision, and storing it in one transaction.
+
+`gather` collects what is known about a new comment and its author (`Signals`),
+`decide` alone turns that into published, held or spam and the reasons the
+moderation queue shows (`Decision`), and `post_comment` stores the comment as
+decided, with its subscriptions and confirmation.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import enum
+import logging
 
+import httpx
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from articles.models import Article
-from comments.models import Comment, Commenter, HoldWindow, Subscription, normalise_email
-from comments.spam import Verdict
+from comments import spam
+from comments.models import Comment, Commenter, HoldWindow, Subscription, normalise_email, text_fingerprint
+from comments.text import count_links
+
+logger = logging.getLogger(__name__)
 
 
 def comments_are_open(article: Article, *, now: datetime.datetime | None = None) -> bool:
@@ -34,19 +47,175 @@ def is_trusted(email: str) -> bool:
     return approved >= settings.COMMENTS_TRUST_AFTER
 
 
-def decide_status(*, email: str, verdict: Verdict, is_staff: bool, now: datetime.datetime) -> tuple[str, list[str]]:
-    """The new comment's status and any reason to add, by the moderation policy."""
-    if is_staff:
-        return Comment.Status.APPROVED, []
-    if verdict.is_spam:
-        return Comment.Status.SPAM, []
-    if window := HoldWindow.holding_at(now):
-        return Comment.Status.PENDING, [_("held: %(window)s") % {"window": window.name}]
-    if verdict.must_hold:
-        return Comment.Status.PENDING, []
-    if is_trusted(email):
-        return Comment.Status.APPROVED, [_("trusted commenter")]
-    return Comment.Status.PENDING, []
+@dataclasses.dataclass(frozen=True)
+class Signals:
+    """What is known about a new comment and its author when it is posted.
+
+    Each default means "nothing found", so a caller passes only what it checked:
+    a staff reply from the admin checks nothing.
+    """
+
+    is_staff: bool = False
+    rate_limited: bool = False  # over COMMENTS_POSTS_PER_HOUR, by address or by e-mail
+    honeypot_filled: bool = False
+    form_forged: bool = False  # the signed form timestamp is missing or forged
+    form_age: float | None = None  # seconds from showing the form to posting it
+    links: int = 0
+    blocked: str = ""  # the blocklist rule that matched, as moderators read it
+    duplicate: bool = False  # the same text as a comment of the last seven days
+    score: float = 0.0  # the local classifier's probability of spam
+    score_words: tuple[str, ...] = ()  # the tokens that pushed the score up most
+    akismet_spam: bool = False
+    akismet_unreachable: bool = False
+    hold_window: str = ""  # the name of the hold window in force
+    trusted: bool = False  # see is_trusted
+
+
+class Outcome(enum.Enum):
+    PUBLISHED = "published"
+    HELD = "held"
+    SPAM = "spam"
+    REFUSED = "refused"  # not stored: the reader is asked to wait
+
+
+@dataclasses.dataclass(frozen=True)
+class Decision:
+    """What happens to a new comment, and why: the reasons are shown in the moderation queue
+    (or, for a refused comment, to the reader)."""
+
+    outcome: Outcome
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def status(self) -> str:
+        """The status a stored comment gets."""
+        return {
+            Outcome.PUBLISHED: Comment.Status.APPROVED,
+            Outcome.HELD: Comment.Status.PENDING,
+            Outcome.SPAM: Comment.Status.SPAM,
+        }[self.outcome]
+
+
+def decide(signals: Signals) -> Decision:
+    """Published, held for moderation, or spam, and why; the one place that decides.
+
+    Too many posts refuse the comment. Hard signals (the honeypot, the
+    blocklist, a classifier score from COMMENTS_SPAM_THRESHOLD, Akismet's
+    "spam") file it as spam; soft ones (too fast, too old or forged a form,
+    many links, duplicate text, a score from COMMENTS_HOLD_THRESHOLD, Akismet
+    out of reach) and hold windows keep it out of automatic approval. Staff
+    are published whatever the signals say, and so are trusted commenters
+    when nothing holds them; everyone else waits (pre-moderation).
+    """
+    if signals.rate_limited:
+        return Decision(
+            Outcome.REFUSED,
+            (_("You have posted many comments in a short time. Please wait a while and try again."),),
+        )
+    spam_reasons, hold_reasons, reasons = [], [], []
+
+    def spam_if(condition: bool, reason: str) -> None:
+        if condition:
+            spam_reasons.append(reason)
+            reasons.append(reason)
+
+    def hold_if(condition: bool, reason: str) -> None:
+        if condition:
+            hold_reasons.append(reason)
+            reasons.append(reason)
+
+    age = signals.form_age
+    spam_if(signals.honeypot_filled, _("filled in the hidden field"))
+    hold_if(signals.form_forged, _("form timestamp missing or forged"))
+    if age is not None and not signals.form_forged:
+        hold_if(
+            age < settings.COMMENTS_MIN_SECONDS,
+            _("posted %(seconds).1f s after the form was shown") % {"seconds": max(age, 0)},
+        )
+        hold_if(
+            age >= settings.COMMENTS_MIN_SECONDS and age > settings.COMMENTS_MAX_FORM_AGE,
+            _("form shown %(hours)d hours before posting") % {"hours": age // 3600},
+        )
+    hold_if(signals.links > settings.COMMENTS_MAX_LINKS, _("%(count)d links") % {"count": signals.links})
+    spam_if(bool(signals.blocked), signals.blocked)
+    hold_if(signals.duplicate, _("same text as a recent comment"))
+    classifier = _("classifier %(score).2f: %(words)s") % {
+        "score": signals.score,
+        "words": ", ".join(signals.score_words),
+    }
+    spam_if(signals.score >= settings.COMMENTS_SPAM_THRESHOLD, classifier)
+    hold_if(settings.COMMENTS_HOLD_THRESHOLD <= signals.score < settings.COMMENTS_SPAM_THRESHOLD, classifier)
+    spam_if(signals.akismet_spam, _("Akismet says spam"))
+    hold_if(signals.akismet_unreachable, _("Akismet could not be reached"))
+
+    if signals.is_staff:
+        return Decision(Outcome.PUBLISHED, tuple(reasons))
+    if spam_reasons:
+        return Decision(Outcome.SPAM, tuple(reasons))
+    if signals.hold_window:
+        return Decision(Outcome.HELD, (*reasons, _("held: %(window)s") % {"window": signals.hold_window}))
+    if hold_reasons:
+        return Decision(Outcome.HELD, tuple(reasons))
+    if signals.trusted:
+        return Decision(Outcome.PUBLISHED, (*reasons, _("trusted commenter")))
+    return Decision(Outcome.HELD, tuple(reasons))
+
+
+def gather(
+    *,
+    name: str,
+    email: str,
+    text: str,
+    address: str,
+    honeypot: str,
+    form_token: str,
+    is_staff: bool = False,
+    user_agent: str = "",
+    permalink: str = "",
+    now: datetime.datetime | None = None,
+    http_client: httpx.Client | None = None,
+) -> Signals:
+    """Every signal on a new comment that is not refused.
+
+    Runs a few queries (blocklist, duplicates, classifier, hold windows, the
+    trust ladder) and asks Akismet, when configured, unless the comment is
+    already spam by the local signals.
+    """
+    now = now or timezone.now()
+    age = spam.form_age(form_token)
+    score, words = spam.load_classifier().score(text)
+    window = HoldWindow.holding_at(now)
+    signals = Signals(
+        is_staff=is_staff,
+        honeypot_filled=bool(honeypot.strip()),
+        form_forged=age is None,
+        form_age=age,
+        links=count_links(text),
+        blocked=spam.blocklist_reason(email=email, address=address, text=text) or "",
+        duplicate=Comment.objects.filter(
+            text_hash=text_fingerprint(text), created_at__gte=now - datetime.timedelta(days=7)
+        ).exists(),
+        score=score,
+        score_words=tuple(words),
+        hold_window=window.name if window else "",
+        trusted=not is_staff and is_trusted(normalise_email(email)),
+    )
+    if settings.AKISMET_API_KEY and decide(signals).outcome is not Outcome.SPAM:
+        try:
+            is_spam = spam.ask_akismet(
+                address=address,
+                http_client=http_client,
+                name=name,
+                email=email,
+                text=text,
+                user_agent=user_agent,
+                permalink=permalink,
+            )
+        except spam.AkismetUnavailable:
+            logger.warning("Akismet could not be reached; holding the comment")
+            return dataclasses.replace(signals, akismet_unreachable=True)
+        return dataclasses.replace(signals, akismet_spam=is_spam)
+    return signals
 
 
 @transaction.atomic
@@ -57,7 +226,8 @@ def post_comment(
     name: str,
     email: str,
     text: str,
-    verdict: Verdict,
+    decision: Decision,
+    spam_score: float = 0.0,
     notify_replies: bool = False,
     notify_all: bool = False,
     user=None,
@@ -65,7 +235,7 @@ def post_comment(
     address: str = "",
     user_agent: str = "",
 ) -> Comment:
-    """Store a new comment and whatever notifications it asked for.
+    """Store a new comment as decided (see `decide`) and whatever notifications it asked for.
 
     Side effects after commit: a confirmation e-mail (at most one a day per
     address) when notifications were asked for by an unconfirmed address, and
@@ -74,7 +244,7 @@ def post_comment(
     now = timezone.now()
     email = normalise_email(email)
     is_staff = bool(user is not None and user.is_authenticated and user.is_staff)
-    status, extra_reasons = decide_status(email=email, verdict=verdict, is_staff=is_staff, now=now)
+    status = decision.status
     comment = Comment(
         article=article,
         parent=parent,
@@ -85,8 +255,8 @@ def post_comment(
         user=user if is_staff else None,
         is_staff=is_staff,
         notify_replies=notify_replies,
-        spam_score=verdict.score,
-        spam_reasons=[*verdict.reasons, *extra_reasons],
+        spam_score=round(spam_score, 4),
+        spam_reasons=list(decision.reasons),
         address_hash=address_hash,
         akismet_address=(address or None) if settings.AKISMET_API_KEY else None,
         user_agent=user_agent[:300],

@@ -1,16 +1,12 @@
-"""Spam defence that works offline, plus Akismet when it is configured.
+"""Spam signals that work offline, plus Akismet when it is configured.
 
-Every signal adds a reason a moderator can read. Hard signals (the honeypot,
-the blocklist, a high classifier score, Akismet's "spam") file the comment as
-spam; soft ones (too fast, too old, many links, duplicate text, Akismet out of
-reach) only keep it out of automatic approval.
+Each function here finds one signal; which signals file a comment as spam and
+which only hold it is decided in one place, `comments.posting.decide`.
 """
 
 from __future__ import annotations
 
-import datetime
 import html
-import logging
 import math
 import re
 import time
@@ -24,11 +20,9 @@ from django.core import signing
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from comments.models import BlockRule, Comment, SpamModel, normalise_email, text_fingerprint
-from comments.text import LINK, count_links
+from comments.models import BlockRule, Comment, SpamModel, normalise_email
+from comments.text import LINK
 from newsroom.clientip import in_networks
-
-logger = logging.getLogger(__name__)
 
 FORM_SALT = "comments.form-issued"
 
@@ -503,7 +497,7 @@ def report_to_akismet(comment: Comment, *, is_spam: bool, http_client: httpx.Cli
     return _akismet_call("submit_spam" if is_spam else "submit_ham", comment.akismet_address, fields, http_client)
 
 
-# The verdict on a new comment.
+# The blocklist.
 
 
 def _valid_url(url: str) -> bool:
@@ -512,22 +506,6 @@ def _valid_url(url: str) -> bool:
     except Exception:
         return False
     return True
-
-
-@dataclass
-class Verdict:
-    score: float = 0.0
-    reasons: list[str] = field(default_factory=list)
-    is_spam: bool = False
-    must_hold: bool = False
-
-    def spam(self, reason: str) -> None:
-        self.is_spam = True
-        self.reasons.append(reason)
-
-    def hold(self, reason: str) -> None:
-        self.must_hold = True
-        self.reasons.append(reason)
 
 
 def blocklist_reason(*, email: str, address: str, text: str) -> str | None:
@@ -553,58 +531,3 @@ def blocklist_reason(*, email: str, address: str, text: str) -> str | None:
     if address and in_networks(address, networks):
         return _("blocked address range")
     return None
-
-
-def assess(
-    *,
-    name: str,
-    email: str,
-    text: str,
-    address: str,
-    honeypot: str,
-    form_token: str,
-    user_agent: str = "",
-    permalink: str = "",
-    http_client: httpx.Client | None = None,
-) -> Verdict:
-    """Run every spam signal over a new comment. Runs a few queries (blocklist, duplicates, classifier)."""
-    verdict = Verdict()
-    if honeypot.strip():
-        verdict.spam(_("filled in the hidden field"))
-    age = form_age(form_token)
-    if age is None:
-        verdict.hold(_("form timestamp missing or forged"))
-    elif age < settings.COMMENTS_MIN_SECONDS:
-        verdict.hold(_("posted %(seconds).1f s after the form was shown") % {"seconds": max(age, 0)})
-    elif age > settings.COMMENTS_MAX_FORM_AGE:
-        verdict.hold(_("form shown %(hours)d hours before posting") % {"hours": age // 3600})
-    links = count_links(text)
-    if links > settings.COMMENTS_MAX_LINKS:
-        verdict.hold(_("%(count)d links") % {"count": links})
-    if blocked := blocklist_reason(email=email, address=address, text=text):
-        verdict.spam(blocked)
-    since = timezone.now() - datetime.timedelta(days=7)
-    if Comment.objects.filter(text_hash=text_fingerprint(text), created_at__gte=since).exists():
-        verdict.hold(_("same text as a recent comment"))
-    score, tokens = load_classifier().score(text)
-    verdict.score = round(score, 4)
-    if score >= settings.COMMENTS_SPAM_THRESHOLD:
-        verdict.spam(_("classifier %(score).2f: %(words)s") % {"score": score, "words": ", ".join(tokens)})
-    elif score >= settings.COMMENTS_HOLD_THRESHOLD:
-        verdict.hold(_("classifier %(score).2f: %(words)s") % {"score": score, "words": ", ".join(tokens)})
-    if settings.AKISMET_API_KEY and not verdict.is_spam:
-        try:
-            if ask_akismet(
-                address=address,
-                http_client=http_client,
-                name=name,
-                email=email,
-                text=text,
-                user_agent=user_agent,
-                permalink=permalink,
-            ):
-                verdict.spam(_("Akismet says spam"))
-        except AkismetUnavailable:
-            logger.warning("Akismet could not be reached; holding the comment")
-            verdict.hold(_("Akismet could not be reached"))
-    return verdict
