@@ -113,10 +113,9 @@ class WorkflowStateFilter(admin.SimpleListFilter):
         return Article.Status.choices
 
     def queryset(self, request, queryset):
-        now = timezone.now()
         value = self.value()
         if value == Article.Status.SCHEDULED:
-            return queryset.filter(status=Article.Status.PUBLISHED, published_at__gt=now)
+            return queryset.scheduled()
         if value == Article.Status.PUBLISHED:
             return queryset.published()
         if value:

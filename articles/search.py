@@ -25,12 +25,11 @@ from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Window
 from django.http import Http404
-from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext as _t, gettext_lazy as _
 
-from articles.models import Article, ArticleAuthor, Author, SearchDocument, Tag, TaggedArticle
+from articles.models import Article, ArticleAuthor, Author, SearchDocument, Tag, TaggedArticle, published_q
 from newsroom import pagination
 
 CONFIG = "newsroom_search"
@@ -171,9 +170,7 @@ def search_page(
     """
     per_page = per_page or pagination.PAGE_SIZE
     language = search_language(language)
-    documents = SearchDocument.objects.filter(
-        status=Article.Status.PUBLISHED, published_at__lte=timezone.now(), language=language
-    )
+    documents = SearchDocument.objects.filter(published_q(), language=language)
     if kind:
         documents = documents.filter(kind=kind)
     if tag is not None:

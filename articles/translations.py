@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from articles.models import Article, ArticleAuthor, Author, Block, Revision, Transition
+from articles.models import Article, ArticleAuthor, Author, Block, Revision, Transition, is_live
 from newsroom import fragments
 
 # Each language's name in itself, as the switcher shows it whatever the page's language.
@@ -88,7 +88,7 @@ def cached_group(article: Article) -> list[Article]:
             translation_of_id=original_id,
         )
         for pk, slug, language, published_at, original_id in _group_rows(article)
-        if published_at <= now
+        if is_live(Article.Status.PUBLISHED, published_at, now)  # the rows are published or scheduled
     ]
     return in_language_order(members) if len(members) > 1 else []  # alone: nothing to link to
 

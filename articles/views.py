@@ -73,11 +73,7 @@ def article_detail(request: HttpRequest, year: int, month: int, day: int, slug: 
 def _expire_before_publication(request: HttpRequest, slug: str) -> None:
     """A 404 at a scheduled story's address is kept by shared caches only until its publish time,
     and is purged with the story (one query, on 404s only)."""
-    scheduled = (
-        Article.objects.filter(slug=slug, status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
-        .values_list("pk", "published_at")
-        .first()
-    )
+    scheduled = Article.objects.scheduled().filter(slug=slug).values_list("pk", "published_at").first()
     if scheduled:
         cache.mark(request, "404", f"article-{scheduled[0]}")
         cache.expire_by(request, scheduled[1])

@@ -173,13 +173,12 @@ def listing_keys(article_ids: Iterable[int]) -> tuple[set[str], dict[int, dateti
         .prefetch_related("articleauthor_set", "tagged_items")
         .only("pk", "status", "published_at", "column_id")
     )
-    now = timezone.now()
     for article in articles:
         keys.update(f"listing-author-{byline.author_id}" for byline in article.articleauthor_set.all())
         keys.update(f"listing-tag-{tagging.tag_id}" for tagging in article.tagged_items.all())
         if article.column_id:
             keys.add(f"listing-column-{article.column_id}")
-        if article.status == Article.Status.PUBLISHED and article.published_at and article.published_at > now:
+        if article.state == Article.Status.SCHEDULED:
             scheduled[article.pk] = article.published_at
     return keys, scheduled
 

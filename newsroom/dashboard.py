@@ -64,9 +64,7 @@ def awaiting_review(user) -> list[Article]:
 
 def scheduled(user) -> list[Article]:
     """Articles waiting for their publish time, soonest first."""
-    return list(
-        _articles_for(user).filter(status=S.PUBLISHED, published_at__gt=timezone.now()).order_by("published_at")[:LIMIT]
-    )
+    return list(_articles_for(user).scheduled().order_by("published_at")[:LIMIT])
 
 
 def recently_published(user) -> list[Article]:
