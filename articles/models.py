@@ -487,7 +487,8 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     modified_at = models.DateTimeField(_("modified at"), auto_now=True)
-    # Set by PostgreSQL, never by Python (see migration 0006): a new number from one
+    # Set by PostgreSQL, never by Python (the triggers in Meta.triggers of this model and
+    # of the rows it shows; articles/triggers.py): a new number from one
     # sequence whenever anything the article page shows changes (the article, its
     # blocks, people, tags, column, photos, corrections), and whenever its comments or
     # their votes change. Numbers are never reused, even after a rollback, so they
