@@ -549,7 +549,7 @@ class Article(models.Model):
         triggers = [
             ARTICLE_VERSIONS,
             TRANSLATION_GROUP_RULES,
-            TRANSLATION_GROUP_VERSIONS,
+            *TRANSLATION_GROUP_VERSIONS,
             *refresh_search("SELECT id FROM {rows}", events=["insert"]),
             *refresh_search(ARTICLE_SEARCH_CHANGED, events=["update"]),
             *record_cache_changes("SELECT 'listed-' || id FROM {rows}", events=["insert"]),

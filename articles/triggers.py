@@ -99,20 +99,9 @@ RETURN NEW;""",
 # A translation group's members show each other (hreflang, the language switcher,
 # JSON-LD), so publishing, unpublishing, re-dating, renaming or moving one member
 # changes every other member's page: bump their page_version (and so purge them).
-TRANSLATION_GROUP_VERSIONS = pgtrigger.Trigger(
-    name="translation_group_versions",
-    when=pgtrigger.After,
-    operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
-    declare=[("groups", "bigint[]"), ("changed", "bigint")],
-    func=f"""
-IF TG_OP = 'UPDATE'
-        AND NEW.status IS NOT DISTINCT FROM OLD.status
-        AND NEW.published_at IS NOT DISTINCT FROM OLD.published_at
-        AND NEW.slug IS NOT DISTINCT FROM OLD.slug
-        AND NEW.language IS NOT DISTINCT FROM OLD.language
-        AND NEW.translation_of_id IS NOT DISTINCT FROM OLD.translation_of_id THEN
-    RETURN NULL;  -- nothing another member shows; also ends the bump below's own updates
-END IF;
+# An update that changes none of those columns fires nothing (the WHEN condition), which
+# also ends the bump's own updates.
+_GROUP_VERSIONS = f"""
 groups := ARRAY[]::bigint[];
 IF TG_OP <> 'DELETE' THEN
     groups := groups || COALESCE(NEW.translation_of_id, NEW.id);
@@ -124,11 +113,27 @@ IF TG_OP <> 'INSERT' THEN
 END IF;
 UPDATE articles_article SET page_version = nextval('{VERSION_SEQUENCE}')
     WHERE (id = ANY(groups) OR translation_of_id = ANY(groups)) AND id <> changed;
-RETURN NULL;""",
-)
+RETURN NULL;"""
+TRANSLATION_GROUP_VERSIONS = [
+    pgtrigger.Trigger(
+        name=f"translation_group_versions_{name}",
+        when=pgtrigger.After,
+        operation=operation,
+        condition=condition,
+        declare=[("groups", "bigint[]"), ("changed", "bigint")],
+        func=_GROUP_VERSIONS,
+    )
+    for name, operation, condition in [
+        ("insert", pgtrigger.Insert, None),
+        (
+            "update",
+            pgtrigger.Update,
+            pgtrigger.AnyChange("status", "published_at", "slug", "language", "translation_of"),
+        ),
+        ("delete", pgtrigger.Delete, None),
+    ]
+]
 
-# The search document copies these columns or indexes their text (with the article's
-# column, lead photo and language), so a change of any of them refreshes it.
 ARTICLE_SEARCH_CHANGED = """SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
 WHERE (n.title, n.standfirst, n.status, n.kind, n.published_at, n.column_id, n.lead_photo_id, n.lead_caption,
        n.language)

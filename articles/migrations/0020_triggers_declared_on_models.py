@@ -92,13 +92,44 @@ class Migration(migrations.Migration):
         pgtrigger.migrations.AddTrigger(
             model_name="article",
             trigger=pgtrigger.compiler.Trigger(
-                name="translation_group_versions",
+                name="translation_group_versions_insert",
                 sql=pgtrigger.compiler.UpsertTriggerSql(
                     declare="DECLARE groups bigint[]; changed bigint;",
-                    func="\nIF TG_OP = 'UPDATE'\n        AND NEW.status IS NOT DISTINCT FROM OLD.status\n        AND NEW.published_at IS NOT DISTINCT FROM OLD.published_at\n        AND NEW.slug IS NOT DISTINCT FROM OLD.slug\n        AND NEW.language IS NOT DISTINCT FROM OLD.language\n        AND NEW.translation_of_id IS NOT DISTINCT FROM OLD.translation_of_id THEN\n    RETURN NULL;  -- nothing another member shows; also ends the bump below's own updates\nEND IF;\ngroups := ARRAY[]::bigint[];\nIF TG_OP <> 'DELETE' THEN\n    groups := groups || COALESCE(NEW.translation_of_id, NEW.id);\n    changed := NEW.id;\nEND IF;\nIF TG_OP <> 'INSERT' THEN\n    groups := groups || COALESCE(OLD.translation_of_id, OLD.id);\n    changed := OLD.id;\nEND IF;\nUPDATE articles_article SET page_version = nextval('articles_version_seq')\n    WHERE (id = ANY(groups) OR translation_of_id = ANY(groups)) AND id <> changed;\nRETURN NULL;",
-                    hash="72d758bb12df6fcfd5eadde309a48e70500d7fc1",
-                    operation="INSERT OR UPDATE OR DELETE",
-                    pgid="pgtrigger_translation_group_versions_badbf",
+                    func="\ngroups := ARRAY[]::bigint[];\nIF TG_OP <> 'DELETE' THEN\n    groups := groups || COALESCE(NEW.translation_of_id, NEW.id);\n    changed := NEW.id;\nEND IF;\nIF TG_OP <> 'INSERT' THEN\n    groups := groups || COALESCE(OLD.translation_of_id, OLD.id);\n    changed := OLD.id;\nEND IF;\nUPDATE articles_article SET page_version = nextval('articles_version_seq')\n    WHERE (id = ANY(groups) OR translation_of_id = ANY(groups)) AND id <> changed;\nRETURN NULL;",
+                    hash="3fb085f1ba293ba8d7be20f3dd9f536d7c4368a9",
+                    operation="INSERT",
+                    pgid="pgtrigger_translation_group_versions_insert_02b21",
+                    table="articles_article",
+                    when="AFTER",
+                ),
+            ),
+        ),
+        pgtrigger.migrations.AddTrigger(
+            model_name="article",
+            trigger=pgtrigger.compiler.Trigger(
+                name="translation_group_versions_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition='WHEN (OLD."language" IS DISTINCT FROM (NEW."language") OR OLD."published_at" IS DISTINCT FROM (NEW."published_at") OR OLD."slug" IS DISTINCT FROM (NEW."slug") OR OLD."status" IS DISTINCT FROM (NEW."status") OR OLD."translation_of_id" IS DISTINCT FROM (NEW."translation_of_id"))',
+                    declare="DECLARE groups bigint[]; changed bigint;",
+                    func="\ngroups := ARRAY[]::bigint[];\nIF TG_OP <> 'DELETE' THEN\n    groups := groups || COALESCE(NEW.translation_of_id, NEW.id);\n    changed := NEW.id;\nEND IF;\nIF TG_OP <> 'INSERT' THEN\n    groups := groups || COALESCE(OLD.translation_of_id, OLD.id);\n    changed := OLD.id;\nEND IF;\nUPDATE articles_article SET page_version = nextval('articles_version_seq')\n    WHERE (id = ANY(groups) OR translation_of_id = ANY(groups)) AND id <> changed;\nRETURN NULL;",
+                    hash="2277cbf07a657f476f022f85056e721432dd666f",
+                    operation="UPDATE",
+                    pgid="pgtrigger_translation_group_versions_update_ce200",
+                    table="articles_article",
+                    when="AFTER",
+                ),
+            ),
+        ),
+        pgtrigger.migrations.AddTrigger(
+            model_name="article",
+            trigger=pgtrigger.compiler.Trigger(
+                name="translation_group_versions_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    declare="DECLARE groups bigint[]; changed bigint;",
+                    func="\ngroups := ARRAY[]::bigint[];\nIF TG_OP <> 'DELETE' THEN\n    groups := groups || COALESCE(NEW.translation_of_id, NEW.id);\n    changed := NEW.id;\nEND IF;\nIF TG_OP <> 'INSERT' THEN\n    groups := groups || COALESCE(OLD.translation_of_id, OLD.id);\n    changed := OLD.id;\nEND IF;\nUPDATE articles_article SET page_version = nextval('articles_version_seq')\n    WHERE (id = ANY(groups) OR translation_of_id = ANY(groups)) AND id <> changed;\nRETURN NULL;",
+                    hash="836115e3febd15c665055b151aefb472252178a5",
+                    operation="DELETE",
+                    pgid="pgtrigger_translation_group_versions_delete_5deb6",
                     table="articles_article",
                     when="AFTER",
                 ),
