@@ -548,7 +548,7 @@ class Article(models.Model):
         # triggers (blocks, bylines, tags...); comments and votes bump comments_version.
         triggers = [
             ARTICLE_VERSIONS,
-            TRANSLATION_GROUP_RULES,
+            *TRANSLATION_GROUP_RULES,
             *TRANSLATION_GROUP_VERSIONS,
             *refresh_search("SELECT id FROM {rows}", events=["insert"]),
             *refresh_search(ARTICLE_SEARCH_CHANGED, events=["update"]),

@@ -68,12 +68,7 @@ RETURN NEW;""",
 # (admin, imports, scripts); Article.clean_translation_group() repeats them for forms.
 # Locking the original FOR SHARE serialises this check with a concurrent change of
 # the original itself (turning it into a translation, or changing its language).
-TRANSLATION_GROUP_RULES = pgtrigger.Trigger(
-    name="translation_group_rules",
-    when=pgtrigger.Before,
-    operation=pgtrigger.Insert | pgtrigger.UpdateOf("translation_of_id", "language"),
-    declare=[("original", "record")],
-    func="""
+_GROUP_RULES = """
 IF NEW.translation_of_id IS NOT NULL THEN
     SELECT translation_of_id, language INTO original
         FROM articles_article WHERE id = NEW.translation_of_id FOR SHARE;
@@ -93,8 +88,29 @@ ELSIF TG_OP = 'UPDATE' AND NEW.language IS DISTINCT FROM OLD.language AND EXISTS
         SELECT 1 FROM articles_article WHERE translation_of_id = NEW.id AND language = NEW.language) THEN
     RAISE EXCEPTION 'article % has a translation in %', NEW.id, NEW.language USING ERRCODE = 'check_violation';
 END IF;
-RETURN NEW;""",
-)
+RETURN NEW;"""
+# Only a translation, or an article whose language changes, has anything to check: the
+# WHEN conditions keep the function from being called for the others (most articles).
+TRANSLATION_GROUP_RULES = [
+    pgtrigger.Trigger(
+        name="translation_group_rules_insert",
+        when=pgtrigger.Before,
+        operation=pgtrigger.Insert,
+        condition=pgtrigger.Condition("NEW.translation_of_id IS NOT NULL"),
+        declare=[("original", "record")],
+        func=_GROUP_RULES,
+    ),
+    pgtrigger.Trigger(
+        name="translation_group_rules_update",
+        when=pgtrigger.Before,
+        operation=pgtrigger.UpdateOf("translation_of_id", "language"),
+        condition=pgtrigger.Condition(
+            "NEW.translation_of_id IS NOT NULL OR NEW.language IS DISTINCT FROM OLD.language"
+        ),
+        declare=[("original", "record")],
+        func=_GROUP_RULES,
+    ),
+]
 
 # A translation group's members show each other (hreflang, the language switcher,
 # JSON-LD), so publishing, unpublishing, re-dating, renaming or moving one member

@@ -77,13 +77,30 @@ class Migration(migrations.Migration):
         pgtrigger.migrations.AddTrigger(
             model_name="article",
             trigger=pgtrigger.compiler.Trigger(
-                name="translation_group_rules",
+                name="translation_group_rules_insert",
                 sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (NEW.translation_of_id IS NOT NULL)",
                     declare="DECLARE original record;",
                     func="\nIF NEW.translation_of_id IS NOT NULL THEN\n    SELECT translation_of_id, language INTO original\n        FROM articles_article WHERE id = NEW.translation_of_id FOR SHARE;\n    IF FOUND AND original.translation_of_id IS NOT NULL THEN\n        RAISE EXCEPTION 'article % cannot be a translation of article %, which is itself a translation',\n            NEW.id, NEW.translation_of_id USING ERRCODE = 'check_violation';\n    END IF;\n    IF FOUND AND original.language = NEW.language THEN\n        RAISE EXCEPTION 'article % is in %, the language of the article it translates',\n            NEW.id, NEW.language USING ERRCODE = 'check_violation';\n    END IF;\n    IF TG_OP = 'UPDATE' AND EXISTS (SELECT 1 FROM articles_article WHERE translation_of_id = NEW.id) THEN\n        RAISE EXCEPTION 'article % has translations, so it cannot be a translation', NEW.id\n            USING ERRCODE = 'check_violation';\n    END IF;\nELSIF TG_OP = 'UPDATE' AND NEW.language IS DISTINCT FROM OLD.language AND EXISTS (\n        SELECT 1 FROM articles_article WHERE translation_of_id = NEW.id AND language = NEW.language) THEN\n    RAISE EXCEPTION 'article % has a translation in %', NEW.id, NEW.language USING ERRCODE = 'check_violation';\nEND IF;\nRETURN NEW;",
-                    hash="294f016e726ea92ab24b66f96896b40cf46d030a",
-                    operation='INSERT OR UPDATE OF "translation_of_id", "language"',
-                    pgid="pgtrigger_translation_group_rules_95691",
+                    hash="1e3652355a54714baca5f53f14a1078dff9fd6a1",
+                    operation="INSERT",
+                    pgid="pgtrigger_translation_group_rules_insert_8387c",
+                    table="articles_article",
+                    when="BEFORE",
+                ),
+            ),
+        ),
+        pgtrigger.migrations.AddTrigger(
+            model_name="article",
+            trigger=pgtrigger.compiler.Trigger(
+                name="translation_group_rules_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (NEW.translation_of_id IS NOT NULL OR NEW.language IS DISTINCT FROM OLD.language)",
+                    declare="DECLARE original record;",
+                    func="\nIF NEW.translation_of_id IS NOT NULL THEN\n    SELECT translation_of_id, language INTO original\n        FROM articles_article WHERE id = NEW.translation_of_id FOR SHARE;\n    IF FOUND AND original.translation_of_id IS NOT NULL THEN\n        RAISE EXCEPTION 'article % cannot be a translation of article %, which is itself a translation',\n            NEW.id, NEW.translation_of_id USING ERRCODE = 'check_violation';\n    END IF;\n    IF FOUND AND original.language = NEW.language THEN\n        RAISE EXCEPTION 'article % is in %, the language of the article it translates',\n            NEW.id, NEW.language USING ERRCODE = 'check_violation';\n    END IF;\n    IF TG_OP = 'UPDATE' AND EXISTS (SELECT 1 FROM articles_article WHERE translation_of_id = NEW.id) THEN\n        RAISE EXCEPTION 'article % has translations, so it cannot be a translation', NEW.id\n            USING ERRCODE = 'check_violation';\n    END IF;\nELSIF TG_OP = 'UPDATE' AND NEW.language IS DISTINCT FROM OLD.language AND EXISTS (\n        SELECT 1 FROM articles_article WHERE translation_of_id = NEW.id AND language = NEW.language) THEN\n    RAISE EXCEPTION 'article % has a translation in %', NEW.id, NEW.language USING ERRCODE = 'check_violation';\nEND IF;\nRETURN NEW;",
+                    hash="d5b74f875cabe51d82d39c588f7b510bf5492682",
+                    operation='UPDATE OF "translation_of_id", "language"',
+                    pgid="pgtrigger_translation_group_rules_update_dc9dd",
                     table="articles_article",
                     when="BEFORE",
                 ),
