@@ -5,7 +5,10 @@ Each app says what its roles may do in its `roles.py` (`GROUPS`: group name ->
 `make_groups`, and `newsroom.roles.ensure_roles` makes them again, with the same
 code and the same lists, when a database lost them (a test database flushed after
 migrating). A change of a role's permissions is a new data migration that runs
-`make_groups` again.
+`make_groups` again. The earlier migrations read the current lists too, so a
+permission on a model that a later migration creates makes the earlier one fail on
+a fresh database (loudly: a missing permission raises): give that permission its own
+group list in the later migration's app instead.
 """
 
 from __future__ import annotations
