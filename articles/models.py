@@ -17,6 +17,16 @@ from taggit.models import TagBase, TaggedItemBase
 
 from articles import markup
 from articles.slugs import make_slug, slug_constraint
+from articles.triggers import (
+    ARTICLE_CACHE_UPDATE,
+    ARTICLE_SEARCH_CHANGED,
+    ARTICLE_VERSIONS,
+    TRANSLATION_GROUP_RULES,
+    TRANSLATION_GROUP_VERSIONS,
+    bump_page_versions,
+    refresh_search,
+)
+from newsroom.triggers import record_cache_changes
 
 
 class TranslatedName(models.Model):
@@ -64,6 +74,28 @@ class Tag(TagBase, TranslatedName):
         verbose_name_plural = _("tags")
         ordering = ["name"]
         constraints = [slug_constraint("tag_slug_is_linkable")]
+        # A rename changes the pages and search documents of the articles it tags; a section
+        # is in every page's header; search forms and sitemaps list every tag.
+        triggers = [
+            *bump_page_versions(
+                "SELECT t.content_object_id FROM articles_taggedarticle t JOIN {rows} r ON t.tag_id = r.id",
+                events=["update"],
+            ),
+            *refresh_search(
+                "SELECT DISTINCT ta.content_object_id FROM articles_taggedarticle ta"
+                " JOIN new_rows n ON n.id = ta.tag_id JOIN old_rows o ON o.id = n.id"
+                " WHERE (n.name, n.names) IS DISTINCT FROM (o.name, o.names)",
+                events=["update"],
+            ),
+            *record_cache_changes(
+                "SELECT 'site' FROM {rows} WHERE is_section UNION ALL SELECT 'search'", events=["insert"]
+            ),
+            *record_cache_changes(
+                "SELECT 'tag-' || id FROM {rows} UNION ALL SELECT 'site' FROM {rows} WHERE is_section"
+                " UNION ALL SELECT 'search' UNION ALL SELECT 'sitemaps'",
+                events=["update", "delete"],
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -87,6 +119,11 @@ class TaggedArticle(TaggedItemBase):
         constraints = [models.UniqueConstraint(fields=["content_object", "tag"], name="unique_article_tag")]
         # Tag pages and related stories walk a tag's articles (discovery, issue 4).
         indexes = [models.Index(fields=["tag", "content_object"], name="taggedarticle_tag_article")]
+        triggers = [
+            *bump_page_versions("SELECT content_object_id FROM {rows}"),
+            *refresh_search("SELECT content_object_id FROM {rows}"),
+            *record_cache_changes("SELECT 'listing-tag-' || tag_id FROM {rows}"),
+        ]
 
 
 def photo_upload_to(photo: Photo, filename: str) -> str:
@@ -145,6 +182,27 @@ class Photo(models.Model):
                 condition=~Q(image=""), name="photo_has_file", violation_error_message=_("A photo needs an image file.")
             ),
         ]
+        # A new caption or file shows on the pages of the articles that use the photo (as lead,
+        # social image, in a block or as a byline's portrait) and is in their search documents.
+        triggers = [
+            *bump_page_versions(
+                "SELECT a.id FROM articles_article a JOIN {rows} r ON r.id IN (a.lead_photo_id, a.social_image_id)"
+                " UNION SELECT b.article_id FROM articles_block b JOIN {rows} r ON b.photo_id = r.id"
+                " UNION SELECT aa.article_id FROM articles_articleauthor aa"
+                " JOIN articles_author au ON au.id = aa.author_id JOIN {rows} r ON au.photo_id = r.id",
+                events=["update"],
+            ),
+            *refresh_search(
+                "WITH changed AS (SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id"
+                " WHERE n.caption IS DISTINCT FROM o.caption)"
+                " SELECT a.id FROM articles_article a JOIN changed c ON c.id = a.lead_photo_id"
+                " UNION SELECT b.article_id FROM articles_block b JOIN changed c ON c.id = b.photo_id",
+                events=["update"],
+            ),
+            *record_cache_changes(
+                "SELECT 'author-' || a.id FROM articles_author a JOIN {rows} r ON a.photo_id = r.id", events=["update"]
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.alt_text[:80]
@@ -181,6 +239,24 @@ class Author(models.Model):
         verbose_name_plural = _("authors")
         ordering = ["name"]
         constraints = [slug_constraint("author_slug_is_linkable")]
+        # The name is in bylines and search documents; search forms and sitemaps list every author.
+        triggers = [
+            *bump_page_versions(
+                "SELECT aa.article_id FROM articles_articleauthor aa JOIN {rows} r ON aa.author_id = r.id",
+                events=["update"],
+            ),
+            *refresh_search(
+                "SELECT DISTINCT aa.article_id FROM articles_articleauthor aa"
+                " JOIN new_rows n ON n.id = aa.author_id JOIN old_rows o ON o.id = n.id"
+                " WHERE n.name IS DISTINCT FROM o.name",
+                events=["update"],
+            ),
+            *record_cache_changes("SELECT 'search' FROM {rows}", events=["insert"]),
+            *record_cache_changes(
+                "SELECT 'author-' || id FROM {rows} UNION ALL SELECT 'search' UNION ALL SELECT 'sitemaps'",
+                events=["update", "delete"],
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -208,6 +284,23 @@ class Column(TranslatedName):
         verbose_name_plural = _("columns")
         ordering = ["name"]
         constraints = [slug_constraint("column_slug_is_linkable")]
+        # The name is on its articles' pages and in their search documents; the home page and
+        # sitemaps list the columns.
+        triggers = [
+            *bump_page_versions(
+                "SELECT a.id FROM articles_article a JOIN {rows} r ON a.column_id = r.id", events=["update"]
+            ),
+            *refresh_search(
+                "SELECT a.id FROM articles_article a"
+                " JOIN new_rows n ON n.id = a.column_id JOIN old_rows o ON o.id = n.id"
+                " WHERE (n.name, n.names) IS DISTINCT FROM (o.name, o.names)",
+                events=["update"],
+            ),
+            *record_cache_changes(
+                "SELECT 'column-' || id FROM {rows} UNION ALL SELECT 'home' UNION ALL SELECT 'sitemaps'",
+                events=["update", "delete"],
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -431,7 +524,8 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     modified_at = models.DateTimeField(_("modified at"), auto_now=True)
-    # Set by PostgreSQL, never by Python (see migration 0006): a new number from one
+    # Set by PostgreSQL, never by Python (the triggers in Meta.triggers of this model and
+    # of the rows it shows; articles/triggers.py): a new number from one
     # sequence whenever anything the article page shows changes (the article, its
     # blocks, people, tags, column, photos, corrections), and whenever its comments or
     # their votes change. Numbers are never reused, even after a rollback, so they
@@ -474,8 +568,8 @@ class Article(models.Model):
             slug_constraint("article_slug_is_linkable"),
             # A translation group has one article per language. The other group rules
             # (no translation of a translation, a translation's language differs from its
-            # original's) span two rows: a trigger enforces them (migration 0013) and
-            # clean() repeats them for forms.
+            # original's) span two rows: a trigger enforces them (translation_group_rules)
+            # and clean() repeats them for forms.
             models.UniqueConstraint(
                 fields=["translation_of", "language"],
                 name="one_translation_per_language",
@@ -485,6 +579,22 @@ class Article(models.Model):
                 condition=~Q(translation_of=models.F("id")),
                 name="article_is_not_its_own_translation",
                 violation_error_message=_("An article cannot be a translation of itself."),
+            ),
+        ]
+        # The rows of other tables that the page shows bump page_version through their own
+        # triggers (blocks, bylines, tags...); comments and votes bump comments_version.
+        triggers = [
+            ARTICLE_VERSIONS,
+            *TRANSLATION_GROUP_RULES,
+            *TRANSLATION_GROUP_VERSIONS,
+            *refresh_search("SELECT id FROM {rows}", events=["insert"]),
+            *refresh_search(ARTICLE_SEARCH_CHANGED, events=["update"]),
+            *record_cache_changes("SELECT 'listed-' || id FROM {rows}", events=["insert"]),
+            *record_cache_changes(ARTICLE_CACHE_UPDATE, events=["update"]),
+            *record_cache_changes(
+                "SELECT 'article-' || id FROM {rows} UNION ALL SELECT 'listed-' || id FROM {rows}"
+                " UNION ALL SELECT 'comments-' || id FROM {rows}",
+                events=["delete"],
             ),
         ]
 
@@ -643,6 +753,7 @@ class FrontPagePin(models.Model):
         verbose_name = _("front page pin")
         verbose_name_plural = _("front page")
         ordering = ["position", "id"]
+        triggers = record_cache_changes("SELECT 'home' FROM {rows}")
 
     def __str__(self) -> str:
         return f"{self.position}. {self.article}"
@@ -660,6 +771,11 @@ class ArticleAuthor(models.Model):
         constraints = [models.UniqueConstraint(fields=["article", "author"], name="unique_article_author")]
         # Author pages walk an author's articles (discovery, issue 4).
         indexes = [models.Index(fields=["author", "article"], name="articleauthor_author_article")]
+        triggers = [
+            *bump_page_versions("SELECT article_id FROM {rows}"),
+            *refresh_search("SELECT article_id FROM {rows}"),
+            *record_cache_changes("SELECT 'listing-author-' || author_id FROM {rows}"),
+        ]
 
     def __str__(self) -> str:
         return str(self.author)
@@ -681,6 +797,10 @@ class Interviewee(models.Model):
         verbose_name_plural = _("interviewees")
         ordering = ["position", "id"]
         constraints = [models.UniqueConstraint(fields=["article", "label"], name="unique_interviewee_label")]
+        triggers = [
+            *bump_page_versions("SELECT article_id FROM {rows}"),
+            *refresh_search("SELECT article_id FROM {rows}"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.label})"
@@ -741,6 +861,10 @@ class Block(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(kind="photo") | Q(photo__isnull=False), name="photo_block_has_photo"),
         ]
+        triggers = [
+            *bump_page_versions("SELECT article_id FROM {rows}"),
+            *refresh_search("SELECT article_id FROM {rows}"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.position}"
@@ -774,6 +898,11 @@ class Correction(models.Model):
         verbose_name = _("correction")
         verbose_name_plural = _("corrections")
         ordering = ["created_at"]
+        # The corrections page lists every correction.
+        triggers = [
+            *bump_page_versions("SELECT article_id FROM {rows}"),
+            *record_cache_changes("SELECT 'corrections' FROM {rows}"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.text[:60]}"
@@ -787,8 +916,9 @@ class Correction(models.Model):
 class SearchDocument(models.Model):
     """An article's search vector and the UN document symbols it cites, one row per article.
 
-    Maintained by PostgreSQL triggers on articles and the rows whose text it holds
-    (migrations 0003 and 0007): the vector weighs the headline (A) above the
+    Maintained by the `search_*` triggers on articles and the rows whose text it holds
+    (their Meta.triggers), which call the SQL function `articles_refresh_search_documents`
+    (migration 0018_search_per_language): the vector weighs the headline (A) above the
     standfirst, interviewees and tags (B) above body and Q&A text, column and
     bylines (C) above captions (D), in the text search configuration of the
     article's language (migration 0016: English, French, Spanish, Russian and

@@ -4,8 +4,8 @@ The article page is the most read page and the costliest to draw: blocks,
 bylines, bios, tags, srcsets, JSON-LD. Its content changes only when someone
 edits it, so it is rendered on the first read after a change and kept in this
 app server's memory (the "fragments" cache), keyed by the article's
-`page_version`, which PostgreSQL changes with anything the page shows (articles
-migration 0006), and by the language. A reader's request then costs one query,
+`page_version`, which PostgreSQL changes with anything the page shows (the
+`page_version` triggers in the models' Meta.triggers), and by the language. A reader's request then costs one query,
 for the article row. A deploy restarts the processes: new templates and code
 start from an empty cache.
 

@@ -1,7 +1,7 @@
 """Full-text search over published articles (PostgreSQL), one language at a time.
 
-The vector lives in SearchDocument, maintained by triggers (migrations 0003, 0007
-and 0016), built with the text search configuration of the article's language.
+The vector lives in SearchDocument, maintained by triggers (the models' `search_*`
+triggers), built with the text search configuration of the article's language.
 A search runs over the articles of one language (the reader's, by default) and
 parses the query with that language's configuration. Queries use
 websearch_to_tsquery, so readers can type words, "quoted phrases", `or` and

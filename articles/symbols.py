@@ -5,7 +5,7 @@ becomes a link to `https://undocs.org/<symbol>`. Linking runs on save, over
 HTML that nh3 has already sanitized, and only touches text outside links: a
 symbol inside an existing link, an attribute, a URL or a longer word is left
 alone. Which symbols an article cites is then read back from those links by the
-search-document trigger (migration 0003), for the /documents/<symbol>/ page.
+search-document triggers (articles/triggers.py), for the /documents/<symbol>/ page.
 """
 
 from __future__ import annotations

@@ -55,7 +55,8 @@ def in_language_order(members: list[Article]) -> list[Article]:
 def _group_rows(article: Article) -> list[tuple]:
     """Every member of the article's group that is published or scheduled, kept in this server's
     memory by the article's page_version: PostgreSQL bumps every member's version when another is
-    published, unpublished, re-dated, renamed or moved (articles migration 0019), and scheduled
+    published, unpublished, re-dated, renamed or moved (Article's translation_group_versions
+    trigger), and scheduled
     members are kept with their publish times, so the group is right the moment one goes public.
     A miss runs one query; a lone article's group is kept empty. Read once per article object:
     the page asks for both its members (cached_group) and their cache keys (group_keys)."""

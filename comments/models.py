@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
 from comments import text as comment_text
+from newsroom.triggers import for_each_event
 
 MAX_DEPTH = 3  # a reply to a comment at this depth attaches beside it, at the same depth
 
@@ -51,6 +52,15 @@ def text_fingerprint(text: str) -> str:
     """The same words in the same order, whatever the case, spacing or punctuation."""
     words = re.findall(r"\w+", text.lower())
     return hashlib.sha256(" ".join(words).encode()).hexdigest()
+
+
+# Article.comments_version keys the rendered comment section kept in each app server's memory
+# (comments/templatetags/comments_tags.py): a new number, from the sequence of the articles'
+# versions (articles/triggers.py), whenever a comment or a vote on one is written or deleted,
+# by any path (posting, moderation, votes, reports, erasure, the admin).
+BUMP_COMMENTS_VERSIONS = (
+    "UPDATE articles_article SET comments_version = nextval('articles_version_seq') WHERE id = ANY({ids});"
+)
 
 
 class CommentQuerySet(models.QuerySet):
@@ -189,6 +199,7 @@ class Comment(models.Model):
                 name="comment_thread_matches_parent",
             ),
         ]
+        triggers = for_each_event("comments_version", "SELECT article_id FROM {rows}", BUMP_COMMENTS_VERSIONS)
 
     def __str__(self) -> str:
         return f"{self.display_name}: {self.text[:60]}"
@@ -302,6 +313,11 @@ class Vote(models.Model):
             models.UniqueConstraint(fields=["comment", "reader_id"], name="one_vote_per_reader"),
             models.CheckConstraint(condition=Q(value__in=[1, -1]), name="vote_is_up_or_down"),
         ]
+        triggers = for_each_event(
+            "comments_version",
+            "SELECT c.article_id FROM comments_comment c JOIN {rows} r ON r.comment_id = c.id",
+            BUMP_COMMENTS_VERSIONS,
+        )
 
     def __str__(self) -> str:
         return f"{self.value:+d} on {self.comment_id}"

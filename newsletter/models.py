@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles import markup
 from articles.models import Article, Column, TranslatedName, default_language, offered_languages
+from newsroom.triggers import record_cache_changes
 
 CONFIRM_SALT = "newsletter.confirm"
 PREFERENCES_SALT = "newsletter.preferences"
@@ -62,6 +63,8 @@ class Newsletter(TranslatedName):
         verbose_name = _("newsletter")
         verbose_name_plural = _("newsletters")
         ordering = ["position", "name"]
+        # The sign-up forms list the newsletters.
+        triggers = record_cache_changes("SELECT 'newsletter' FROM {rows}")
 
     def __str__(self) -> str:
         return self.name

@@ -29,15 +29,16 @@ one of CACHE_PRIVATE_COOKIES, POST, an error, a page no view marked) is
 - `feeds`, `sitemaps`, `search`, `corrections`, `newsletter`, `info`,
   `redirects`, `404`: what they say (`info`: about, privacy, robots.txt).
 
-**Changes.** PostgreSQL tells what changed. The version triggers (articles
-migration 0006, comments 0004) bump an article's `page_version` or
+**Changes.** PostgreSQL tells what changed. The version triggers (declared on
+the articles' and comments' models) bump an article's `page_version` or
 `comments_version` for every write that touches what its page shows (the
 article row, blocks, bylines, tags, corrections, interviewees, and the
 authors, tags, columns and photos it shows; comments and votes), whoever makes
-it: the admin, the workflow, imports, tasks, bulk scripts, raw SQL. Triggers of
-migration `newsroom/0004` record those bumps, and the few changes the article
-page does not show (a story entering or leaving lists, an author's, tag's or
-column's own page, the header's sections, pins, corrections, redirects), as
+it: the admin, the workflow, imports, tasks, bulk scripts, raw SQL. The `cache_*`
+triggers on the same models (`newsroom.triggers.record_cache_changes`) record
+those bumps, and the few changes the article page does not show (a story
+entering or leaving lists, an author's, tag's or column's own page, the
+header's sections, pins, corrections, redirects), as
 `CacheChange` rows in the writing transaction, and NOTIFY, which PostgreSQL
 delivers when that transaction commits; a rolled-back write leaves nothing.
 Each worker listens (`listen`), turns committed rows into keys
@@ -63,9 +64,11 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
+from newsroom.triggers import CACHE_CHANNEL
+
 logger = logging.getLogger(__name__)
 
-CHANNEL = "newsroom_cache_changes"
+CHANNEL = CACHE_CHANNEL  # the triggers NOTIFY it (newsroom/triggers.py)
 # The keys are matched by a regular expression in Varnish's ban: only these characters.
 KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 SITE = "site"

@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import functions
 from django.utils.translation import gettext_lazy as _
 
+from newsroom.triggers import record_cache_changes
+
 
 class WorkerHeartbeat(models.Model):
     """A running background worker; `seen_at` moves on while it lives.
@@ -60,6 +62,8 @@ class Redirect(models.Model):
                 name="redirect_new_path_is_an_address",
             ),
         ]
+        # Redirects are answered in place of 404s.
+        triggers = record_cache_changes("SELECT 'redirects' FROM {rows} UNION ALL SELECT '404' FROM {rows}")
 
     def __str__(self) -> str:
         return f"{self.old_path} → {self.new_path}"
@@ -74,7 +78,8 @@ class Redirect(models.Model):
 class CacheChange(models.Model):
     """Something a cached page shows has changed: a key to purge, or `listed-<article id>`.
 
-    Written by PostgreSQL triggers (migration 0004) in the writing transaction, so a
+    Written by PostgreSQL triggers (the `cache_*` triggers in the models' Meta.triggers,
+    newsroom.triggers.record_cache_changes) in the writing transaction, so a
     rolled-back write leaves none; read and deleted by the worker as transactions commit
     (`newsroom.cache.drain_changes`). One row per pending change: a second write of the
     same change before the purge adds nothing.

@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     # Static files only: the bundled ProseMirror/Tiptap editor under the article body editor.
     "django_prose_editor",
+    # Triggers declared in models' Meta.triggers, installed by migrations (newsroom/triggers.py).
+    "pgtrigger",
     "newsroom",
     "articles",
     "comments",

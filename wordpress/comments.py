@@ -1,8 +1,8 @@
 """Readers' comments from a WordPress export, written against the comments app's `Comment`.
 
-Kept in this one module so the comments app can change without touching the
-rest of the import. The model is looked up at run time: where the comments app
-has no `Comment` model, every comment is reported as not imported.
+Kept in this one module, the importer's only dependency on the comments app
+(its model, website rule and classifier task), so the comments app can change
+without touching the rest of the import.
 
 WordPress states map to ours: approved ("1") appear at once, pending ("0") wait
 in the moderation queue, spam stays spam (and teaches the spam classifier,
@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import importlib
 from html import unescape
 from typing import TYPE_CHECKING
 
-from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -30,6 +28,8 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
+from comments.models import Comment, clean_website
+from comments.tasks import retrain_classifier
 from newsroom.clientip import address_hash, normalised
 from wordpress.models import Origin
 from wordpress.wxr import Comment as WPComment, Item
@@ -40,14 +40,6 @@ if TYPE_CHECKING:
 STATES = {"1": "approved", "approve": "approved", "0": "pending", "hold": "pending", "spam": "spam"}
 TRASH_STATES = {"trash", "post-trashed"}
 ADDRESS_KEPT_FOR = datetime.timedelta(days=30)  # as comments.notify.purge_address_hashes
-
-
-def comment_model():
-    """The comments app's Comment model, or None where it is not installed."""
-    try:
-        return apps.get_model("comments", "Comment")
-    except LookupError:
-        return None
 
 
 def count_skipped(report: Report, comments: list[WPComment], *, reason: str, outcome: str = "skipped") -> None:
@@ -66,13 +58,6 @@ def _email(value: str) -> str:
     except ValidationError:
         return ""
     return value
-
-
-def _website(value: str) -> str:
-    """The commenter's website when it is an http(s) address that fits; javascript: and the like are dropped."""
-    from comments.models import clean_website
-
-    return clean_website(value)
 
 
 def _address_hash(ip: str, created_at: datetime.datetime | None) -> str:
@@ -100,21 +85,17 @@ def _ordered(comments: list[WPComment]) -> list[WPComment]:
 def import_comments(importer: WordPressImport, article_id: int | None, item: Item) -> None:
     """Import one post's comments (inside that post's transaction); counts go to the report."""
     report = importer.report
-    model = comment_model()
     to_import = []
     for comment in item.comments:
         if comment.type in ("pingback", "trackback"):
             report.add("comment", "skipped", wp_id=comment.id, reason=_("pingbacks and trackbacks are not imported"))
         elif not comment.id.isdigit():
             report.add("comment", "failed", reason=_("no comment id"))
-        elif model is None:
-            report.add("comment", "skipped", wp_id=comment.id, reason=_("comments app not installed"))
         else:
             to_import.append(comment)
     if not to_import:
         return
-    site, content_type = report.site, ContentType.objects.get_for_model(model)
-    fields = {f.name for f in model._meta.get_fields()}
+    site, content_type = report.site, ContentType.objects.get_for_model(Comment)
     known = {
         wp_id: (object_id, checksum)
         for wp_id, object_id, checksum in Origin.objects.filter(
@@ -135,8 +116,8 @@ def import_comments(importer: WordPressImport, article_id: int | None, item: Ite
                 continue
             if not importer.dry_run:
                 # A newer export: moderated since, or edited. Written directly so nobody is notified.
-                model.objects.filter(pk=object_id).update(status=state, text=text)
-                model.objects.get(pk=object_id).save()  # re-renders the text
+                Comment.objects.filter(pk=object_id).update(status=state, text=text)
+                Comment.objects.get(pk=object_id).save()  # re-renders the text
                 Origin.objects.filter(site_url=site, kind=Origin.Kind.COMMENT, wp_id=comment.id).update(
                     checksum=checksum
                 )
@@ -155,23 +136,20 @@ def import_comments(importer: WordPressImport, article_id: int | None, item: Ite
         }
         if created_at := importer.parse_date(comment.date_gmt, comment.date):
             values["created_at"] = created_at
-        if "url" in fields:
-            values["url"] = _website(comment.url)
-            if comment.url.strip() and not values["url"]:
-                report.notes[
-                    _("a commenter's website that is not an http(s) address of up to 200 characters was dropped")
-                ] += 1
-        elif comment.url:
-            report.notes[_("commenters' web addresses are not kept: comments here have no field for them")] += 1
-        if "address_hash" in fields:
-            values["address_hash"] = _address_hash(comment.ip, created_at)
+        # The commenter's website when it is an http(s) address that fits; javascript: and the like are dropped.
+        values["url"] = clean_website(comment.url)
+        if comment.url.strip() and not values["url"]:
+            report.notes[
+                _("a commenter's website that is not an http(s) address of up to 200 characters was dropped")
+            ] += 1
+        values["address_hash"] = _address_hash(comment.ip, created_at)
         has_parent = comment.parent not in ("", "0")
         parent_id = known[comment.parent][0] if has_parent and comment.parent in known else None
         if has_parent and parent_id is None:
             report.notes[_("a reply whose parent comment is not in the export became a top-level comment")] += 1
-        new = model(**values)
+        new = Comment(**values)
         if parent_id:
-            new.parent = model.objects.get(pk=parent_id)
+            new.parent = Comment.objects.get(pk=parent_id)
         new.save()
         Origin.objects.create(
             site_url=site,
@@ -191,13 +169,8 @@ def import_comments(importer: WordPressImport, article_id: int | None, item: Ite
 def finish(importer: WordPressImport) -> None:
     """Retrain the spam classifier once, if comments with a verdict (approved or spam) came in."""
     states = importer.comment_states
-    if importer.dry_run or not (states["spam"] or states["approved"]) or comment_model() is None:
+    if importer.dry_run or not (states["spam"] or states["approved"]):
         return
-    try:
-        tasks = importlib.import_module("comments.tasks")
-    except ImportError:
-        return
-    if hasattr(tasks, "retrain_classifier"):
-        # Enqueued directly: every post's transaction has committed by now.
-        tasks.retrain_classifier.enqueue()
-        importer.report.notes[_("the spam classifier was retrained with the imported comments")] += 1
+    # Enqueued directly: every post's transaction has committed by now.
+    retrain_classifier.enqueue()
+    importer.report.notes[_("the spam classifier was retrained with the imported comments")] += 1

@@ -14,9 +14,6 @@ and the names of tags, columns and authors and the captions of photos (update).
 An article's trigger also looks at its column, lead photo and lead caption.
 """
 
-import re
-from importlib import import_module
-
 from django.db import migrations
 
 REFRESH_FUNCTION = r"""
@@ -199,13 +196,46 @@ DROP = "\n".join(
 )
 
 
-def previous_functions() -> str:
-    """0003's refresh and article trigger functions, to put back when this migration is reversed."""
-    sql = import_module("articles.migrations.0003_search_triggers").REFRESH_FUNCTION
-    functions = re.findall(
-        r"CREATE FUNCTION (?:articles_refresh_search_documents|articles_article_search_trigger).*?\$\$;", sql, re.S
-    )
-    return "\n".join(f.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1) for f in functions)
+# 0003's refresh and article trigger functions, to put back when this migration is reversed.
+# Written out here: a migration imports no other (this one used to read 0003's).
+PREVIOUS_FUNCTIONS = r"""
+CREATE OR REPLACE FUNCTION articles_refresh_search_documents(ids bigint[]) RETURNS void LANGUAGE sql AS $$
+INSERT INTO articles_searchdocument (article_id, status, kind, published_at, vector, symbols)
+SELECT a.id, a.status, a.kind, a.published_at,
+       setweight(to_tsvector('newsroom_search', coalesce(a.title, '')), 'A')
+       || setweight(to_tsvector('newsroom_search', coalesce(a.standfirst, '')), 'B')
+       || setweight(to_tsvector('newsroom_search', coalesce(body.text, '')), 'C'),
+       coalesce(cited.symbols, '{}')
+FROM articles_article a
+LEFT JOIN LATERAL (
+    SELECT string_agg(concat_ws(' ', b.html, b.caption, b.attribution), ' ' ORDER BY b.position, b.id) AS text
+    FROM articles_block b WHERE b.article_id = a.id
+) body ON true
+LEFT JOIN LATERAL (
+    SELECT array_agg(DISTINCT replace(m[1], '%20', '') ORDER BY replace(m[1], '%20', '')) AS symbols
+    FROM articles_block b,
+         regexp_matches(b.html, 'href="https?://(?:www\.)?undocs\.org/(?:(?:en|fr|es|ar|ru|zh)/)?([^"#?]+)"', 'g') AS m
+    WHERE b.article_id = a.id
+) cited ON true
+WHERE a.id = ANY(ids)
+ON CONFLICT (article_id) DO UPDATE SET
+    status = EXCLUDED.status, kind = EXCLUDED.kind, published_at = EXCLUDED.published_at,
+    vector = EXCLUDED.vector, symbols = EXCLUDED.symbols;
+$$;
+CREATE OR REPLACE FUNCTION articles_article_search_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        PERFORM articles_refresh_search_documents(ARRAY(SELECT id FROM new_rows));
+    ELSE
+        PERFORM articles_refresh_search_documents(ARRAY(
+            SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+            WHERE (n.title, n.standfirst, n.status, n.kind, n.published_at)
+                IS DISTINCT FROM (o.title, o.standfirst, o.status, o.kind, o.published_at)
+        ));
+    END IF;
+    RETURN NULL;
+END $$;
+""".strip()
 
 
 REFRESH_ALL = "SELECT articles_refresh_search_documents(ARRAY(SELECT id FROM articles_article));"
@@ -217,6 +247,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.RunSQL(
             [REFRESH_FUNCTION, CREATE_TRIGGERS, REFRESH_ALL],
-            [DROP, previous_functions(), REFRESH_ALL],
+            [DROP, PREVIOUS_FUNCTIONS, REFRESH_ALL],
         ),
     ]

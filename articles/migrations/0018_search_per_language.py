@@ -32,9 +32,6 @@ Tags and columns are indexed under their name in the article's language
 refreshes the articles that show them, as a rename did.
 """
 
-import re
-from importlib import import_module
-
 from django.db import DatabaseError, migrations, models, transaction
 
 CONFIGS = {
@@ -202,16 +199,85 @@ END $$;
 REFRESH_ALL = "SELECT articles_refresh_search_documents(ARRAY(SELECT id FROM articles_article));"
 
 
-def previous_functions() -> str:
-    """0007's refresh, article, tag and column trigger functions, to put back when this migration is reversed."""
-    sql = import_module("articles.migrations.0007_search_people_tags_bylines").REFRESH_FUNCTION
-    functions = re.findall(
-        r"CREATE (?:OR REPLACE )?FUNCTION (?:articles_refresh_search_documents|articles_article_search_trigger"
-        r"|articles_tag_search_trigger|articles_column_search_trigger)\(.*?\$\$;",
-        sql,
-        re.S,
-    )
-    return "\n".join(f.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1) for f in functions)
+# 0007's refresh, article, tag and column trigger functions, to put back when this migration
+# is reversed. Written out here: a migration imports no other (this one used to read 0007's).
+PREVIOUS_FUNCTIONS = r"""
+CREATE OR REPLACE FUNCTION articles_refresh_search_documents(ids bigint[]) RETURNS void LANGUAGE sql AS $$
+INSERT INTO articles_searchdocument (article_id, status, kind, published_at, vector, symbols)
+SELECT a.id, a.status, a.kind, a.published_at,
+       setweight(to_tsvector('newsroom_search', coalesce(a.title, '')), 'A')
+       || setweight(to_tsvector('newsroom_search', concat_ws(' ', a.standfirst, people.text, tags.text)), 'B')
+       || setweight(to_tsvector('newsroom_search', concat_ws(' ', body.text, col.name, bylines.text)), 'C')
+       || setweight(to_tsvector('newsroom_search', concat_ws(' ', coalesce(nullif(a.lead_caption, ''), lead.caption),
+                                                             body.captions)), 'D'),
+       coalesce(cited.symbols, '{}')
+FROM articles_article a
+LEFT JOIN articles_column col ON col.id = a.column_id
+LEFT JOIN articles_photo lead ON lead.id = a.lead_photo_id
+LEFT JOIN LATERAL (
+    SELECT string_agg(concat_ws(' ', b.html, b.attribution), ' ' ORDER BY b.position, b.id) AS text,
+           string_agg(coalesce(nullif(b.caption, ''), p.caption), ' ' ORDER BY b.position, b.id) AS captions
+    FROM articles_block b LEFT JOIN articles_photo p ON p.id = b.photo_id
+    WHERE b.article_id = a.id
+) body ON true
+LEFT JOIN LATERAL (
+    SELECT string_agg(concat_ws(' ', i.name, i.label), ' ' ORDER BY i.position, i.id) AS text
+    FROM articles_interviewee i WHERE i.article_id = a.id
+) people ON true
+LEFT JOIN LATERAL (
+    SELECT string_agg(t.name, ' ' ORDER BY t.name) AS text
+    FROM articles_taggedarticle ta JOIN articles_tag t ON t.id = ta.tag_id
+    WHERE ta.content_object_id = a.id
+) tags ON true
+LEFT JOIN LATERAL (
+    SELECT string_agg(au.name, ' ' ORDER BY aa.position, aa.id) AS text
+    FROM articles_articleauthor aa JOIN articles_author au ON au.id = aa.author_id
+    WHERE aa.article_id = a.id
+) bylines ON true
+LEFT JOIN LATERAL (
+    SELECT array_agg(DISTINCT replace(m[1], '%20', '') ORDER BY replace(m[1], '%20', '')) AS symbols
+    FROM articles_block b,
+         regexp_matches(b.html, 'href="https?://(?:www\.)?undocs\.org/(?:(?:en|fr|es|ar|ru|zh)/)?([^"#?]+)"', 'g') AS m
+    WHERE b.article_id = a.id
+) cited ON true
+WHERE a.id = ANY(ids)
+ON CONFLICT (article_id) DO UPDATE SET
+    status = EXCLUDED.status, kind = EXCLUDED.kind, published_at = EXCLUDED.published_at,
+    vector = EXCLUDED.vector, symbols = EXCLUDED.symbols;
+$$;
+CREATE OR REPLACE FUNCTION articles_article_search_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        PERFORM articles_refresh_search_documents(ARRAY(SELECT id FROM new_rows));
+    ELSE
+        PERFORM articles_refresh_search_documents(ARRAY(
+            SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+            WHERE (n.title, n.standfirst, n.status, n.kind, n.published_at, n.column_id, n.lead_photo_id, n.lead_caption)
+                IS DISTINCT FROM (o.title, o.standfirst, o.status, o.kind, o.published_at, o.column_id, o.lead_photo_id,
+                                  o.lead_caption)
+        ));
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE FUNCTION articles_tag_search_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM articles_refresh_search_documents(ARRAY(
+        SELECT DISTINCT ta.content_object_id FROM articles_taggedarticle ta
+        JOIN new_rows n ON n.id = ta.tag_id JOIN old_rows o ON o.id = n.id
+        WHERE n.name IS DISTINCT FROM o.name
+    ));
+    RETURN NULL;
+END $$;
+CREATE OR REPLACE FUNCTION articles_column_search_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM articles_refresh_search_documents(ARRAY(
+        SELECT a.id FROM articles_article a
+        JOIN new_rows n ON n.id = a.column_id JOIN old_rows o ON o.id = n.id
+        WHERE n.name IS DISTINCT FROM o.name
+    ));
+    RETURN NULL;
+END $$;
+""".strip()
 
 
 class Migration(migrations.Migration):
@@ -226,6 +292,6 @@ class Migration(migrations.Migration):
         migrations.RunPython(create_configurations, drop_configurations),
         migrations.RunSQL(
             [FUNCTIONS, REFRESH_FUNCTION, NAME_TRIGGERS, REFRESH_ALL],
-            [previous_functions(), DROP_FUNCTIONS, REFRESH_ALL],
+            [PREVIOUS_FUNCTIONS, DROP_FUNCTIONS, REFRESH_ALL],
         ),
     ]

@@ -2,17 +2,19 @@
 article, or a vote on one, is written or deleted, by any path (posting, moderation,
 votes, reports, erasure, the admin). It keys the rendered comment section kept in
 each app server's memory (see comments/templatetags/comments_tags.py). The sequence
-and the reasons are those of articles' migration 0006."""
+and the reasons are those of articles' migration 0006.
 
-from importlib import import_module
+The SQL is written out here rather than imported from that migration: a migration
+imports no other (this one used to).
+"""
 
 from django.db import migrations
 
-page_versions = import_module("articles.migrations.0006_page_version_triggers")
+SEQUENCE = "articles_version_seq"  # made by articles' migration 0006
 
 BUMP = f"""
 CREATE FUNCTION comments_bump_versions(ids bigint[]) RETURNS void LANGUAGE sql AS $$
-    UPDATE articles_article SET comments_version = nextval('{page_versions.SEQUENCE}') WHERE id = ANY(ids);
+    UPDATE articles_article SET comments_version = nextval('{SEQUENCE}') WHERE id = ANY(ids);
 $$;
 """
 DROP_BUMP = "DROP FUNCTION IF EXISTS comments_bump_versions(bigint[]);"
@@ -24,9 +26,44 @@ SECTION_PARTS = {
         "SELECT c.article_id FROM comments_comment c JOIN {rows} r ON r.comment_id = c.id",
     ),
 }
-TRIGGERS_SQL, DROP_TRIGGERS_SQL = page_versions.statement_triggers(
-    "comments_version", "comments_bump_versions", SECTION_PARTS
-)
+
+
+def statement_triggers(prefix: str, bump: str, parts: dict) -> tuple[str, str]:
+    """SQL creating, and SQL dropping, one statement-level trigger per table and event
+    that calls `bump(ids)` with the article ids the changed rows touch (as articles' 0006)."""
+    create, drop = [], []
+    for table, (events, affected) in parts.items():
+        function = f"{prefix}_{table}_trigger"
+        new, old = affected.format(rows="new_rows"), affected.format(rows="old_rows")
+        create.append(f"""
+CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        PERFORM {bump}(ARRAY({new}));
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM {bump}(ARRAY({old}));
+    ELSE
+        PERFORM {bump}(ARRAY({new} UNION {old}));
+    END IF;
+    RETURN NULL;
+END $$;""")
+        for event in events:
+            tables = {
+                "INSERT": "NEW TABLE AS new_rows",
+                "DELETE": "OLD TABLE AS old_rows",
+                "UPDATE": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+            }[event]
+            trigger = f"{prefix}_{table}_{event.lower()}"
+            create.append(
+                f"CREATE TRIGGER {trigger} AFTER {event} ON {table} REFERENCING {tables}"
+                f" FOR EACH STATEMENT EXECUTE FUNCTION {function}();"
+            )
+            drop.append(f"DROP TRIGGER IF EXISTS {trigger} ON {table};")
+        drop.append(f"DROP FUNCTION IF EXISTS {function}();")
+    return "\n".join(create), "\n".join(drop)
+
+
+TRIGGERS_SQL, DROP_TRIGGERS_SQL = statement_triggers("comments_version", "comments_bump_versions", SECTION_PARTS)
 
 
 class Migration(migrations.Migration):

@@ -1,36 +1,9 @@
-"""The "Newsletter editor" group: subscribers and campaigns, nothing else."""
+"""The "Newsletter editor" group: subscribers and campaigns, nothing else (see newsletter/roles.py)."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-GROUP = "Newsletter editor"
-
-
-def codenames() -> list[str]:
-    names = [
-        f"{action}_{model}" for model in ["subscriber", "campaign"] for action in ("add", "change", "delete", "view")
-    ]
-    # The consent history is part of a subscriber (read-only); send_campaign is Campaign's own.
-    return [*names, "view_subscriberevent", "send_campaign"]
-
-
-def create_group(apps, schema_editor) -> None:
-    # Permissions are normally created after migrate; make sure they exist on a fresh database.
-    app_config = apps.get_app_config("newsletter")
-    # The historical app registry's stub lacks it; newsroom.roles also runs this with the live
-    # registry, so put back what was there.
-    models_module = getattr(app_config, "models_module", None)
-    app_config.models_module = models_module or True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = models_module
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _created = Group.objects.get_or_create(name=GROUP)
-    group.permissions.set(Permission.objects.filter(content_type__app_label="newsletter", codename__in=codenames()))
-
-
-def delete_group(apps, schema_editor) -> None:
-    apps.get_model("auth", "Group").objects.filter(name=GROUP).delete()
+from newsletter import roles
+from newsroom.groups import make_groups
 
 
 class Migration(migrations.Migration):
@@ -40,4 +13,4 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
-    operations = [migrations.RunPython(create_group, delete_group)]
+    operations = [make_groups(roles.GROUPS)]

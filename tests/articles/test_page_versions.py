@@ -1,5 +1,5 @@
-"""Article.page_version and comments_version, kept by PostgreSQL triggers (articles migration 0006,
-comments migration 0004): every write to what the article page shows moves them, by any path."""
+"""Article.page_version and comments_version, kept by PostgreSQL triggers (declared in the articles'
+and comments' models' Meta.triggers): every write to what the article page shows moves them, by any path."""
 
 from django.db import transaction
 from django.test import TestCase

@@ -77,6 +77,11 @@ class TranslationGroupTests(TestCase):
         with self.assertRaisesMessage(ValidationError, "already in that language"):
             self.original.clean_translation_group()
 
+    def test_the_database_refuses_a_translation_moving_into_its_originals_language(self):
+        self.french.language = "en"
+        with self.assertRaises(IntegrityError), transaction.atomic():
+            self.french.save()
+
     def test_the_database_refuses_an_article_translating_itself(self):
         self.original.translation_of_id = self.original.pk
         with self.assertRaises(IntegrityError), transaction.atomic():

@@ -380,7 +380,7 @@ class OldLinkTests(ImportTestCase):
 
 
 class CommentsImportTests(ImportTestCase):
-    def test_comments_are_counted_even_where_the_comments_app_has_no_model(self) -> None:
+    def test_every_comment_is_counted_and_pingbacks_are_skipped(self) -> None:
         report = self.run_import(
             exports.item(
                 post_id="1",

@@ -14,6 +14,7 @@ import datetime
 import random
 import time
 
+import pgtrigger
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection, transaction
 from django.utils import timezone
@@ -23,10 +24,7 @@ from articles import markup
 from articles.models import Article, ArticleAuthor, Author, Block, Column, Tag, TaggedArticle
 from articles.symbols import link_symbols
 
-SEARCH_INSERT_TRIGGERS = [
-    ("articles_article", "articles_article_search_insert"),
-    ("articles_block", "articles_block_search_insert"),
-]
+SEARCH_INSERT_TRIGGERS = ["articles.Article:search_insert", "articles.Block:search_insert"]
 TAGS = {
     Tag.Kind.COUNTRY: [
         "Afghanistan",
@@ -274,8 +272,7 @@ class Command(BaseCommand):
             # switch back with everything else.
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                for table, trigger in SEARCH_INSERT_TRIGGERS:
-                    cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
+                pgtrigger.disable(*SEARCH_INSERT_TRIGGERS)  # ALTER TABLE ... DISABLE TRIGGER
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             self._articles(
                 rng, articles, tags=tags, columns=columns, people=people, years=years, blocks=blocks, batch=batch
@@ -284,8 +281,7 @@ class Command(BaseCommand):
                 # Run the deferred foreign-key checks now: ALTER TABLE refuses
                 # while trigger events are pending.
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                for table, trigger in SEARCH_INSERT_TRIGGERS:
-                    cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
+                pgtrigger.enable(*SEARCH_INSERT_TRIGGERS)
         with connection.cursor() as cursor:
             for model in (Article, Block, TaggedArticle, ArticleAuthor):
                 cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
