@@ -19,7 +19,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_safe
 
-from articles import beacon, rendering, search, sitemaps, symbols, translations
+from articles import beacon, listings, rendering, search, sitemaps, symbols, translations
 from articles.models import (
     PREVIEW_LINK_SALT,
     Article,
@@ -86,10 +86,12 @@ def _expire_before_publication(request: HttpRequest, slug: str) -> None:
 def _listing(
     request: HttpRequest, articles: QuerySet, template: str, context: dict, *, keys: tuple[str, ...], **options
 ) -> HttpResponse:
+    """A list page: the stories on it, drawn once per set of versions (articles/listings.py)."""
     cache.mark(request, *keys)
-    page = paginate(request, articles.for_listing(), **options)
-    cache.mark(request, *cache.object_keys(page.object_list))
-    return render(request, template, {**context, "page": page, "articles": page.object_list})
+    page = listings.versions_page(request, articles, **options)
+    cache.mark(request, *listings.article_keys(page.object_list))
+    cards = listings.story_list(articles, page.object_list)
+    return render(request, template, {**context, "page": page, "cards": cards})
 
 
 @require_safe
@@ -129,12 +131,10 @@ def archive_year(request: HttpRequest, year: int) -> HttpResponse:
     articles = Article.objects.published().in_language().filter(published_at__gte=start)
     if end:
         articles = articles.filter(published_at__lt=end)
-    cache.mark(request, "listing-archive")
-    page = paginate(request, articles.for_listing(), allow_empty=False)
-    cache.mark(request, *cache.object_keys(page.object_list))
     months = articles.dates("published_at", "month", order="ASC")
-    context = {"year": start, "months": months, "page": page, "articles": page.object_list}
-    return render(request, "articles/article_archive_year.html", context)
+    context = {"year": start, "months": months}
+    template = "articles/article_archive_year.html"
+    return _listing(request, articles, template, context, keys=("listing-archive",), allow_empty=False)
 
 
 @require_safe
