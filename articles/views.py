@@ -1,18 +1,22 @@
 import datetime
+import hashlib
 import logging
 
 from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.contrib.sitemaps import views as sitemap_views
 from django.core import signing
+from django.core.paginator import Page
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.csp import CSP
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext as _, override
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -29,6 +33,7 @@ from articles.models import (
     PreviewLink,
     Revision,
     Tag,
+    listing_prefetches,
 )
 from newsroom import cache
 from newsroom.middleware import handles_nul_in_query
@@ -166,12 +171,7 @@ def search_results(request: HttpRequest) -> HttpResponse:
     form = search.SearchForm(request.GET)
     # The form's tag and author choices: any rename or new one is a change of search pages.
     cache.mark(request, "search")
-    context: dict = {
-        "form": form,
-        "query": "",
-        "tag_choices": Tag.objects.order_by("name").values_list("slug", "name"),
-        "author_choices": Author.objects.order_by("name").values_list("slug", "name"),
-    }
+    context: dict = {"form": form, "query": ""}
     if form.is_valid() and form.has_criteria:
         data = form.cleaned_data
         query = data["q"]
@@ -184,14 +184,47 @@ def search_results(request: HttpRequest) -> HttpResponse:
             start=data["start"],
             end=data["end"],
         )
-        snippets = search.highlight(query, list(page.object_list))
-        results = [(article, snippets.get(article.pk)) for article in page.object_list]
         cache.mark(request, *cache.object_keys(page.object_list))
-        context.update(query=query, page=page, results=results, searched=True)
+        context.update(query=query, page=page, found=_search_found(query, data, page), searched=True)
+    context["search_form"] = _search_form(request, form)
     response = render(request, "articles/search_results.html", context)
     # Results pages are for readers, not for search engines' indexes.
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def _search_form(request: HttpRequest, form: search.SearchForm) -> SafeString:
+    """The search form with what the reader asked, drawn once per language, query string and lists
+    of tags and authors (two queries, which also tell the key: a tag renamed or added is another)."""
+    tag_choices = list(Tag.objects.order_by("name").values_list("slug", "name"))
+    author_choices = list(Author.objects.order_by("name").values_list("slug", "name"))
+    asked = [(name, request.GET.getlist(name)) for name in form.fields]
+    digest = hashlib.blake2b(repr((asked, tag_choices, author_choices)).encode(), digest_size=12).hexdigest()
+    context = {"form": form, "tag_choices": tag_choices, "author_choices": author_choices}
+    return listings.kept(
+        f"search-form:{digest}", lambda: render_to_string("articles/includes/search_form.html", context)
+    )
+
+
+def _search_found(query: str, data: dict, page: Page) -> SafeString:
+    """A search's results (count, cards and highlighted snippets), drawn once per query, filters and
+    set of story versions: a change to any story found gives another key. Drawing runs two queries,
+    the stories' authors and the highlighted snippets."""
+    stories = list(page.object_list)
+
+    def draw() -> str:
+        prefetch_related_objects(stories, *listing_prefetches())
+        snippets = search.highlight(query, stories)
+        results = [(article, snippets.get(article.pk)) for article in stories]
+        return render_to_string(
+            "articles/includes/search_found.html", {"results": results, "total": page.paginator.count}
+        )
+
+    criteria = [query, data["kind"], data["tag"] and data["tag"].slug, data["author"] and data["author"].slug]
+    criteria += [data["start"], data["end"], page.number, page.paginator.count]
+    versions = [(article.pk, article.page_version) for article in stories]
+    digest = hashlib.blake2b(repr(criteria).encode(), digest_size=12).hexdigest()
+    return listings.kept(f"search:{digest}:{listings.fingerprint(versions)}", draw)
 
 
 def _render_preview(request: HttpRequest, pk: int, data: dict | None) -> HttpResponse:
