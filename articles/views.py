@@ -8,7 +8,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.core import signing
 from django.core.paginator import Page
 from django.db import transaction
-from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models import QuerySet, Value
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -33,7 +33,6 @@ from articles.models import (
     PreviewLink,
     Revision,
     Tag,
-    listing_prefetches,
 )
 from newsroom import cache
 from newsroom.middleware import handles_nul_in_query
@@ -183,8 +182,9 @@ def search_results(request: HttpRequest) -> HttpResponse:
             author=data["author"],
             start=data["start"],
             end=data["end"],
+            versions=True,
         )
-        cache.mark(request, *cache.object_keys(page.object_list))
+        cache.mark(request, *listings.article_keys(page.object_list))
         context.update(query=query, page=page, found=_search_found(query, data, page), searched=True)
     context["search_form"] = _search_form(request, form)
     response = render(request, "articles/search_results.html", context)
@@ -195,9 +195,12 @@ def search_results(request: HttpRequest) -> HttpResponse:
 
 def _search_form(request: HttpRequest, form: search.SearchForm) -> SafeString:
     """The search form with what the reader asked, drawn once per language, query string and lists
-    of tags and authors (two queries, which also tell the key: a tag renamed or added is another)."""
-    tag_choices = list(Tag.objects.order_by("name").values_list("slug", "name"))
-    author_choices = list(Author.objects.order_by("name").values_list("slug", "name"))
+    of tags and authors (one query, which also tells the key: a tag renamed or added is another)."""
+    tags = Tag.objects.annotate(choice_list=Value(0)).values_list("choice_list", "slug", "name")
+    authors = Author.objects.annotate(choice_list=Value(1)).values_list("choice_list", "slug", "name")
+    choices = list(tags.union(authors, all=True).order_by("choice_list", "name"))
+    tag_choices = [(slug, name) for choice_list, slug, name in choices if choice_list == 0]
+    author_choices = [(slug, name) for choice_list, slug, name in choices if choice_list == 1]
     asked = [(name, request.GET.getlist(name)) for name in form.fields]
     digest = hashlib.blake2b(repr((asked, tag_choices, author_choices)).encode(), digest_size=12).hexdigest()
     context = {"form": form, "tag_choices": tag_choices, "author_choices": author_choices}
@@ -208,12 +211,12 @@ def _search_form(request: HttpRequest, form: search.SearchForm) -> SafeString:
 
 def _search_found(query: str, data: dict, page: Page) -> SafeString:
     """A search's results (count, cards and highlighted snippets), drawn once per query, filters and
-    set of story versions: a change to any story found gives another key. Drawing runs two queries,
-    the stories' authors and the highlighted snippets."""
-    stories = list(page.object_list)
+    set of story versions: a change to any story found gives another key. Drawing runs three queries:
+    the stories, their authors and the highlighted snippets."""
+    versions = list(page.object_list)
 
     def draw() -> str:
-        prefetch_related_objects(stories, *listing_prefetches())
+        stories = listings.load(Article.objects.published(), versions)
         snippets = search.highlight(query, stories)
         results = [(article, snippets.get(article.pk)) for article in stories]
         return render_to_string(
@@ -222,7 +225,6 @@ def _search_found(query: str, data: dict, page: Page) -> SafeString:
 
     criteria = [query, data["kind"], data["tag"] and data["tag"].slug, data["author"] and data["author"].slug]
     criteria += [data["start"], data["end"], page.number, page.paginator.count]
-    versions = [(article.pk, article.page_version) for article in stories]
     digest = hashlib.blake2b(repr(criteria).encode(), digest_size=12).hexdigest()
     return listings.kept(f"search:{digest}:{listings.fingerprint(versions)}", draw)
 
