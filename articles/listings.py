@@ -35,23 +35,28 @@ Versions = list[tuple[int, int]]
 
 
 def versions_page(
-    request: HttpRequest, articles: QuerySet, *, per_page: int | None = None, allow_empty: bool = True
+    request: HttpRequest,
+    articles: QuerySet,
+    *,
+    fields: tuple[str, ...] = ("pk", "page_version"),
+    per_page: int | None = None,
+    allow_empty: bool = True,
 ) -> ListingPage:
-    """The page named by ?page=, as (id, page_version) pairs: one query, one more row than fits to
-    know whether another page follows (as `newsroom.pagination.paginate`, without loading the rows).
-    404 for a page number that is not a number or lies past the end."""
+    """The page named by ?page=, as (id, page_version) pairs (or other `fields`): one query, one more
+    row than fits to know whether another page follows (as `newsroom.pagination.paginate`, without
+    loading the rows). 404 for a page number that is not a number or lies past the end."""
     per_page = per_page or pagination.PAGE_SIZE
     number = pagination.page_number(request)
     bottom = (number - 1) * per_page
-    rows = list(articles.values_list("pk", "page_version")[bottom : bottom + per_page + 1])
+    rows = list(articles.values_list(*fields)[bottom : bottom + per_page + 1])
     if not rows and (number > 1 or not allow_empty):
         raise Http404(_("There is no such page."))
     return ListingPage(rows[:per_page], number, len(rows) > per_page)
 
 
-def fingerprint(*lists: Versions) -> str:
-    """A short digest of lists of (id, version) pairs, for a cache key."""
-    text = "|".join(",".join(f"{pk}.{version}" for pk, version in versions) for versions in lists)
+def fingerprint(*lists: Iterable[tuple]) -> str:
+    """A short digest of lists of (id, version) pairs, or other rows of numbers, for a cache key."""
+    text = "|".join(",".join(".".join(map(str, row)) for row in rows) for rows in lists)
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 

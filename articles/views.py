@@ -36,7 +36,7 @@ from articles.models import (
 )
 from newsroom import cache
 from newsroom.middleware import handles_nul_in_query
-from newsroom.pagination import page_number, paginate
+from newsroom.pagination import page_number
 
 logger = logging.getLogger(__name__)
 
@@ -303,9 +303,20 @@ def correction_list(request: HttpRequest) -> HttpResponse:
         .select_related("article")
         .order_by("-created_at", "-id")
     )
-    page = paginate(request, corrections, per_page=50)
-    cache.mark(request, "corrections", *(f"article-{correction.article_id}" for correction in page.object_list))
-    return render(request, "articles/correction_list.html", {"page": page, "corrections": page.object_list})
+    # The corrections on the page with their article and its page_version, which changes with a
+    # correction's text and with the article's headline: the drawn list is kept per those.
+    fields = ("pk", "article_id", "article__page_version")
+    page = listings.versions_page(request, corrections, fields=fields, per_page=50)
+    cache.mark(request, "corrections", *(f"article-{article_id}" for _pk, article_id, _version in page.object_list))
+
+    def draw() -> str:
+        ids = [pk for pk, _article_id, _version in page.object_list]
+        found = {correction.pk: correction for correction in corrections.filter(pk__in=ids)} if ids else {}
+        shown = [found[pk] for pk in ids if pk in found]
+        return render_to_string("articles/includes/correction_list.html", {"corrections": shown})
+
+    drawn = listings.kept(f"corrections:{listings.fingerprint(page.object_list)}", draw)
+    return render(request, "articles/correction_list.html", {"page": page, "drawn": drawn})
 
 
 @require_safe
