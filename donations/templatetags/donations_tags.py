@@ -28,9 +28,16 @@ def donation_banner() -> SafeString:
     )
 
 
-@register.inclusion_tag("donations/includes/prompt.html")
-def donate_prompt(placement: str) -> dict:
-    return {"prompt": fragments.prompt(placement)}
+@register.simple_tag
+def donate_prompt(placement: str) -> SafeString:
+    """The donate prompt of a placement, or nothing; drawn once per language and texts, as the banner."""
+    prompt = fragments.prompt(placement)
+    texts = hashlib.blake2b(repr(sorted((prompt or {}).items())).encode(), digest_size=12).hexdigest()
+    return page_fragments.get_or_render(
+        f"donate-prompt:{placement}:{get_language()}:{texts}",
+        lambda: render_to_string("donations/includes/prompt.html", {"prompt": prompt}),
+        timeout=settings.DONATIONS_FRAGMENT_SECONDS,
+    )
 
 
 @register.simple_tag
