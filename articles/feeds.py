@@ -8,19 +8,24 @@ authors and their tags.
 
 from __future__ import annotations
 
+import copy
+import hashlib
 import mimetypes
 import re
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import QuerySet, prefetch_related_objects
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 
-from articles.models import Article, Author, Column, Tag
+from articles import listings
+from articles.models import Article, Author, Column, Tag, listing_prefetches
 from newsroom import cache
 
 FEED_SIZE = 30
@@ -47,11 +52,47 @@ class LatestArticlesFeed(Feed):
 
     feed_url_name = "articles:feed"
 
+    stories: list[Article]  # set on the per-request copy that draws a feed
+
+    def __call__(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        """The feed, drawn once per set of its stories' versions and kept in this app server's memory.
+
+        The stories are read first (one query; for tag, author and column feeds after the
+        object's); their `page_version` changes with anything an item shows (the story, its
+        authors, tags, corrections and lead photo), so a change gives another key at once.
+        Drawing loads the authors, tags and corrections (three queries) and writes the XML.
+        """
+        try:
+            obj = self.get_object(request, *args, **kwargs)
+        except ObjectDoesNotExist:
+            raise Http404("Feed object does not exist.") from None
+        stories = list(self.filtered(obj).select_related("column", "lead_photo")[:FEED_SIZE])
+        versions = [(story.pk, story.page_version) for story in stories]
+        cache.mark(request, "feeds", *listings.article_keys(versions))
+
+        def draw() -> dict[str, str]:
+            prefetch_related_objects(stories, *listing_prefetches(), "tags", "corrections")
+            feed = copy.copy(self)  # this instance serves every request: the stories go on a copy
+            feed.stories = stories
+            generator = feed.get_feed(obj, request)
+            return {
+                "content": generator.writeString("utf-8"),
+                "content_type": generator.content_type,
+                "last_modified": http_date(generator.latest_post_date().timestamp()),
+            }
+
+        subject = "" if obj is None else f"{type(obj).__name__}-{obj.pk}-{obj}"
+        digest = hashlib.blake2b(f"{type(self).__name__}:{subject}".encode(), digest_size=12).hexdigest()
+        drawn = listings.kept(f"feed:{digest}:{listings.fingerprint(versions)}", draw)
+        response = HttpResponse(drawn["content"], content_type=drawn["content_type"])
+        # ConditionalGetMiddleware can then answer 304 Not Modified, as Django's Feed does.
+        response.headers["Last-Modified"] = drawn["last_modified"]
+        return response
+
     def get_feed(self, obj, request: HttpRequest):
         # Django's feed writer refuses control characters with an exception (a 500 for
         # the whole feed over one pasted vertical tab): they are dropped instead.
         feed = super().get_feed(obj, request)
-        cache.mark(request, "feeds", *(f"article-{item['article_id']}" for item in feed.items))
         feed.feed = {key: xml_text(value) for key, value in feed.feed.items()}
         feed.items = [{key: xml_text(value) for key, value in item.items()} for item in feed.items]
         return feed
@@ -79,11 +120,9 @@ class LatestArticlesFeed(Feed):
         return Article.objects.published().in_language()
 
     def items(self, obj) -> list[Article]:
-        # Corrections count towards each item's updated date.
-        return list(self.filtered(obj).for_listing().prefetch_related("tags", "corrections")[:FEED_SIZE])
-
-    def item_extra_kwargs(self, item: Article) -> dict:
-        return {"article_id": item.pk}  # for the feed's Surrogate-Key; not written to the XML
+        # Read by __call__, with authors, tags and corrections (which count towards each item's
+        # updated date) loaded.
+        return self.stories
 
     def item_title(self, item: Article) -> str:
         return item.title

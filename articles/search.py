@@ -157,6 +157,7 @@ def search_page(
     start: datetime.date | None = None,
     end: datetime.date | None = None,
     per_page: int | None = None,
+    versions: bool = False,
 ) -> Page:
     """One page of published articles matching the query and filters: best match first, newest first without a query.
 
@@ -164,6 +165,9 @@ def search_page(
     window COUNT) on SearchDocument alone, whose copies of status, kind and
     publish time spare a join over every match; the second fetches the page
     through Article.objects.published(), so only live articles are ever shown.
+    With `versions`, the page holds (id, page_version) pairs rather than articles,
+    from those two queries alone (the search page draws the articles only when
+    one of them changed: articles/views.py).
     Only articles in `language` (by default the request's) are searched, and the
     query is parsed with that language's configuration.
     Raises Http404 for an empty page past the first.
@@ -203,9 +207,13 @@ def search_page(
     if not rows and number > 1:
         raise Http404(_t("There is no such page."))
     ids = [article_id for article_id, _total in rows]
-    found = (
-        {article.pk: article for article in Article.objects.published().filter(pk__in=ids).for_listing()} if ids else {}
-    )
+    live = Article.objects.published().filter(pk__in=ids)
+    if not ids:
+        found = {}
+    elif versions:
+        found = {pk: (pk, version) for pk, version in live.values_list("pk", "page_version")}
+    else:
+        found = {article.pk: article for article in live.for_listing()}
     paginator = Paginator([], per_page)
     paginator.count = rows[0][1] if rows else 0
     return Page([found[pk] for pk in ids if pk in found], number, paginator)

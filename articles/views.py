@@ -1,25 +1,29 @@
 import datetime
+import hashlib
 import logging
 
 from django.conf import settings
 from django.contrib.auth.decorators import permission_required
 from django.contrib.sitemaps import views as sitemap_views
 from django.core import signing
+from django.core.paginator import Page
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Value
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.csp import CSP
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext as _, override
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_safe
 
-from articles import beacon, rendering, search, sitemaps, symbols, translations
+from articles import beacon, listings, rendering, search, sitemaps, symbols, translations
 from articles.models import (
     PREVIEW_LINK_SALT,
     Article,
@@ -32,7 +36,7 @@ from articles.models import (
 )
 from newsroom import cache
 from newsroom.middleware import handles_nul_in_query
-from newsroom.pagination import page_number, paginate
+from newsroom.pagination import page_number
 
 logger = logging.getLogger(__name__)
 
@@ -82,10 +86,12 @@ def _expire_before_publication(request: HttpRequest, slug: str) -> None:
 def _listing(
     request: HttpRequest, articles: QuerySet, template: str, context: dict, *, keys: tuple[str, ...], **options
 ) -> HttpResponse:
+    """A list page: the stories on it, drawn once per set of versions (articles/listings.py)."""
     cache.mark(request, *keys)
-    page = paginate(request, articles.for_listing(), **options)
-    cache.mark(request, *cache.object_keys(page.object_list))
-    return render(request, template, {**context, "page": page, "articles": page.object_list})
+    page = listings.versions_page(request, articles, **options)
+    cache.mark(request, *listings.article_keys(page.object_list))
+    cards = listings.story_list(articles, page.object_list)
+    return render(request, template, {**context, "page": page, "cards": cards})
 
 
 @require_safe
@@ -125,12 +131,10 @@ def archive_year(request: HttpRequest, year: int) -> HttpResponse:
     articles = Article.objects.published().in_language().filter(published_at__gte=start)
     if end:
         articles = articles.filter(published_at__lt=end)
-    cache.mark(request, "listing-archive")
-    page = paginate(request, articles.for_listing(), allow_empty=False)
-    cache.mark(request, *cache.object_keys(page.object_list))
     months = articles.dates("published_at", "month", order="ASC")
-    context = {"year": start, "months": months, "page": page, "articles": page.object_list}
-    return render(request, "articles/article_archive_year.html", context)
+    context = {"year": start, "months": months}
+    template = "articles/article_archive_year.html"
+    return _listing(request, articles, template, context, keys=("listing-archive",), allow_empty=False)
 
 
 @require_safe
@@ -162,12 +166,7 @@ def search_results(request: HttpRequest) -> HttpResponse:
     form = search.SearchForm(request.GET)
     # The form's tag and author choices: any rename or new one is a change of search pages.
     cache.mark(request, "search")
-    context: dict = {
-        "form": form,
-        "query": "",
-        "tag_choices": Tag.objects.order_by("name").values_list("slug", "name"),
-        "author_choices": Author.objects.order_by("name").values_list("slug", "name"),
-    }
+    context: dict = {"form": form, "query": ""}
     if form.is_valid() and form.has_criteria:
         data = form.cleaned_data
         query = data["q"]
@@ -179,15 +178,51 @@ def search_results(request: HttpRequest) -> HttpResponse:
             author=data["author"],
             start=data["start"],
             end=data["end"],
+            versions=True,
         )
-        snippets = search.highlight(query, list(page.object_list))
-        results = [(article, snippets.get(article.pk)) for article in page.object_list]
-        cache.mark(request, *cache.object_keys(page.object_list))
-        context.update(query=query, page=page, results=results, searched=True)
+        cache.mark(request, *listings.article_keys(page.object_list))
+        context.update(query=query, page=page, found=_search_found(query, data, page), searched=True)
+    context["search_form"] = _search_form(request, form)
     response = render(request, "articles/search_results.html", context)
     # Results pages are for readers, not for search engines' indexes.
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def _search_form(request: HttpRequest, form: search.SearchForm) -> SafeString:
+    """The search form with what the reader asked, drawn once per language, query string and lists
+    of tags and authors (one query, which also tells the key: a tag renamed or added is another)."""
+    tags = Tag.objects.annotate(choice_list=Value(0)).values_list("choice_list", "slug", "name")
+    authors = Author.objects.annotate(choice_list=Value(1)).values_list("choice_list", "slug", "name")
+    choices = list(tags.union(authors, all=True).order_by("choice_list", "name"))
+    tag_choices = [(slug, name) for choice_list, slug, name in choices if choice_list == 0]
+    author_choices = [(slug, name) for choice_list, slug, name in choices if choice_list == 1]
+    asked = [(name, request.GET.getlist(name)) for name in form.fields]
+    digest = hashlib.blake2b(repr((asked, tag_choices, author_choices)).encode(), digest_size=12).hexdigest()
+    context = {"form": form, "tag_choices": tag_choices, "author_choices": author_choices}
+    return listings.kept(
+        f"search-form:{digest}", lambda: render_to_string("articles/includes/search_form.html", context)
+    )
+
+
+def _search_found(query: str, data: dict, page: Page) -> SafeString:
+    """A search's results (count, cards and highlighted snippets), drawn once per query, filters and
+    set of story versions: a change to any story found gives another key. Drawing runs three queries:
+    the stories, their authors and the highlighted snippets."""
+    versions = list(page.object_list)
+
+    def draw() -> str:
+        stories = listings.load(Article.objects.published(), versions)
+        snippets = search.highlight(query, stories)
+        results = [(article, snippets.get(article.pk)) for article in stories]
+        return render_to_string(
+            "articles/includes/search_found.html", {"results": results, "total": page.paginator.count}
+        )
+
+    criteria = [query, data["kind"], data["tag"] and data["tag"].slug, data["author"] and data["author"].slug]
+    criteria += [data["start"], data["end"], page.number, page.paginator.count]
+    digest = hashlib.blake2b(repr(criteria).encode(), digest_size=12).hexdigest()
+    return listings.kept(f"search:{digest}:{listings.fingerprint(versions)}", draw)
 
 
 def _render_preview(request: HttpRequest, pk: int, data: dict | None) -> HttpResponse:
@@ -264,9 +299,20 @@ def correction_list(request: HttpRequest) -> HttpResponse:
         .select_related("article")
         .order_by("-created_at", "-id")
     )
-    page = paginate(request, corrections, per_page=50)
-    cache.mark(request, "corrections", *(f"article-{correction.article_id}" for correction in page.object_list))
-    return render(request, "articles/correction_list.html", {"page": page, "corrections": page.object_list})
+    # The corrections on the page with their article and its page_version, which changes with a
+    # correction's text and with the article's headline: the drawn list is kept per those.
+    fields = ("pk", "article_id", "article__page_version")
+    page = listings.versions_page(request, corrections, fields=fields, per_page=50)
+    cache.mark(request, "corrections", *(f"article-{article_id}" for _pk, article_id, _version in page.object_list))
+
+    def draw() -> str:
+        ids = [pk for pk, _article_id, _version in page.object_list]
+        found = {correction.pk: correction for correction in corrections.filter(pk__in=ids)} if ids else {}
+        shown = [found[pk] for pk in ids if pk in found]
+        return render_to_string("articles/includes/correction_list.html", {"corrections": shown})
+
+    drawn = listings.kept(f"corrections:{listings.fingerprint(page.object_list)}", draw)
+    return render(request, "articles/correction_list.html", {"page": page, "drawn": drawn})
 
 
 @require_safe

@@ -1,17 +1,20 @@
 from __future__ import annotations
 
+import hashlib
+
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from newsletter import ratelimit, tasks
 from newsletter.forms import CONSENT_TEXT, PreferencesForm, SignupForm, page_language
 from newsletter.models import Newsletter, Subscriber
-from newsroom import cache
+from newsroom import cache, fragments
 from newsroom.sameorigin import same_origin_post
 
 
@@ -23,15 +26,23 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
+SIGNUP_FORM = "newsletter/includes/signup_form.html"
+
+
 def newsletter_list(request: HttpRequest) -> HttpResponse:
+    """The sign-up page. Its form is the same for every reader of a language and address, so it is
+    drawn once per language, address and what the offered newsletters show (one query)."""
     cache.mark(request, "newsletter")
-    form = SignupForm(initial={"page": request.path, "language": page_language()})
-    newsletters = Newsletter.objects.active()
-    return render(
-        request,
-        "newsletter/newsletter_list.html",
-        {"form": form, "newsletters": newsletters, "consent_text": CONSENT_TEXT},
-    )
+    newsletters = list(Newsletter.objects.active())
+    shown = [(newsletter.pk, newsletter.localized_name, newsletter.description) for newsletter in newsletters]
+    digest = hashlib.blake2b(repr((request.path, shown)).encode(), digest_size=12).hexdigest()
+
+    def draw() -> str:
+        form = SignupForm(initial={"page": request.path, "language": page_language()})
+        return render_to_string(SIGNUP_FORM, {"form": form, "newsletters": newsletters, "consent_text": CONSENT_TEXT})
+
+    signup_form = fragments.get_or_render(f"signup-form:{get_language()}:{digest}", draw, timeout=None)
+    return render(request, "newsletter/newsletter_list.html", {"signup_form": signup_form})
 
 
 @same_origin_post
@@ -45,12 +56,9 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         form.add_error(None, _("Your sign-up could not be taken. Please try again."))
     if not form.is_valid():
         newsletters = Newsletter.objects.active()
-        return render(
-            request,
-            "newsletter/newsletter_list.html",
-            {"form": form, "newsletters": newsletters, "consent_text": CONSENT_TEXT},
-            status=400,
-        )
+        context = {"form": form, "newsletters": newsletters, "consent_text": CONSENT_TEXT}
+        signup_form = render_to_string(SIGNUP_FORM, context)
+        return render(request, "newsletter/newsletter_list.html", {"signup_form": signup_form}, status=400)
     if not ratelimit.allow_signup(request):
         return render(request, "newsletter/subscribe_limited.html", status=429)
     with transaction.atomic():

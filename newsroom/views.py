@@ -2,18 +2,20 @@ import sys
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.db.models import OuterRef, Subquery, prefetch_related_objects
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import get_language
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from articles.models import Article, Column, listing_prefetches
-from newsroom import cache, outage
-from newsroom.pagination import paginate
+from articles import listings
+from articles.models import Article, Column
+from newsroom import cache, fragments, outage
 
 TOP_STORIES = 4
 
@@ -24,47 +26,63 @@ def home(request: HttpRequest) -> HttpResponse:
 
     Editors pin the lead and the top stories (FrontPagePin); pins of articles that
     are not public are ignored and the newest stories fill the places left. Queries
-    on page 1: the ids on the page, those rows, the public pinned stories, each
-    active column's newest piece, then one query for the authors and one for the
-    tags of all of them together, plus the cached most-read list
-    (articles/templatetags/discovery_tags.py).
+    on page 1: the ids (and versions) on the page, the public pinned stories, each
+    active column's newest piece; then, only when one of those stories is new or
+    changed, those rows and one query for the authors of all of them (the stories
+    are drawn once per set of versions: articles/listings.py); the most-read list
+    is kept in memory (articles/templatetags/discovery_tags.py).
     """
     if "s" in request.GET:  # WordPress search addresses
         return redirect(f"{reverse('articles:search')}?{request.GET.urlencode().replace('s=', 'q=', 1)}")
     cache.mark(request, "home")
-    listing = Article.objects.published().in_language().select_related("column", "lead_photo")
-    page = paginate(request, listing)
-    stories = list(page.object_list)
-    context: dict = {"page": page, "articles": stories, "lead": None, "top_stories": [], "column_pieces": []}
-    if page.number == 1:
-        pinned = list(
-            listing.filter(front_page_pin__isnull=False).order_by("front_page_pin__position", "-published_at")[
-                : TOP_STORIES + 1
-            ]
-        )
-        newest_in_column = (
-            Article.objects.published()
-            .in_language()
-            .filter(column=OuterRef("pk"))
-            .order_by("-published_at", "-id")
-            .values("pk")[:1]
-        )
-        newest_ids = Column.objects.filter(is_active=True).annotate(newest=Subquery(newest_in_column)).values("newest")
-        column_pieces = list(listing.filter(pk__in=newest_ids).order_by("column__name"))
-        front = list({story.pk: story for story in [*pinned, *stories]}.values())[: TOP_STORIES + 1]
-        chosen = {story.pk for story in front}
-        context.update(
-            lead=front[0] if front else None,
-            top_stories=front[1:],
-            articles=[story for story in stories if story.pk not in chosen],
-            column_pieces=column_pieces,
-        )
-        prefetch_related_objects([*front, *stories, *column_pieces], *listing_prefetches())
-        cache.mark(request, *cache.object_keys([*front, *column_pieces]))
-        cache.mark(request, *(f"column-{story.column_id}" for story in column_pieces))
-    else:
-        prefetch_related_objects(stories, *listing_prefetches())
-    cache.mark(request, *cache.object_keys(stories))
+    listing = Article.objects.published().in_language()
+    page = listings.versions_page(request, listing)
+    stories = page.object_list
+    if page.number > 1:
+        cache.mark(request, *listings.article_keys(stories))
+        return render(request, "home.html", {"page": page, "cards": listings.story_list(listing, stories)})
+    pinned = list(
+        listing.filter(front_page_pin__isnull=False)
+        .order_by("front_page_pin__position", "-published_at")
+        .values_list("pk", "page_version")[: TOP_STORIES + 1]
+    )
+    newest_in_column = listing.filter(column=OuterRef("pk")).order_by("-published_at", "-id").values("pk")[:1]
+    newest_ids = Column.objects.filter(is_active=True).annotate(newest=Subquery(newest_in_column)).values("newest")
+    columns = listing.filter(pk__in=newest_ids).order_by("column__name").values_list("pk", "page_version", "column_id")
+    column_rows = list(columns)
+    column_pieces = [(pk, version) for pk, version, _column in column_rows]
+    first_seen: dict[int, int] = {}
+    for pk, version in [*pinned, *stories]:
+        first_seen.setdefault(pk, version)
+    front = list(first_seen.items())[: TOP_STORIES + 1]
+    chosen = {pk for pk, _version in front}
+    latest = [(pk, version) for pk, version in stories if pk not in chosen]
+
+    def draw() -> dict[str, str]:
+        found = {story.pk: story for story in listings.load(listing, list({*front, *latest, *column_pieces}))}
+        lead, *top_stories = [found[pk] for pk, _version in front if pk in found] or [None]
+        pieces = [found[pk] for pk, _version in column_pieces if pk in found]
+        context = {"lead": lead, "top_stories": top_stories, "column_pieces": pieces}
+        articles = [found[pk] for pk, _version in latest if pk in found]
+        return {
+            "front": render_to_string("includes/front_page.html#front", context) if lead else "",
+            "columns": render_to_string("includes/front_page.html#columns", context),
+            "cards": render_to_string("includes/article_list.html", {"articles": articles, "heading": "h3"}),
+        }
+
+    drawn = fragments.get_or_render(
+        f"front-page:{get_language()}:{listings.fingerprint(front, latest, column_pieces)}", draw, timeout=None
+    )
+    cache.mark(request, *listings.article_keys([*stories, *front, *column_pieces]))
+    cache.mark(request, *(f"column-{column}" for _pk, _version, column in column_rows))
+    context = {
+        "page": page,
+        "front": front,
+        "articles": latest,
+        "column_pieces": column_pieces,
+        "front_page": drawn,
+        "cards": drawn["cards"],
+    }
     return render(request, "home.html", context)
 
 

@@ -4,6 +4,8 @@ they read what `Article.objects.for_page()` loaded."""
 from __future__ import annotations
 
 import datetime
+import math
+import re
 from typing import Any
 
 from django import template
@@ -17,6 +19,10 @@ from articles.markup import with_speaker
 from articles.models import Article, Block, Photo, Tag
 
 register = template.Library()
+
+# Words a minute; also what each CJK character counts as (see count_words).
+READING_SPEED = 230
+CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 # Headings for tag groups, in the order the page lists them.
 TAG_GROUPS = {
@@ -96,9 +102,28 @@ def body_blocks(article: Article) -> dict[str, Any]:
         else:
             out = ""
         block.html_out = out
-        words += len(strip_tags(html).split()) if html else 0
-    # Reading time at about 230 words a minute, never less than a minute.
-    return {"blocks": blocks, "has_qa": number > 0, "minutes": max(1, round(words / 230))}
+        words += count_words(strip_tags(html)) if html else 0
+        if block.is_photo:
+            words += count_words(block.photo_caption)
+    return {"blocks": blocks, "has_qa": number > 0, "minutes": reading_minutes(article, interviewees, words)}
+
+
+def count_words(text: str) -> int:
+    """Words in plain text: runs between spaces, and each Chinese, Japanese or Korean character,
+    which those scripts write without spaces (a paragraph of Chinese would otherwise be one word)."""
+    return len(CJK.findall(text)) + len(CJK.sub(" ", text).split())
+
+
+def reading_minutes(article: Article, interviewees: list, body_words: int) -> int:
+    """Minutes to read what the page asks a reader to read: the standfirst, the editor's note, an
+    interview's participants and the body (`body_words`), at READING_SPEED, rounded up.
+
+    Counting the body alone and rounding to the nearest minute put "1 min read" on a
+    300-word interview with a participants box and a note (issue 13)."""
+    words = body_words + count_words(article.standfirst) + count_words(article.editors_note)
+    if article.is_interview:
+        words += sum(count_words(f"{person.name} {person.description}") for person in interviewees)
+    return max(1, math.ceil(words / READING_SPEED))
 
 
 @register.simple_tag

@@ -140,10 +140,15 @@ def most_read_stories() -> SafeString:
 @register.simple_tag
 def view_beacon(article: Article) -> SafeString:
     """The image whose request counts a reader's view (articles/beacon.py). Not lazy: a reader who
-    never scrolls to the foot still counts. Empty alt and aria-hidden: it says nothing to anyone."""
-    return format_html(
-        '<img class="view-beacon" src="{}" width="1" height="1" alt="" aria-hidden="true" decoding="async">',
-        beacon.beacon_url(article.pk),
+    never scrolls to the foot still counts. Empty alt and aria-hidden: it says nothing to anyone.
+    Kept per article and language: its signed address never changes."""
+    return fragments.get_or_render(
+        f"view-beacon:{article.pk}:{get_language()}",
+        lambda: format_html(
+            '<img class="view-beacon" src="{}" width="1" height="1" alt="" aria-hidden="true" decoding="async">',
+            beacon.beacon_url(article.pk),
+        ),
+        timeout=None,
     )
 
 

@@ -537,12 +537,16 @@ function start(root) {
     if (unchangedInput) unchangedInput.value = same.join(",");
   }
 
+  // As the article page counts (articles/templatetags/article_page.py): each Chinese, Japanese or
+  // Korean character is a word, and minutes are rounded up.
+  const CJK = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]/g;
   function stats() {
     let words = 0;
     editor.state.doc.descendants((node) => {
-      if (node.isText) words += (node.text.match(/\S+/g) || []).length;
+      if (!node.isText) return;
+      words += (node.text.match(CJK) || []).length + (node.text.replace(CJK, " ").match(/\S+/g) || []).length;
     });
-    return { editor, words, minutes: Math.max(1, Math.round(words / 230)) };
+    return { editor, words, minutes: Math.max(1, Math.ceil(words / 230)) };
   }
 
   function count(initialCount = false) {

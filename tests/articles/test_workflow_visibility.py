@@ -249,8 +249,8 @@ class CorrectionTests(TestCase):
             Correction.objects.create(
                 article=make_article(), text=f"Correction {n}.", created_at=timezone.now() - datetime.timedelta(days=n)
             )
-        # 1. the ids of the page's corrections (one more, to know if a next page follows),
-        # 2. those corrections with their articles, 3. the header's sections (then kept in memory)
+        # 1. the ids of the page's corrections and their articles' versions (one more, to know if a
+        # next page follows), 2. those corrections with their articles, 3. the header's sections (then kept in memory)
         # and the running match campaign, for the site-wide banner (then kept in memory; donations/fragments.py)
         with self.assertNumQueries(4):
             response = self.client.get(reverse("articles:corrections"))
@@ -258,6 +258,19 @@ class CorrectionTests(TestCase):
         self.assertLess(content.index("Correction 0."), content.index("Correction 1."))
         self.assertLess(content.index("Correction 1."), content.index("Correction 2."))
         self.assertNotContains(response, "Not for readers.")
+
+    def test_a_kept_corrections_page_is_one_query_and_follows_edits_at_once(self) -> None:
+        correction = Correction.objects.create(article=self.article, text="The vote was 13 to 2.")
+        self.client.get(reverse("articles:corrections"))
+        # 1. the ids of the page's corrections and their articles' versions (the list drawn for them is kept)
+        with self.assertNumQueries(1):
+            self.client.get(reverse("articles:corrections"))
+        correction.text = "The vote was 13 to 0, with 2 abstentions."
+        correction.save()
+        response = self.client.get(reverse("articles:corrections"))
+        self.assertContains(response, "The vote was 13 to 0, with 2 abstentions.")
+        self.article.unpublish(by=self.editor)
+        self.assertNotContains(self.client.get(reverse("articles:corrections")), "The vote was")
 
     def test_the_corrections_page_refuses_pages_that_do_not_exist(self) -> None:
         Correction.objects.create(article=make_article(), text="The only one.")

@@ -73,6 +73,17 @@ class FeedTests(TestCase):
         updated = datetime.datetime(*feed.entries[1].updated_parsed[:6], tzinfo=datetime.UTC)
         self.assertEqual(updated, corrected_at.replace(microsecond=0))
 
+    def test_a_kept_feed_is_one_query_and_follows_corrections_and_edits(self) -> None:
+        self.client.get("/feed/atom/")
+        # 1. the articles with column and lead photo, whose versions find the drawn feed in memory
+        _response, feed = self.parse("/feed/atom/", 1)
+        Correction.objects.create(article=self.second, text="The envoy's name was misspelt.")
+        Article.objects.filter(pk=self.first.pk).update(title="Aid convoys reach North Darfur")
+        _response, feed = self.parse("/feed/atom/", 4)
+        self.assertEqual(feed.entries[0].title, "Aid convoys reach North Darfur")
+        updated = datetime.datetime(*feed.entries[1].updated_parsed[:6], tzinfo=datetime.UTC)
+        self.assertGreater(updated, self.second.updated_at)
+
     def test_tag_author_and_column_feeds(self) -> None:
         # 1. the tag, author or column, 2. articles, 3. authors, 4. tags, 5. corrections
         cases = {

@@ -1,6 +1,7 @@
 import datetime
 from unittest import mock
 
+import time_machine
 from django.core.cache import cache
 from django.test import TestCase
 from django.utils import timezone
@@ -85,6 +86,17 @@ class TagPageTests(ListingTestCase):
     def test_the_embargoed_story_appears_once_its_time_has_passed(self) -> None:
         Article.objects.filter(pk=self.embargoed.pk).update(published_at=timezone.now())
         self.assertContains(self.client.get("/tag/south-sudan/"), "Embargoed story")
+
+    def test_a_warm_page_is_two_queries_and_follows_edits_at_once(self) -> None:
+        self.client.get("/tag/south-sudan/")
+        # 1. the tag, 2. the ids and versions on the page (the cards drawn for them are kept in memory)
+        with self.assertNumQueries(2):
+            self.client.get("/tag/south-sudan/")
+        Article.objects.filter(pk=self.stories[1].pk).update(title="Story 1, corrected")
+        Article.objects.filter(pk=self.stories[2].pk).update(status=Article.Status.UNPUBLISHED)
+        response = self.client.get("/tag/south-sudan/")
+        self.assertContains(response, "Story 1, corrected")
+        self.assertNotContains(response, "Story 2")
 
 
 class PaginationTests(ListingTestCase):
@@ -214,12 +226,23 @@ class HomePageTests(ListingTestCase):
         self.assertNotContains(response, "Embargoed story")
         self.assertContains(response, 'href="/feed/"')
 
-    def test_a_warm_cache_makes_it_five_queries(self) -> None:
+    def test_a_warm_cache_makes_it_three_queries(self) -> None:
         self.client.get("/")
-        # 1. ids, 2. page, 3. pinned stories, 4. column pieces, 5. authors
-        # (most read, the header and the story cards are kept in memory)
-        with self.assertNumQueries(5):
+        # 1. ids and versions on the page, 2. pinned stories, 3. column pieces (the stories
+        # drawn for those versions, most read and the header are kept in memory)
+        with self.assertNumQueries(3):
             self.client.get("/")
+
+    def test_a_kept_front_page_follows_pins_unpublishing_and_publish_times(self) -> None:
+        make_article(title="Scheduled story", published_at=timezone.now() + datetime.timedelta(hours=2))
+        self.client.get("/")  # the front page is now kept in memory
+        FrontPagePin.objects.create(article=self.stories[0], position=1)  # Story 3
+        lead = self.client.get("/").content.decode().split('class="front__lead"')[1].split("</article>")[0]
+        self.assertIn("Story 3", lead)
+        Article.objects.filter(pk=self.stories[1].pk).update(status=Article.Status.UNPUBLISHED)
+        self.assertNotContains(self.client.get("/"), "Story 1")
+        with time_machine.travel(timezone.now() + datetime.timedelta(hours=3)):
+            self.assertContains(self.client.get("/"), "Scheduled story")
 
     def test_editors_pins_lead_in_their_order_and_the_newest_fill_the_rest(self) -> None:
         FrontPagePin.objects.create(article=self.stories[0], position=2)  # Story 3

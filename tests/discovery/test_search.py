@@ -69,8 +69,8 @@ class SearchTests(TestCase):
         self.assertContains(response, '<option value="lucia-moreno">Lucía Moreno</option>')
 
     def test_title_matches_rank_above_standfirst_above_body(self) -> None:
-        # 1. rank and count, 2. the page's articles, 3. authors,
-        # 4. highlighted snippets, 5. tags and 6. authors for the filter form, 7. the header's
+        # 1. rank and count, 2. the page's articles' versions, 3. those articles, 4. authors,
+        # 5. highlighted snippets, 6. tags and authors for the filter form, 7. the header's
         # sections (then kept in memory for five minutes)
         # and the running match campaign, for the site-wide banner (then kept in memory; donations/fragments.py)
         with self.assertNumQueries(8):
@@ -85,6 +85,20 @@ class SearchTests(TestCase):
             ],
         )
         self.assertContains(response, "4 stories found")
+
+    def test_a_repeated_search_is_three_queries_and_follows_edits_at_once(self) -> None:
+        self.search("ceasefire")
+        # 1. rank and count, 2. the page's articles' versions, 3. tags and authors for the filter
+        # form (the results and the form drawn for them are kept in memory)
+        with self.assertNumQueries(3):
+            self.search("ceasefire")
+        article = Article.objects.get(title="Envoys meet again")
+        article.title = "Envoys meet again in Geneva"
+        article.save()
+        make_author(name="Zoe Newcomer", slug="zoe-newcomer")
+        response = self.search("ceasefire")
+        self.assertContains(response, "Envoys meet again in Geneva")
+        self.assertContains(response, '<option value="zoe-newcomer">Zoe Newcomer</option>')
 
     def test_it_never_finds_drafts_or_embargoed_articles(self) -> None:
         response = self.search("ceasefire")

@@ -210,6 +210,17 @@ class NewsletterPageQueryTests(TestCase):
             response = self.client.get(reverse("newsletter:list"))
         self.assertEqual(response.status_code, 200)
 
+    def test_the_kept_form_follows_a_renamed_or_new_newsletter_at_once(self) -> None:
+        briefing = make_newsletter(name="Morning Briefing")
+        self.client.get(reverse("newsletter:list"))  # the form is now kept in memory
+        briefing.name = "Evening Briefing"
+        briefing.save()
+        make_newsletter(name="Geneva Letter")
+        response = self.client.get(reverse("newsletter:list"))
+        self.assertContains(response, "Evening Briefing")
+        self.assertNotContains(response, "Morning Briefing")
+        self.assertContains(response, "Geneva Letter")
+
     def test_bench_targets_are_idempotent(self) -> None:
         import io
 
