@@ -45,15 +45,16 @@ def pytest_configure(config: pytest.Config) -> None:
 # of them being left running alone at the end. `--dist loadscope --no-loadscope-reorder` hands
 # out modules and classes in this order. The times are wall times on the 2-core machine, busy.
 SLOW_FIRST = [
-    "tests/newsroom/test_cluster.py",  # 3 to 6 minutes: a whole throwaway cluster
-    "tests/browser/test_discovery.py",  # 3 to 5 minutes: the validators and axe over every page
-    "tests/articles/test_demo.py",  # 2 to 3 minutes: loads the demo newsroom twice
-    "tests/newsroom/test_database_outage.py",
-    "tests/articles/test_body_document.py",
-    "tests/browser/test_page_design.py",
-    "tests/newsroom/test_hostile_content.py",
+    "tests/browser/test_discovery.py",  # 4 to 8 minutes: the validators and axe over every page
+    "tests/newsroom/test_cluster.py",  # 3 to 7 minutes: a whole throwaway cluster
+    "tests/newsletter/test_sending_worker.py",  # workers killed again and again mid-campaign
+    "tests/newsroom/test_database_outage.py",  # a throwaway PostgreSQL stopped and started
     "tests/comments/test_hostile_input.py",
-    "tests/newsletter/test_sending_worker.py",
+    "tests/articles/test_demo.py",  # loads the demo newsroom, once per class
+    "tests/browser/test_page_design.py",
+    "tests/articles/test_body_document.py",
+    "tests/browser/test_languages.py",
+    "tests/newsroom/test_hostile_content.py",
     "tests/browser/",
     "tests/newsroom/test_varnish.py",
     "tests/newsroom/test_pgbouncer.py",
