@@ -21,8 +21,9 @@ RUN_ENV := SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-false} SECURE_COOKIES=$${
 help:
 	@echo "make run     set up and serve the site at http://127.0.0.1:8000/ (HOST, PORT)"
 	@echo "make dev     the same with Django's auto-reloading server and DEBUG on"
-	@echo "make test    set up and run the whole test suite"
-	@echo "make lint    ruff"
+	@echo "make test    set up, check, and run the whole test suite in parallel (PYTEST_ARGS=-n0: serially)"
+	@echo "make check   ruff (lint and format), missing migrations, types (mypy); make test runs it first"
+	@echo "make lint    ruff only"
 	@echo "make messages   add the code's new strings to every translation catalog (needs GNU gettext)"
 	@echo "make messages-check   list strings in the code that a catalog lacks or leaves untranslated"
 	@echo "make fuzz    the property-based tests with many random examples (long)"
@@ -121,10 +122,18 @@ varnish-deps:
 		else echo "varnish is not installed and apt-get is not usable here: the page-cache tests will be skipped"; fi; \
 	fi
 
+# make test runs the tests in parallel (pytest-xdist): PYTEST_WORKERS processes, each with its own
+# test database (test_newsroom_gw0, _gw1...). Whole modules and test classes go to one worker each,
+# the slowest first (tests/conftest.py). PYTEST_ARGS=-n0 runs them in one process, as before.
+PYTEST_WORKERS ?= 4
+PYTEST_XDIST := -n $(PYTEST_WORKERS) --dist loadscope --no-loadscope-reorder
+
+# Tests marked `alone` time themselves against a budget: they run first, by themselves (exit
+# status 5, no test selected, is fine there), then everything else in parallel.
 .PHONY: test
-test: install browser-deps varnish-deps cluster-deps
-	DJANGO_SETTINGS_MODULE=tests.settings $(MANAGE) makemigrations --check --dry-run >/dev/null || { echo "Missing migrations: run 'manage.py makemigrations'" >&2; exit 1; }
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+test: check browser-deps varnish-deps cluster-deps
+	$(VENV)/bin/pytest -m alone $(PYTEST_ARGS) || [ $$? = 5 ]
+	$(VENV)/bin/pytest $(PYTEST_XDIST) -m "not alone" $(PYTEST_ARGS)
 
 # Finding the strings in the code needs GNU gettext (xgettext, msgmerge); both say so if it is missing.
 .PHONY: messages messages-check
@@ -137,6 +146,13 @@ messages-check: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# Everything CI checks besides the tests (make test runs it first): the style (ruff), migrations
+# that match the models, and the types (mypy; its strictness per package is in pyproject.toml).
+.PHONY: check
+check: lint
+	DJANGO_SETTINGS_MODULE=tests.settings $(MANAGE) makemigrations --check --dry-run >/dev/null || { echo "Missing migrations: run 'manage.py makemigrations'" >&2; exit 1; }
+	$(VENV)/bin/mypy
 
 .PHONY: bench
 bench: install .data/secret_key

@@ -16,7 +16,9 @@ from newsroom.settings import *  # noqa: E402,F403
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
-MEDIA_ROOT = BASE_DIR / ".data" / "test-media"  # noqa: F405
+# One folder per pytest-xdist worker ("gw0", "gw1"...; the subprocesses a test starts inherit the
+# variable), as each has its own test database: uploads never meet another worker's files.
+MEDIA_ROOT = BASE_DIR / ".data" / "test-media" / os.environ.get("PYTEST_XDIST_WORKER", "")  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Background tasks run in the request's thread in unit tests; tests about the
 # worker itself start a real one against the database backend.
