@@ -17,13 +17,15 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import caches
-from django.utils.safestring import SafeString
 
 logger = logging.getLogger(__name__)
 
 
-def get_or_render(key: str, render: Callable[[], str], *, timeout: float | None) -> SafeString:
-    """The fragment kept under `key`, or `render()`'s output, kept for `timeout` seconds (None: until evicted)."""
+def get_or_render[T](key: str, render: Callable[[], T], *, timeout: float | None) -> T:
+    """The fragment kept under `key`, or `render()`'s output, kept for `timeout` seconds (None: until evicted).
+
+    Usually drawn HTML; a page that draws several pieces at once keeps them as one dict.
+    """
     return caches["fragments"].get_or_set(key, render, timeout=timeout)
 
 

@@ -60,7 +60,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
     def draw() -> dict[str, str]:
         found = {story.pk: story for story in listings.load(listing, list({*front, *latest, *column_pieces}))}
-        lead, *top_stories = [found[pk] for pk, _version in front if pk in found] or [None]
+        shown = [found[pk] for pk, _version in front if pk in found]
+        lead, top_stories = (shown[0], shown[1:]) if shown else (None, [])
         pieces = [found[pk] for pk, _version in column_pieces if pk in found]
         context = {"lead": lead, "top_stories": top_stories, "column_pieces": pieces}
         articles = [found[pk] for pk, _version in latest if pk in found]
