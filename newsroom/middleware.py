@@ -7,8 +7,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
+from articles.models import Redirect
 from newsroom import cache
-from newsroom.models import Redirect
 
 # WordPress's query-string links: ?p=<post>, ?page_id=<page>, ?attachment_id=, ?cat=<category>.
 # They land on the home page, which exists, so they are looked up before the view runs.
