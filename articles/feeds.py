@@ -21,7 +21,7 @@ from django.utils.feedgenerator import Atom1Feed, Enclosure
 from django.utils.translation import gettext as _
 
 from articles.models import Article, Author, Column, Tag
-from newsroom import cache
+from lib import cache
 
 FEED_SIZE = 30
 # Characters XML 1.0 cannot carry at all, even escaped. Editors paste them from word processors

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from comments.models import BlockRule, Comment, SpamModel, normalise_email, text_fingerprint
 from comments.text import LINK, count_links
-from newsroom.clientip import in_networks
+from lib.clientip import in_networks
 
 logger = logging.getLogger(__name__)
 

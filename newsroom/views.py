@@ -12,8 +12,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from articles.models import Article, Column, listing_prefetches
-from newsroom import cache, outage
-from newsroom.pagination import paginate
+from lib import cache
+from lib.pagination import paginate
+from newsroom import outage
 
 TOP_STORIES = 4
 

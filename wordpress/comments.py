@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
-from newsroom.clientip import address_hash, normalised
+from lib.clientip import address_hash, normalised
 from wordpress.models import Origin
 from wordpress.wxr import Comment as WPComment, Item
 

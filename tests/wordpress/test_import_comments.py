@@ -11,7 +11,7 @@ from django.core import mail
 from django.test import TestCase
 from django.utils import timezone
 
-from newsroom.clientip import address_hash
+from lib.clientip import address_hash
 from tests.wordpress import exports
 from wordpress.comments import comment_model
 from wordpress.importer import import_wordpress
