@@ -5,7 +5,7 @@ plain-http settings). It:
 
 1. migrates, collects static files and loads the demo (`manage.py load_demo`),
    with production settings (DEBUG off);
-2. asks every installed app's optional `<app>/bench.py` for targets:
+2. asks `devtools/bench_<app>.py`, for every installed app that has one, for targets:
    `bench_targets(stdout) -> list[(name, path)]` creates its data idempotently;
 3. serves the site with gunicorn as `make run` does (gthread workers), with
    BENCH_URLCONF=true so that `devtools/bench_urls.py` adds one extra URL, a
@@ -95,8 +95,8 @@ def prepare(stdout) -> list[tuple[str, str]]:
     call_command("load_demo", stdout=stdout)
     targets: list[tuple[str, str]] = []
     for app in apps.get_app_configs():
-        name = f"{app.name}.bench"
-        if app.name.startswith("django") or name == __name__ or not find_spec(name):
+        name = f"devtools.bench_{app.label}"
+        if not find_spec(name):
             continue
         module = import_module(name)
         if hasattr(module, "bench_targets"):
