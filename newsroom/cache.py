@@ -1,18 +1,9 @@
-"""The shared page cache: which responses may be kept, under which keys, and which keys a change purges.
+"""The shared page cache: which keys each page carries, and which keys a change purges.
 
 Reader pages are kept whole by a shared cache in front of the site (the shipped
-Varnish, or a CDN). This module owns both halves of that contract:
-
-**Headers.** A view names what its page shows with `mark(request, *keys)`;
-`SharedCacheMiddleware` then sends, for an anonymous GET or HEAD answered 200,
-301 or 404, `Cache-Control: public, max-age=..., s-maxage=...,
-stale-while-revalidate=..., stale-if-error=...` with `Surrogate-Key` (space
-separated: Varnish, Fastly) and `Cache-Tag` (comma separated: Cloudflare). Every
-such page also carries `site`, the key of the header and footer, so a change of
-site chrome can purge everything. Anything else (a signed-in user, a reader with
-one of CACHE_PRIVATE_COOKIES, POST, an error, a page no view marked) is
-`private, no-cache` unless the view set its own Cache-Control (previews say
-`no-store`, the admin `never_cache`, WhiteNoise its own for static files).
+Varnish, or a CDN). `lib/cache.py` sends the headers (`Cache-Control`,
+`Surrogate-Key`, `Cache-Tag`) for the keys a view names with `cache.mark`; this
+module is the site's half of the contract: what the keys mean and when to purge them.
 
 **Keys.** A page carries the key of every object it shows and of the list it is:
 
@@ -68,11 +59,6 @@ CHANNEL = "newsroom_cache_changes"
 # Article changes that move it in or out of lists (publish, unpublish, schedule, a new slug or date).
 LISTED = "listed-"
 
-
-# --- Headers ------------------------------------------------------------------------------------
-
-
-# --- Changes to keys ------------------------------------------------------------------------------
 
 
 GENERAL_LISTS = ("home", "feeds", "sitemaps", "search", "listing-archive", "listing-documents", "corrections", "404")

@@ -1,9 +1,9 @@
-"""Our small additions to django-tasks-db's worker: heartbeats, a reaper, retries.
+"""Our small additions to django-tasks-db's worker: heartbeats and a reaper.
 
 django-tasks-db leaves a task RUNNING forever when its worker is killed
 mid-task, and has no retries. Each worker here records a heartbeat; any worker
-re-queues RUNNING tasks whose worker has gone quiet, and `retry_later`
-re-enqueues a task with exponential back-off.
+re-queues RUNNING tasks whose worker has gone quiet. Tasks retry themselves with
+`lib.retry.retry_later`.
 """
 
 from __future__ import annotations
