@@ -4,15 +4,50 @@ votes, reports, erasure, the admin). It keys the rendered comment section kept i
 each app server's memory (see comments/templatetags/comments_tags.py). The sequence
 and the reasons are those of articles' migration 0006."""
 
-from importlib import import_module
-
 from django.db import migrations
 
-page_versions = import_module("articles.migrations.0006_page_version_triggers")
+# From articles 0006, copied: a migration imports no other, so later edits cannot change it.
+SEQUENCE = "articles_version_seq"
+
+
+def statement_triggers(prefix: str, bump: str, parts: dict) -> tuple[str, str]:
+    """SQL creating, and SQL dropping, one statement-level trigger per table and event
+    that calls `bump(ids)` with the article ids the changed rows touch."""
+    create, drop = [], []
+    for table, (events, affected) in parts.items():
+        function = f"{prefix}_{table}_trigger"
+        new, old = affected.format(rows="new_rows"), affected.format(rows="old_rows")
+        create.append(f"""
+CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        PERFORM {bump}(ARRAY({new}));
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM {bump}(ARRAY({old}));
+    ELSE
+        PERFORM {bump}(ARRAY({new} UNION {old}));
+    END IF;
+    RETURN NULL;
+END $$;""")
+        for event in events:
+            tables = {
+                "INSERT": "NEW TABLE AS new_rows",
+                "DELETE": "OLD TABLE AS old_rows",
+                "UPDATE": "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+            }[event]
+            trigger = f"{prefix}_{table}_{event.lower()}"
+            create.append(
+                f"CREATE TRIGGER {trigger} AFTER {event} ON {table} REFERENCING {tables}"
+                f" FOR EACH STATEMENT EXECUTE FUNCTION {function}();"
+            )
+            drop.append(f"DROP TRIGGER IF EXISTS {trigger} ON {table};")
+        drop.append(f"DROP FUNCTION IF EXISTS {function}();")
+    return "\n".join(create), "\n".join(drop)
+
 
 BUMP = f"""
 CREATE FUNCTION comments_bump_versions(ids bigint[]) RETURNS void LANGUAGE sql AS $$
-    UPDATE articles_article SET comments_version = nextval('{page_versions.SEQUENCE}') WHERE id = ANY(ids);
+    UPDATE articles_article SET comments_version = nextval('{SEQUENCE}') WHERE id = ANY(ids);
 $$;
 """
 DROP_BUMP = "DROP FUNCTION IF EXISTS comments_bump_versions(bigint[]);"
@@ -24,9 +59,7 @@ SECTION_PARTS = {
         "SELECT c.article_id FROM comments_comment c JOIN {rows} r ON r.comment_id = c.id",
     ),
 }
-TRIGGERS_SQL, DROP_TRIGGERS_SQL = page_versions.statement_triggers(
-    "comments_version", "comments_bump_versions", SECTION_PARTS
-)
+TRIGGERS_SQL, DROP_TRIGGERS_SQL = statement_triggers("comments_version", "comments_bump_versions", SECTION_PARTS)
 
 
 class Migration(migrations.Migration):
