@@ -60,7 +60,6 @@ CHANNEL = "newsroom_cache_changes"
 LISTED = "listed-"
 
 
-
 GENERAL_LISTS = ("home", "feeds", "sitemaps", "search", "listing-archive", "listing-documents", "corrections", "404")
 
 
