@@ -156,44 +156,44 @@ check: lint
 
 .PHONY: bench
 bench: install .data/secret_key
-	@$(RUN_ENV) $(PY) -m newsroom.bench
+	@$(RUN_ENV) $(PY) -m devtools.bench
 
 # Only the page-cache part of make bench: Varnish vs nginx, and commit-to-fresh times.
 .PHONY: bench-cache
 bench-cache: install .data/secret_key
-	@$(RUN_ENV) $(PY) -m newsroom.bench_cache
+	@$(RUN_ENV) $(PY) -m devtools.bench_cache
 
 # One campaign to 100,000 subscribers, two workers, a local SMTP server (a throwaway database).
 .PHONY: bench-newsletter
 bench-newsletter: install .data/secret_key
-	@$(RUN_ENV) $(PY) -m newsletter.bench_send
+	@$(RUN_ENV) $(PY) -m devtools.bench_send
 
 # The spam classifier trained on all labelled comment sets but one and tested on that one, each way.
 .PHONY: bench-spam
 bench-spam: install
-	DJANGO_SETTINGS_MODULE=tests.settings $(PY) -m comments.bench_spam $(ARGS)
+	DJANGO_SETTINGS_MODULE=tests.settings $(PY) -m devtools.bench_spam $(ARGS)
 
 # A small real cluster on this machine: PostgreSQL primary and streaming replica, Redis (if
 # installed), two app servers, two workers and Varnish in front (CLUSTER_PORT, default 8080).
 .PHONY: cluster cluster-stop cluster-status cluster-test
 cluster: install cluster-deps
-	@$(PY) -m newsroom.cluster start
+	@$(PY) -m devtools.cluster start
 cluster-stop: install
-	@$(PY) -m newsroom.cluster stop
+	@$(PY) -m devtools.cluster stop
 cluster-status: install
-	@$(PY) -m newsroom.cluster status
+	@$(PY) -m devtools.cluster status
 # Load through Varnish while parts of a throwaway cluster are killed and restarted, one at a time.
 cluster-test: install cluster-deps
-	@$(PY) -m newsroom.cluster_test $(ARGS)
+	@$(PY) -m devtools.cluster_test $(ARGS)
 
 .PHONY: db-start db-stop
 db-start: install
-	$(PY) -m newsroom.devdb start
+	$(PY) -m devtools.devdb start
 db-stop: install
-	$(PY) -m newsroom.devdb stop
+	$(PY) -m devtools.devdb stop
 
 # Import a generated 100 MB WordPress export (dry run; ARGS=--full really imports
 # into the development database) and report items/s and peak memory.
 .PHONY: bench-wordpress
 bench-wordpress: install
-	DEBUG=true $(PY) -m wordpress.bench_import $(ARGS)
+	DEBUG=true $(PY) -m devtools.bench_wordpress $(ARGS)

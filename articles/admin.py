@@ -44,6 +44,7 @@ from articles.models import (
     FrontPagePin,
     Interviewee,
     Photo,
+    Redirect,
     Tag,
     TaggedArticle,
 )
@@ -726,3 +727,10 @@ class TagAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("description"), boolean=True)
     def has_description(self, tag: Tag) -> bool:
         return bool(tag.description)
+
+
+@admin.register(Redirect)
+class RedirectAdmin(admin.ModelAdmin):
+    list_display = ["old_path", "new_path", "note", "created_at"]
+    search_fields = ["old_path", "new_path", "note"]
+    fields = ["old_path", "new_path", "note"]

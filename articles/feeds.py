@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from articles import listings
 from articles.models import Article, Author, Column, Tag, listing_prefetches
-from newsroom import cache
+from lib import cache
 
 FEED_SIZE = 30
 # Characters XML 1.0 cannot carry at all, even escaped. Editors paste them from word processors

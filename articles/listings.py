@@ -27,8 +27,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext as _
 
 from articles.models import Article, listing_prefetches
-from newsroom import fragments, pagination
-from newsroom.pagination import ListingPage
+from lib import fragments, pagination
+from lib.pagination import ListingPage
 
 # (article id, page_version), in the list's order.
 Versions = list[tuple[int, int]]
@@ -43,7 +43,7 @@ def versions_page(
     allow_empty: bool = True,
 ) -> ListingPage:
     """The page named by ?page=, as (id, page_version) pairs (or other `fields`): one query, one more
-    row than fits to know whether another page follows (as `newsroom.pagination.paginate`, without
+    row than fits to know whether another page follows (as `lib.pagination.paginate`, without
     loading the rows). 404 for a page number that is not a number or lies past the end."""
     per_page = per_page or pagination.PAGE_SIZE
     number = pagination.page_number(request)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+from urllib.parse import unquote
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -26,7 +27,7 @@ from articles.triggers import (
     bump_page_versions,
     refresh_search,
 )
-from newsroom.triggers import record_cache_changes
+from lib.triggers import record_cache_changes
 
 
 class TranslatedName(models.Model):
@@ -1141,3 +1142,51 @@ class PreviewLink(models.Model):
 
 
 PREVIEW_LINK_SALT = "articles.preview-link"
+
+
+class Redirect(models.Model):
+    """An old address that moved: answered with a 301 to `new_path`.
+
+    Looked up only when a page would otherwise be a 404, and for the WordPress
+    query-string links on the home page (`/?p=123`), so it costs one indexed
+    query on those requests and nothing on the others.
+    """
+
+    old_path = models.CharField(
+        _("old address"),
+        max_length=500,
+        unique=True,
+        help_text=_("The path, starting with /, e.g. /category/africa/ or /?p=123 (no host)."),
+    )
+    new_path = models.CharField(
+        _("new address"), max_length=500, help_text=_("A path on this site, e.g. /tag/africa/, or a full URL.")
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True, help_text=_("Where the redirect comes from."))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        # Made by the newsroom app, whose table it keeps.
+        db_table = "newsroom_redirect"
+        verbose_name = _("redirect")
+        verbose_name_plural = _("redirects")
+        ordering = ["old_path"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(old_path__startswith="/"), name="redirect_old_path_is_a_path"),
+            models.CheckConstraint(
+                condition=models.Q(new_path__startswith="/")
+                | models.Q(new_path__startswith="https://")
+                | models.Q(new_path__startswith="http://"),
+                name="redirect_new_path_is_an_address",
+            ),
+        ]
+        # Redirects are answered in place of 404s.
+        triggers = record_cache_changes("SELECT 'redirects' FROM {rows} UNION ALL SELECT '404' FROM {rows}")
+
+    def __str__(self) -> str:
+        return f"{self.old_path} → {self.new_path}"
+
+    def save(self, *args, **kwargs) -> None:
+        # Requests are matched by their decoded path (request.path), so an old address pasted
+        # percent-encoded, as WordPress writes non-ASCII slugs (/caf%C3%A9/), is stored decoded.
+        self.old_path = unquote(self.old_path)
+        super().save(*args, **kwargs)

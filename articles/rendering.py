@@ -25,7 +25,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext as _
 
 from articles.models import Article
-from newsroom import fragments
+from lib import fragments
 
 TEMPLATE = "articles/article_content.html"
 

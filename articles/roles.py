@@ -1,7 +1,7 @@
 """The Writer and Editor groups with exactly the permissions their roles need (see README).
 
 Made by newsroom's data migration 0003_editorial_roles and by newsroom.roles.ensure_roles,
-through newsroom.groups.
+through lib.groups.
 """
 
 WRITER = {

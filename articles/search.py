@@ -30,7 +30,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext as _t, gettext_lazy as _
 
 from articles.models import Article, ArticleAuthor, Author, SearchDocument, Tag, TaggedArticle, published_q
-from newsroom import pagination
+from lib import pagination
 
 CONFIG = "newsroom_search"
 # The text search configuration of each language (migration 0016); English is CONFIG.

@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from articles.models import Article, ArticleAuthor, Author, Block, Revision, Transition, is_live
-from newsroom import fragments
+from lib import fragments
 
 # Each language's name in itself, as the switcher shows it whatever the page's language.
 NATIVE_NAMES = {"en": "English", "fr": "Français", "es": "Español", "ar": "العربية", "zh": "中文", "ru": "Русский"}

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 
 import pgtrigger
 
-from newsroom.triggers import EVENTS, for_each_event
+from lib.triggers import EVENTS, for_each_event
 
 VERSION_SEQUENCE = "articles_version_seq"
 

@@ -34,9 +34,9 @@ from articles.models import (
     Revision,
     Tag,
 )
-from newsroom import cache
-from newsroom.middleware import handles_nul_in_query
-from newsroom.pagination import page_number
+from lib import cache
+from lib.nul import handles_nul_in_query
+from lib.pagination import page_number
 
 logger = logging.getLogger(__name__)
 

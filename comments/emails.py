@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from articles.models import Article
 from comments.models import Comment, Commenter
-from newsroom import mail
+from lib import mail
 
 CONFIRM_SALT = "comments.confirm"
 UNSUBSCRIBE_SALT = "comments.unsubscribe"
@@ -44,7 +44,7 @@ def read_confirm_token(token: str) -> str | None:
 
 
 def _send(subject: str, template: str, context: dict, *, to: str, unsubscribe: str | None = None) -> None:
-    """Subjects carry readers' names and headlines: newsroom.mail.message makes every header safe."""
+    """Subjects carry readers' names and headlines: lib.mail.message makes every header safe."""
     # RFC 8058: mail clients offer one-click unsubscribe and POST to the link.
     headers = mail.unsubscribe_headers(unsubscribe) if unsubscribe else {}
     body = render_to_string(template, {**context, "unsubscribe_url": unsubscribe, "SITE_NAME": settings.SITE_NAME})

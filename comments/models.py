@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
 from comments import text as comment_text
-from newsroom.triggers import for_each_event
+from lib.triggers import for_each_event
 
 MAX_DEPTH = 3  # a reply to a comment at this depth attaches beside it, at the same depth
 

@@ -1,5 +1,5 @@
 """The Comment moderator group (made by migration 0002_comment_moderator_group and by
-newsroom.roles.ensure_roles, through newsroom.groups).
+newsroom.roles.ensure_roles, through lib.groups).
 
 Exactly what the moderation queue needs: read and moderate comments, reply as staff,
 erase commenters, keep the blocklist and the pre-moderation windows, see commenters;

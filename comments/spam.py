@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from comments.models import BlockRule, Comment, SpamModel, normalise_email
 from comments.text import LINK
-from newsroom.clientip import in_networks
+from lib.clientip import in_networks
 
 FORM_SALT = "comments.form-issued"
 

@@ -5,11 +5,11 @@ from django.tasks import task
 from articles.models import Article
 from comments import emails, notify, spam
 from comments.models import Comment, Commenter
-from newsroom import mail
-from newsroom.worker import retry_later
+from lib import mail
+from lib.retry import retry_later
 
 # The e-mail tasks below are retried with back-off while the SMTP server is unreachable
-# (newsroom/mail.py); `attempt` counts the tries.
+# (lib/mail.py); `attempt` counts the tries.
 
 
 @task

@@ -17,10 +17,10 @@ from comments.forms import CommentForm, ReportForm
 from comments.models import Comment, Commenter, cast_vote
 from comments.posting import Outcome, Signals, comments_are_open, decide, gather, post_comment
 from comments.threads import load_page
-from newsroom import cache
-from newsroom.clientip import address_hash, client_ip
-from newsroom.ratelimit import over_limit
-from newsroom.sameorigin import same_origin_post
+from lib import cache
+from lib.clientip import address_hash, client_ip
+from lib.ratelimit import over_limit
+from lib.sameorigin import same_origin_post
 
 TRAPPED = gettext_lazy("Your comment could not be posted. Please check it and try again.")
 

@@ -1,6 +1,6 @@
 """The Development group: the people who handle money see donor records; no other role does
 (made by migration 0002_development_group and by newsroom.roles.ensure_roles, through
-newsroom.groups)."""
+lib.groups)."""
 
 MANAGED = ["donor", "gift", "recurringgift", "campaign", "band", "prompt"]
 

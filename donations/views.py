@@ -15,9 +15,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from donations import fragments, stripe_api, stripe_events
 from donations.forms import DonateForm
 from donations.models import Band, Donor, RecurringGift
-from newsroom.clientip import client_ip
-from newsroom.ratelimit import over_limit
-from newsroom.sameorigin import same_origin_post
+from lib.clientip import client_ip
+from lib.ratelimit import over_limit
+from lib.sameorigin import same_origin_post
 
 logger = logging.getLogger(__name__)
 

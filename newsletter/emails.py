@@ -30,8 +30,8 @@ from django.utils import translation
 from django.utils.translation import get_language_bidi, gettext as _
 
 from articles import markup
+from lib import mail
 from newsletter.models import Campaign, CampaignVersion, Newsletter, Subscriber
-from newsroom import mail
 
 PREFERENCES_PLACEHOLDER = "NEWSLETTER-PREFERENCES-URL"
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles import markup
 from articles.models import Article, Column, TranslatedName, default_language, offered_languages
-from newsroom.triggers import record_cache_changes
+from lib.triggers import record_cache_changes
 
 CONFIRM_SALT = "newsletter.confirm"
 PREFERENCES_SALT = "newsletter.preferences"

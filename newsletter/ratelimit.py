@@ -1,10 +1,10 @@
-"""The sign-up form's rate limit: per client address (newsroom.clientip), in the shared cache."""
+"""The sign-up form's rate limit: per client address (lib.clientip), in the shared cache."""
 
 from django.conf import settings
 from django.http import HttpRequest
 
-from newsroom.clientip import client_ip
-from newsroom.ratelimit import over_limit
+from lib.clientip import client_ip
+from lib.ratelimit import over_limit
 
 
 def allow_signup(request: HttpRequest) -> bool:

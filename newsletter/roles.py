@@ -1,5 +1,5 @@
 """The Newsletter editor group: subscribers and campaigns, nothing else (made by migration
-0002_newsletter_editor_group and by newsroom.roles.ensure_roles, through newsroom.groups)."""
+0002_newsletter_editor_group and by newsroom.roles.ensure_roles, through lib.groups)."""
 
 GROUPS = {
     "Newsletter editor": [

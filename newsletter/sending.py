@@ -43,9 +43,9 @@ from django.db.models import F, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lib import mail
 from newsletter import emails
 from newsletter.models import Campaign, Delivery, Subscriber
-from newsroom import mail
 
 logger = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from django.tasks import Task, task
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from newsroom import mail
-from newsroom.worker import retry_later
+from lib import mail
+from lib.retry import retry_later
 
 
 def _on(task_: Task, **options) -> Task:
@@ -52,7 +52,7 @@ def enqueue_signup_email(subscriber_id: int) -> None:
 def send_signup_email(subscriber_id: int, attempt: int = 1) -> None:
     """The reply to a sign-up: a confirmation link, or a preferences link for a confirmed address.
 
-    Retried with back-off while the SMTP server is unreachable (newsroom/mail.py).
+    Retried with back-off while the SMTP server is unreachable (lib/mail.py).
     If it is given up, the address's slot is freed, so signing up again sends.
     """
     from newsletter import emails

@@ -11,11 +11,11 @@ from django.utils.translation import get_language, gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from lib import cache, fragments
+from lib.sameorigin import same_origin_post
 from newsletter import ratelimit, tasks
 from newsletter.forms import CONSENT_TEXT, PreferencesForm, SignupForm, page_language
 from newsletter.models import Newsletter, Subscriber
-from newsroom import cache, fragments
-from newsroom.sameorigin import same_origin_post
 
 
 def _private(response: HttpResponse) -> HttpResponse:

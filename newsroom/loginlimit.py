@@ -24,7 +24,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
-from newsroom.ratelimit import over_limit
+from lib.ratelimit import over_limit
 
 DEVICE_COOKIE = "known_device"
 DEVICE_SALT = "newsroom.loginlimit.device"

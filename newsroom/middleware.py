@@ -1,14 +1,12 @@
 from collections.abc import Callable
-from urllib.parse import unquote_plus
 
 from django.conf import settings
-from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
-from newsroom import cache
-from newsroom.models import Redirect
+from articles.models import Redirect
+from lib import cache
 
 # WordPress's query-string links: ?p=<post>, ?page_id=<page>, ?attachment_id=, ?cat=<category>.
 # They land on the home page, which exists, so they are looked up before the view runs.
@@ -77,39 +75,6 @@ class HeadResponseMiddleware:
                 response["Content-Length"] = str(len(response.content))
             response.content = b""
         return response
-
-
-def handles_nul_in_query(view: Callable) -> Callable:
-    """Mark a view whose form checks its query string itself (search says "Null characters are not allowed")."""
-    view.handles_nul_in_query = True  # type: ignore[attr-defined]
-    return view
-
-
-class RefuseNulMiddleware:
-    """400 for a request with a NUL character in its path, query string or cookies (issue #14).
-
-    PostgreSQL cannot store or compare a string holding NUL, so `/tag/%00/`, an
-    admin filter `?status__exact=%00` or any unknown path (through the redirect
-    lookup) used to reach the ORM and end in a 500. No page has such an
-    address, so it is refused here, before any view or query runs; only views
-    marked with `handles_nul_in_query` answer a NUL in their query string
-    themselves, with their form's message.
-    """
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        # The session key is looked up too, so cookies count.
-        if "\x00" in request.path or any("\x00" in value for value in request.COOKIES.values()):
-            raise BadRequest("NUL character in the address or cookies")
-        return self.get_response(request)
-
-    def process_view(self, request: HttpRequest, view_func: Callable, view_args: tuple, view_kwargs: dict) -> None:
-        if getattr(view_func, "handles_nul_in_query", False):
-            return
-        if "\x00" in unquote_plus(request.META.get("QUERY_STRING", "")):
-            raise BadRequest("NUL character in the query string")
 
 
 def language_from_path(path: str) -> str | None:

@@ -112,8 +112,8 @@ def purge(keys: Sequence[str]) -> None:
 
 def purge_or_retry(keys: Sequence[str], *, attempt: int = 1) -> None:
     """Purge now; if the cache is unreachable or refuses, a task tries again with back-off."""
+    from lib.retry import retry_later
     from newsroom.tasks import purge_keys
-    from newsroom.worker import retry_later
 
     try:
         purge(keys)

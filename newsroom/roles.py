@@ -3,7 +3,7 @@
 Each app's `roles.py` is the one definition of what its roles may do: Writer and
 Editor in articles, the Comment moderator in comments, the Newsletter editor in
 newsletter, Development in donations. Their data migrations make the groups with
-newsroom.groups; this makes them again, with the same code, when a database lost them
+lib.groups; this makes them again, with the same code, when a database lost them
 (a test database flushed after migrating).
 """
 
@@ -14,8 +14,8 @@ from django.contrib.auth.models import Group
 from articles import roles as articles_roles
 from comments import roles as comments_roles
 from donations import roles as donations_roles
+from lib.groups import sync_groups
 from newsletter import roles as newsletter_roles
-from newsroom.groups import sync_groups
 
 GROUPS = {
     **articles_roles.GROUPS,

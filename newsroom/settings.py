@@ -88,7 +88,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     # Static files only: the bundled ProseMirror/Tiptap editor under the article body editor.
     "django_prose_editor",
-    # Triggers declared in models' Meta.triggers, installed by migrations (newsroom/triggers.py).
+    # Triggers declared in models' Meta.triggers, installed by migrations (lib/triggers.py).
     "pgtrigger",
     "newsroom",
     "articles",
@@ -102,12 +102,12 @@ MIDDLEWARE = [
     # HEAD gets GET's headers and no body, whatever the view or server (issue 12).
     "newsroom.middleware.HeadResponseMiddleware",
     # Cache-Control, Surrogate-Key and Cache-Tag for shared caches; no cookie on shared pages (issue #17).
-    "newsroom.cache.SharedCacheMiddleware",
+    "lib.cache.SharedCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the address or the database (issue #14): NUL in a URL is a 400,
     # and while PostgreSQL is unreachable pages answer 503 (static files still work).
-    "newsroom.middleware.RefuseNulMiddleware",
+    "lib.nul.RefuseNulMiddleware",
     "newsroom.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The language from the URL alone on reader pages, without Vary (issue 20).
@@ -143,12 +143,12 @@ TEMPLATES = [
     },
 ]
 
-# Database: DATABASE_URL, or the private cluster under .data/ (see newsroom/devdb.py).
+# Database: DATABASE_URL, or the private cluster under .data/ (see devtools/devdb.py).
 DATABASE_URL = env_secret("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
 else:
-    from newsroom import devdb
+    from devtools import devdb
 
     devdb.ensure_running()
     DATABASES = {"default": devdb.database_settings()}
@@ -363,10 +363,10 @@ LOGGING = {
 
 TAGGIT_CASE_INSENSITIVE = True
 
-# make bench: serve newsroom/bench_urls.py, the site's URLs plus a minimal view
+# make bench: serve devtools/bench_urls.py, the site's URLs plus a minimal view
 # the benchmark measures pages against. Off by default; never set in production.
 if env_bool("BENCH_URLCONF"):
-    ROOT_URLCONF = "newsroom.bench_urls"
+    ROOT_URLCONF = "devtools.bench_urls"
 
 # Photo uploads (articles/images.py): the largest file and the most pixels an
 # upload may have. Anything bigger is refused before it is decoded.
@@ -440,7 +440,7 @@ AXES_RESET_ON_SUCCESS = True
 LOGIN_ACCOUNT_FAILURE_LIMIT = env_int("LOGIN_ACCOUNT_FAILURE_LIMIT", 10)
 LOGIN_ACCOUNT_DELAY = env_int("LOGIN_ACCOUNT_DELAY", 60)
 # Failed logins count against the proxy-aware client address, as rate limits do.
-AXES_CLIENT_IP_CALLABLE = "newsroom.clientip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "lib.clientip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Time-based one-time passwords (an authenticator app) required for every staff account.
 STAFF_REQUIRE_OTP = env_bool("STAFF_REQUIRE_OTP", False)

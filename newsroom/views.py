@@ -15,7 +15,8 @@ from django.views.decorators.http import require_safe
 
 from articles import listings
 from articles.models import Article, Column
-from newsroom import cache, fragments, outage
+from lib import cache, fragments
+from newsroom import outage
 
 TOP_STORIES = 4
 

@@ -1,9 +1,9 @@
-"""Our small additions to django-tasks-db's worker: heartbeats, a reaper, retries.
+"""Our small additions to django-tasks-db's worker: heartbeats and a reaper.
 
 django-tasks-db leaves a task RUNNING forever when its worker is killed
 mid-task, and has no retries. Each worker here records a heartbeat; any worker
-re-queues RUNNING tasks whose worker has gone quiet, and `retry_later`
-re-enqueues a task with exponential back-off.
+re-queues RUNNING tasks whose worker has gone quiet. Tasks retry themselves with
+`lib.retry.retry_later`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.tasks import Task, TaskResultStatus
+from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker as DBWorker
 from django_tasks_db.models import DBTaskResult
@@ -97,29 +97,6 @@ def reap_stale_tasks(*, stale_after: float | None = None, max_attempts: int | No
             reaped += 1
     WorkerHeartbeat.objects.filter(seen_at__lt=cutoff - datetime.timedelta(days=1)).delete()
     return reaped
-
-
-def retry_later(
-    task: Task,
-    *args: Any,
-    attempt: int,
-    base_delay: float = 30,
-    max_attempts: int | None = None,
-    max_delay: float = 3600,
-    **kwargs: Any,
-) -> bool:
-    """Enqueue `task` again after an exponential back-off; False once out of attempts.
-
-    `attempt` is the number of the attempt that just failed (1 for the first).
-    The caller passes `attempt + 1` on to the task. The delay doubles from
-    `base_delay` up to `max_delay`; `max_attempts` defaults to TASK_MAX_ATTEMPTS.
-    """
-    if attempt >= (settings.TASK_MAX_ATTEMPTS if max_attempts is None else max_attempts):
-        return False
-    delay = min(base_delay * 2 ** (attempt - 1), max_delay)
-    run_after = timezone.now() + datetime.timedelta(seconds=delay)
-    task.using(run_after=run_after).enqueue(*args, **kwargs)
-    return True
 
 
 class Worker(DBWorker):

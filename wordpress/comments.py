@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from comments.models import Comment, clean_website
 from comments.tasks import retrain_classifier
-from newsroom.clientip import address_hash, normalised
+from lib.clientip import address_hash, normalised
 from wordpress.models import Origin
 from wordpress.wxr import Comment as WPComment, Item
 

@@ -44,10 +44,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from articles import markup, transcript
-from articles.models import Article, ArticleAuthor, Author, Block, Column, Interviewee, Photo, Tag, TaggedArticle
+from articles.models import (
+    Article,
+    ArticleAuthor,
+    Author,
+    Block,
+    Column,
+    Interviewee,
+    Photo,
+    Redirect,
+    Tag,
+    TaggedArticle,
+)
 from articles.slugs import free_slug
 from articles.tasks import make_renditions
-from newsroom.models import Redirect
 from wordpress import comments as comment_import, languages
 from wordpress.body import BlockSpec, PhotoRef, convert_body, split_credit
 from wordpress.media import BadImage, find_media_file, load_image

@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 
 from articles import beacon, feeds
 from articles.models import Article, ArticleView, Tag
-from newsroom import fragments
+from lib import fragments
 
 register = template.Library()
 

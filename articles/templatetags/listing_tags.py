@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from articles.models import Article
-from newsroom import fragments
+from lib import fragments
 
 register = template.Library()
 

@@ -3,7 +3,7 @@
 from django.db import migrations
 
 from comments import roles
-from newsroom.groups import make_groups
+from lib.groups import make_groups
 
 
 class Migration(migrations.Migration):

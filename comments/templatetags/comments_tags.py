@@ -14,7 +14,7 @@ from comments import readers
 from comments.posting import comments_are_open
 from comments.threads import normal_sort
 from comments.views import section_context
-from newsroom import fragments
+from lib import fragments
 
 register = template.Library()
 
@@ -30,7 +30,7 @@ def article_comments(context: template.Context, article: Article) -> SafeString:
     Most readers bring nothing of their own to it: they share one rendering per
     article version, comments version and sort, kept in this server's memory for
     SHARED_SECTION_SECONDS; no query. It carries nothing of one reader's: the form
-    has no CSRF token (newsroom/sameorigin.py), and its signed form time is the
+    has no CSRF token (lib/sameorigin.py), and its signed form time is the
     time it was rendered, like the page a shared HTTP cache keeps around it.
 
     A reader whose request reaches us with state of their own (a pending comment,

@@ -4,7 +4,7 @@
 from django.db import migrations
 
 from donations import roles
-from newsroom.groups import make_groups
+from lib.groups import make_groups
 
 
 class Migration(migrations.Migration):

@@ -9,7 +9,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from donations import fragments
-from newsroom import fragments as page_fragments
+from lib import fragments as page_fragments
 
 register = template.Library()
 

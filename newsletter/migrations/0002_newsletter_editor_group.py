@@ -2,8 +2,8 @@
 
 from django.db import migrations
 
+from lib.groups import make_groups
 from newsletter import roles
-from newsroom.groups import make_groups
 
 
 class Migration(migrations.Migration):

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
+from lib import fragments
 from newsletter.forms import CONSENT_TEXT
-from newsroom import fragments
 
 register = template.Library()
 
@@ -26,7 +26,7 @@ def newsletter_box(context: template.Context) -> SafeString:
 
     A shared HTTP cache keeps every page by its address, so the path is the same for
     every reader of it, and the form carries nothing else of theirs (no CSRF token:
-    newsroom/sameorigin.py). Kept in this app server's memory per language and path.
+    lib/sameorigin.py). Kept in this app server's memory per language and path.
     """
     request = context.get("request")
     page = request.path if request else ""

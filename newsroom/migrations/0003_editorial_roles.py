@@ -4,7 +4,7 @@ articles/roles.py)."""
 from django.db import migrations
 
 from articles import roles
-from newsroom.groups import make_groups
+from lib.groups import make_groups
 
 
 class Migration(migrations.Migration):

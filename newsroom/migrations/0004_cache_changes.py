@@ -115,6 +115,8 @@ class Migration(migrations.Migration):
         ("newsroom", "0003_editorial_roles"),
         ("articles", "0012_front_page_pins_and_sections"),
         ("comments", "0005_spam_model_calibration"),
+        # Its triggers watch newsletter_newsletter too.
+        ("newsletter", "0001_newsletters_subscribers_campaigns"),
     ]
 
     operations = [

@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 from articles import translations
 from articles.models import Column, Tag
 from articles.rendering import group_fingerprint
-from newsroom import fragments
+from lib import fragments
 from newsroom.context_processors import site
 
 register = template.Library()

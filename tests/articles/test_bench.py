@@ -2,8 +2,8 @@ import io
 
 from django.test import TestCase
 
-from articles import bench
 from articles.models import Article, Block, Photo
+from devtools import bench_articles as bench
 from tests.factories import make_article, make_block
 
 

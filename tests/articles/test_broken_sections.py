@@ -21,7 +21,7 @@ class BrokenSectionTests(TestCase):
         """The page at `url` with `target` raising, and the error records the section logged."""
         with (
             mock.patch(target, side_effect=RuntimeError("a bug we have not found yet")),
-            self.assertLogs("newsroom.fragments", "ERROR") as logs,
+            self.assertLogs("lib.fragments", "ERROR") as logs,
         ):
             response = self.client.get(url)
         return response, logs.records

@@ -8,8 +8,8 @@ from django.db.models import Count, Q
 from django.test import TestCase, override_settings
 from PIL import Image
 
-from articles import demo
 from articles.models import Article, Author, Block, Column, Correction, Interviewee, Photo, Tag
+from devtools import demo_articles as demo
 from tests.factories import make_article
 
 

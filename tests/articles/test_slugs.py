@@ -7,9 +7,8 @@ from django.db import IntegrityError, transaction
 from django.test import TestCase
 from django.urls import resolve, reverse
 
-from articles.models import Article, Author, Column, Photo, Tag
+from articles.models import Article, Author, Column, Photo, Redirect, Tag
 from articles.slugs import free_slug, make_slug
-from newsroom.models import Redirect
 from tests.factories import make_article, make_author, make_column, make_tag, make_user
 
 UNICODE_NAMES = {

@@ -13,8 +13,8 @@ from unittest import mock
 import pytest
 from django.core.management import call_command
 
-from articles import demo_photos
 from articles.models import Article
+from devtools import demo_photos
 from tests.browser.test_page_design import LOAD_IMAGES_JS, SCREENSHOTS
 from tests.browser.tools import BrowserTestCase, needs_chromium
 

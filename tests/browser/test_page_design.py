@@ -18,10 +18,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client, override_settings
 
-from articles import demo_photos
 from articles.models import Article, Author, Column, Tag
 from comments import emails as comment_emails
 from comments.models import Comment
+from devtools import demo_photos
 from newsletter.models import Subscriber
 from tests.browser.tools import BrowserTestCase, needs_chromium
 from tests.conftest import BASE_DIR

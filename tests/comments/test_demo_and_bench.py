@@ -3,9 +3,8 @@ import io
 from django.core.management import call_command
 from django.test import TestCase
 
-from articles import demo as demo_articles
-from comments import bench, demo
 from comments.models import Comment
+from devtools import bench_comments as bench, demo_articles, demo_comments as demo
 from tests.factories import make_article
 
 

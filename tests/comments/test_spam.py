@@ -9,10 +9,11 @@ from django.conf import settings
 from django.test import SimpleTestCase, TestCase, override_settings
 from django.urls import reverse
 
-from comments import bench_spam, posting, spam
+from comments import posting, spam
 from comments.models import BlockRule, Comment, SpamModel
 from comments.readers import PENDING_COOKIE
 from comments.spam import UNFAMILIAR_LINK, Classifier, platt_scaling, tokenize
+from devtools import bench_spam
 from tests.comments.helpers import comment_data, issued
 from tests.conftest import BASE_DIR, python, subprocess_env
 from tests.factories import make_article, make_comment, make_user

@@ -3,8 +3,8 @@ from unittest import mock
 
 from django.test import TransactionTestCase
 
-from articles import bench_discovery
 from articles.models import Article
+from devtools import bench_discovery
 
 
 class DiscoveryTargetsTests(TransactionTestCase):

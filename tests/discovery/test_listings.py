@@ -7,7 +7,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from articles.models import Article, FrontPagePin
-from newsroom import pagination
+from lib import pagination
 from tests.factories import make_article, make_author, make_block, make_column, make_photo, make_tag
 
 NOW = timezone.now()

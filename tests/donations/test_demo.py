@@ -2,7 +2,7 @@ from io import StringIO
 
 from django.test import TestCase
 
-from donations import demo
+from devtools import demo_donations as demo
 from donations.models import Campaign, Donor, Gift, RecurringGift
 
 

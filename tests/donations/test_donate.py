@@ -69,7 +69,7 @@ class DonatePageTests(TestCase):
         self.assertContains(response, 'value="monthly"')
         for label in ("$25", "$50", "$100", "$250", "Another amount"):
             self.assertContains(response, label)
-        self.assertNotContains(response, "csrfmiddlewaretoken")  # a cacheable page (newsroom/sameorigin.py)
+        self.assertNotContains(response, "csrfmiddlewaretoken")  # a cacheable page (lib/sameorigin.py)
 
     def test_a_monthly_gift_goes_to_checkout_as_a_subscription(self) -> None:
         data = {"frequency": "monthly", "amount": "50", "dedication": "For Lena", "list_as": "Ada R."}

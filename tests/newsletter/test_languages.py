@@ -286,7 +286,7 @@ class DemoTests(TestCase):
     def test_the_demo_has_readers_in_several_languages_and_a_translated_draft(self) -> None:
         from io import StringIO
 
-        from newsletter import demo
+        from devtools import demo_newsletter as demo
 
         make_article(title="Council votes", language="en")
         demo.load(StringIO())
@@ -299,7 +299,7 @@ class DemoTests(TestCase):
 
 class BenchmarkDataTests(TestCase):
     def test_the_benchmark_subscribers_get_the_default_language(self) -> None:
-        from newsletter import bench_send
+        from devtools import bench_send
 
         bench_send.generate(3)  # raw SQL: the language column has no database default
         self.assertEqual(list(Subscriber.objects.values_list("language", flat=True)), ["en"] * 3)

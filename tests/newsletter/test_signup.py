@@ -224,7 +224,7 @@ class NewsletterPageQueryTests(TestCase):
     def test_bench_targets_are_idempotent(self) -> None:
         import io
 
-        from newsletter.bench import bench_targets
+        from devtools.bench_newsletter import bench_targets
 
         self.assertEqual(bench_targets(io.StringIO()), [("newsletters", "/newsletter/")])
         bench_targets(io.StringIO())

@@ -1,6 +1,6 @@
 from django.test import SimpleTestCase, override_settings
 
-from newsroom import bench
+from devtools import bench
 
 WRK_OUTPUT = """Running 7s test @ http://127.0.0.1:40000/2026/11/26/benchmark-interview/
   2 threads and 8 connections
@@ -22,7 +22,7 @@ Transfer/sec:      2.03MB
 class MinimalViewTests(SimpleTestCase):
     databases = {"default"}  # a 404 looks up the redirect table (newsroom.middleware)
 
-    @override_settings(ROOT_URLCONF="newsroom.bench_urls")
+    @override_settings(ROOT_URLCONF="devtools.bench_urls")
     def test_it_returns_the_saved_bytes_of_the_article_page(self) -> None:
         original = bench.BODY_FILE.read_bytes() if bench.BODY_FILE.exists() else None
         bench.BODY_FILE.parent.mkdir(parents=True, exist_ok=True)

@@ -18,8 +18,9 @@ from django.http import HttpResponse
 from django.test import RequestFactory, TestCase, override_settings
 from django.utils import timezone
 
+from lib.cache import SharedCacheMiddleware, mark
 from newsroom import purge
-from newsroom.cache import SharedCacheMiddleware, keys_for_changes, mark
+from newsroom.cache import keys_for_changes
 from newsroom.models import CacheChange
 from tests.factories import make_article, make_author, make_column, make_comment, make_editor, make_tag
 

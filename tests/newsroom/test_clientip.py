@@ -1,7 +1,7 @@
 from django.test import RequestFactory, SimpleTestCase, TestCase, override_settings
 from django.urls import reverse
 
-from newsroom.clientip import address_hash, client_ip, in_networks
+from lib.clientip import address_hash, client_ip, in_networks
 from tests.comments.helpers import comment_data
 from tests.factories import make_article
 
@@ -37,7 +37,7 @@ class ClientIpTests(SimpleTestCase):
 
     @override_settings(TRUSTED_PROXIES=["not-a-range", "10.0.0.0/8"])
     def test_a_bad_trusted_proxy_entry_is_skipped(self) -> None:
-        with self.assertLogs("newsroom.clientip", "ERROR"):
+        with self.assertLogs("lib.clientip", "ERROR"):
             self.assertEqual(client_ip(request("10.0.0.2", "203.0.113.9")), "203.0.113.9")
 
     def test_ipv6_and_mapped_addresses(self) -> None:

@@ -1,4 +1,4 @@
-"""`make cluster-test`, shortened: a real cluster (newsroom/cluster.py) loses an app server and its replica under load.
+"""`make cluster-test`, shortened: a real cluster (devtools/cluster.py) loses an app server and its replica under load.
 
 The full run (`make cluster-test`: also a worker mid-campaign, Redis and the primary)
 takes three to four minutes; this one builds a throwaway cluster (a minute or two:
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from newsroom import varnish
+from devtools import varnish
 from tests.conftest import BASE_DIR
 
 pytestmark = pytest.mark.skipif(
@@ -45,7 +45,7 @@ def test_the_cluster_survives_losing_an_app_server_and_its_replica_under_load() 
     root = Path(tempfile.mkdtemp(prefix="newsroom-cluster-"))
     try:
         result = subprocess.run(
-            [sys.executable, "-m", "newsroom.cluster_test", "--short", "--port", str(free_base_port())]
+            [sys.executable, "-m", "devtools.cluster_test", "--short", "--port", str(free_base_port())]
             + ["--root", str(root)],
             cwd=BASE_DIR,
             capture_output=True,

@@ -47,7 +47,7 @@ class Site:
         if status != 200 or 'action="/newsletter/subscribe/"' not in page:
             return status
         data = urllib.parse.urlencode({"email": email, "page": "/"})
-        # As a browser posts the form: from our own origin (newsroom/sameorigin.py), with no token.
+        # As a browser posts the form: from our own origin (lib/sameorigin.py), with no token.
         request = urllib.request.Request(
             self.base + "/newsletter/subscribe/", data.encode(), headers={"Origin": self.base}
         )
@@ -122,7 +122,7 @@ class OutageTests(SimpleTestCase):
 
     @classmethod
     def database(cls, action: str) -> None:
-        subprocess.run([python(), "-m", "newsroom.devdb", action], cwd=BASE_DIR, env=cls.env, check=True)
+        subprocess.run([python(), "-m", "devtools.devdb", action], cwd=BASE_DIR, env=cls.env, check=True)
 
     def setUp(self) -> None:
         self.processes: list[subprocess.Popen] = []

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from comments import emails as comment_emails, notify
 from comments.models import Commenter
+from lib.mail import header_text
 from newsletter import emails as newsletter_emails
-from newsroom.mail import header_text
 from tests.comments.helpers import comment_data
 from tests.factories import make_article, make_campaign, make_comment, make_newsletter, make_subscriber
 

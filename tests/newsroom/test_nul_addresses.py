@@ -32,7 +32,7 @@ ADMIN_ADDRESSES = [
     "/admin/articles/article/%00/change/",
     "/admin/comments/comment/?status__exact=%00",
     "/admin/newsletter/subscriber/?status__exact=%00",
-    "/admin/newsroom/redirect/?q=%00",
+    "/admin/articles/redirect/?q=%00",
     "/admin/%00/",
 ]
 

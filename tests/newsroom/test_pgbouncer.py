@@ -22,8 +22,8 @@ import pytest
 from django.db import connection
 from django.test import TransactionTestCase, override_settings
 
+from devtools import pgbouncer
 from newsletter.models import Campaign
-from newsroom import pgbouncer
 from tests.conftest import BASE_DIR, python, subprocess_env
 from tests.factories import make_article, make_campaign, make_newsletter
 from tests.newsletter.helpers import SMTPServer, free_port, wait_for

@@ -1,4 +1,4 @@
-"""Rate limits in the shared cache (newsroom/ratelimit.py), in the database table and in Redis."""
+"""Rate limits in the shared cache (lib/ratelimit.py), in the database table and in Redis."""
 
 import shutil
 import socket
@@ -8,7 +8,7 @@ import time
 from django.core.cache import cache
 from django.test import SimpleTestCase, TestCase, override_settings
 
-from newsroom.ratelimit import over_limit
+from lib.ratelimit import over_limit
 
 
 def free_port() -> int:
@@ -54,6 +54,6 @@ class RedisRateLimitTests(SimpleTestCase):
             self.assertEqual([over_limit("redis", "reader", limit=1) for _ in range(2)], [False, True])
             server.terminate()
             server.wait()
-            with self.assertLogs("newsroom.ratelimit", "WARNING") as logs:
+            with self.assertLogs("lib.ratelimit", "WARNING") as logs:
                 self.assertFalse(over_limit("redis", "reader", limit=1))
             self.assertIn("shared cache is unreachable", logs.output[0])

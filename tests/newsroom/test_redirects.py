@@ -2,7 +2,7 @@ from django.db import IntegrityError, connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
-from newsroom.models import Redirect
+from articles.models import Redirect
 from tests.factories import make_user
 
 
@@ -54,11 +54,11 @@ class RedirectTests(TestCase):
 
     def test_editors_see_and_edit_redirects_in_the_admin(self) -> None:
         self.client.force_login(make_user("editor", is_staff=True, is_superuser=True))
-        response = self.client.get("/admin/newsroom/redirect/")
+        response = self.client.get("/admin/articles/redirect/")
         self.assertContains(response, "/category/africa/")
         redirect = Redirect.objects.get(old_path="/category/africa/")
         response = self.client.post(
-            f"/admin/newsroom/redirect/{redirect.pk}/change/",
+            f"/admin/articles/redirect/{redirect.pk}/change/",
             {"old_path": "/category/africa/", "new_path": "/tag/african-union/", "note": ""},
         )
         self.assertEqual(response.status_code, 302)

@@ -1,5 +1,5 @@
 """The reader forms on cached pages post without a CSRF token: the browser's Sec-Fetch-Site, Origin
-and Referer headers say whether the post came from our own pages (newsroom/sameorigin.py).
+and Referer headers say whether the post came from our own pages (lib/sameorigin.py).
 
 Each reader form is posted, with CSRF checks enforced as in production, once per case below;
 "acts" means the view did its work (a comment, a vote, a report, a sign-up, the donate form read).

@@ -1,12 +1,12 @@
 """The database triggers come from the models (Meta.triggers, installed by migrations), and the
-page cache's change log triggers record what each write changes (newsroom.triggers)."""
+page cache's change log triggers record what each write changes (lib.triggers)."""
 
 import pgtrigger
 from django.db import connection
 from django.test import TestCase
 
-from articles.models import Article, ArticleAuthor, Column, Correction, FrontPagePin, Photo, Tag
-from newsroom.models import CacheChange, Redirect
+from articles.models import Article, ArticleAuthor, Column, Correction, FrontPagePin, Photo, Redirect, Tag
+from newsroom.models import CacheChange
 from tests.factories import make_article, make_author, make_column, make_newsletter, make_photo, make_tag
 
 

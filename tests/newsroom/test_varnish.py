@@ -1,6 +1,6 @@
 """The shipped Varnish configuration in front of a live server, with a real worker purging by key.
 
-Debian's varnish package runs here as the current user (newsroom/varnish.py); `make test`
+Debian's varnish package runs here as the current user (devtools/varnish.py); `make test`
 installs it where apt-get can. Each change is made as the admin, workflow or a script would
 (committed rows; PostgreSQL's triggers record what changed) and the page must be fresh
 through Varnish within a second or two, while unrelated pages stay cached.
@@ -27,7 +27,7 @@ from django.utils import timezone
 from articles.models import Article, Correction
 from comments import readers
 from comments.models import Comment
-from newsroom import varnish
+from devtools import varnish
 from newsroom.models import CacheChange
 from tests.conftest import BASE_DIR, python, subprocess_env
 from tests.factories import make_article, make_author, make_comment, make_editor, make_tag

@@ -13,8 +13,9 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from articles.models import ArticleView, ViewHit
+from lib.retry import retry_later
 from newsroom.models import WorkerHeartbeat
-from newsroom.worker import beat, reap_stale_tasks, retry_later
+from newsroom.worker import beat, reap_stale_tasks
 from tests.conftest import BASE_DIR, python, subprocess_env
 from tests.factories import make_article
 from tests.worker_tasks import slow_touch, touch

@@ -6,7 +6,7 @@ from unittest import mock
 from django.test import TestCase
 
 from articles.models import Article, Correction
-from newsroom import demo
+from devtools import demo_newsroom as demo
 
 
 class WorkflowDemoTests(TestCase):

@@ -11,7 +11,7 @@ from django.test import TestCase
 from django.utils import timezone
 
 from comments.models import Comment
-from newsroom.clientip import address_hash
+from lib.clientip import address_hash
 from tests.wordpress import exports
 from wordpress.importer import import_wordpress
 from wordpress.models import Origin

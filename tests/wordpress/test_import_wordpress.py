@@ -9,8 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import TestCase
 
-from articles.models import Article, Author, Block, Column, Photo, Tag
-from newsroom.models import Redirect
+from articles.models import Article, Author, Block, Column, Photo, Redirect, Tag
 from tests.factories import image_bytes, make_author
 from tests.wordpress import exports
 from wordpress.importer import import_wordpress

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.utils.crypto import get_random_string
 
-from newsroom import devdb
+from devtools import devdb
 
 LOGINS_FILE = devdb.DATA_DIR / "logins.txt"
 

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from newsroom import cache, purge
+from lib import cache
+from newsroom import purge
 
 
 class Command(BaseCommand):

@@ -7,7 +7,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from newsroom import devdb, outage
+from devtools import devdb
+from newsroom import outage
 
 # A child (gunicorn or the worker) that exits is started again, unless that keeps happening.
 MAX_RESTARTS_PER_MINUTE = 5

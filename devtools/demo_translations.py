@@ -4,7 +4,7 @@ Three stories have French and Spanish translations and one an Arabic one; the Sp
 translation of the Haiti story is outdated: it was made from an earlier version of
 the original, which was updated afterwards (a third donor came forward), so the
 admin shows it as outdated with the words that changed. Tags and columns get their
-names in those languages. Idempotent, like articles/demo.py: a translation that
+names in those languages. Idempotent, like devtools/demo_articles.py: a translation that
 exists is left alone.
 """
 

@@ -173,7 +173,7 @@ def main() -> None:
             generate(path, megabytes)
         mode = "import" if args.full else "dry run"
         print(f"{path.name} ({path.stat().st_size / 1024 / 1024:.0f} MB), {mode}:", flush=True)
-        command = [sys.executable, "-m", "wordpress.bench_import", "--child", str(path)]
+        command = [sys.executable, "-m", "devtools.bench_wordpress", "--child", str(path)]
         command += ["--full"] if args.full else []
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         if result.returncode:

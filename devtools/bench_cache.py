@@ -1,7 +1,7 @@
 """`make bench`, through the shipped Varnish: throughput against nginx, and commit-to-fresh times.
 
-Part of `python -m newsroom.bench` (after the origin's figures); `python -m
-newsroom.bench_cache` runs this part alone. With gunicorn already serving:
+Part of `python -m devtools.bench` (after the origin's figures); `python -m
+devtools.bench_cache` runs this part alone. With gunicorn already serving:
 
 1. starts Debian's varnishd with deploy/varnish/default.vcl in front of it, and
    Debian's nginx serving the very bytes of the article and home pages from disk
@@ -29,8 +29,8 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from newsroom import varnish
-from newsroom.bench import BASE_DIR, CONNECTIONS, DURATION, find_program, free_port
+from devtools import varnish
+from devtools.bench import BASE_DIR, CONNECTIONS, DURATION, find_program, free_port
 
 ROUNDS = 3
 SAMPLES = 5  # changes of each kind timed
@@ -255,7 +255,7 @@ def run(stdout, *, loader: Callable, backend_port: int, article_path: str, wrk: 
 
 
 def main() -> int:
-    from newsroom.bench import find_wrk, prepare, run_python, run_wrk, start_server, stop_server
+    from devtools.bench import find_wrk, prepare, run_python, run_wrk, start_server, stop_server
 
     stdout = sys.stdout
     targets = prepare(stdout)

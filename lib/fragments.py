@@ -6,7 +6,7 @@ and their comments, the language, or nothing at all for the site's own chrome.
 
 A fragment holds nothing of one reader's, and neither does the page around it:
 whole pages are kept by a shared HTTP cache, and the forms on them carry no
-per-reader token (newsroom/sameorigin.py).
+per-reader token (lib/sameorigin.py).
 """
 
 from __future__ import annotations

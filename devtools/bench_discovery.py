@@ -6,7 +6,7 @@ page and a search. Run this module to time those and the other discovery pages
 DEBUG off (median of several requests through Django's test client, with the
 query count of each):
 
-    DJANGO_SETTINGS_MODULE=tests.settings .venv/bin/python -m articles.bench_discovery
+    DJANGO_SETTINGS_MODULE=tests.settings .venv/bin/python -m devtools.bench_discovery
 
 Fill the database first, e.g. `manage.py generate_fake_newsroom --articles 100000`.
 """

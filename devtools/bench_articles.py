@@ -17,8 +17,8 @@ from django.db.models import Count
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from articles.bench_discovery import discovery_targets
 from articles.models import Article, ArticleAuthor, Author, Block, Column, Correction, Interviewee, Photo, Tag
+from devtools.bench_discovery import discovery_targets
 
 SLUG = "benchmark-interview"
 QUESTIONS = 14

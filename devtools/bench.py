@@ -1,14 +1,14 @@
 """`make bench`: throughput of reader pages under the production server.
 
-Run as `python -m newsroom.bench` (the Makefile gives it SECRET_KEY_FILE and
+Run as `python -m devtools.bench` (the Makefile gives it SECRET_KEY_FILE and
 plain-http settings). It:
 
 1. migrates, collects static files and loads the demo (`manage.py load_demo`),
    with production settings (DEBUG off);
-2. asks every installed app's optional `<app>/bench.py` for targets:
+2. asks `devtools/bench_<app>.py`, for every installed app that has one, for targets:
    `bench_targets(stdout) -> list[(name, path)]` creates its data idempotently;
 3. serves the site with gunicorn as `make run` does (gthread workers), with
-   BENCH_URLCONF=true so that `newsroom/bench_urls.py` adds one extra URL, a
+   BENCH_URLCONF=true so that `devtools/bench_urls.py` adds one extra URL, a
    minimal Django view returning the very bytes of the "article" target;
 4. drives load on loopback with wrk (installed with apt-get when missing and
    run as root; otherwise a small Python load generator in other processes) at
@@ -95,8 +95,8 @@ def prepare(stdout) -> list[tuple[str, str]]:
     call_command("load_demo", stdout=stdout)
     targets: list[tuple[str, str]] = []
     for app in apps.get_app_configs():
-        name = f"{app.name}.bench"
-        if app.name.startswith("django") or name == __name__ or not find_spec(name):
+        name = f"devtools.bench_{app.label}"
+        if not find_spec(name):
             continue
         module = import_module(name)
         if hasattr(module, "bench_targets"):
@@ -342,7 +342,7 @@ def main() -> int:
                 f"\nNote: the load average was {load:.1f} on {os.cpu_count()} CPUs: other work shared the machine,"
                 " so compare CPU ms per request rather than requests per second.\n"
             )
-        from newsroom import bench_cache
+        from devtools import bench_cache
 
         bench_cache.run(stdout, loader=loader, backend_port=port, article_path=article_path, wrk=wrk)
     finally:

@@ -2,7 +2,7 @@
 
 Production runs PgBouncer from its own package and configuration (see README
 "Connection pooling"); this starts one from the machine's `pgbouncer` program
-with a throwaway configuration, as an unprivileged user as `newsroom/devdb.py`
+with a throwaway configuration, as an unprivileged user as `devtools/devdb.py`
 does for PostgreSQL (PgBouncer refuses to run as root).
 """
 
@@ -14,7 +14,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from newsroom import devdb
+from devtools import devdb
 
 
 def find_program() -> str | None:

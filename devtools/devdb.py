@@ -8,7 +8,7 @@ PostgreSQL refuses to run as root. When we are root, the server programs run
 in a user namespace as an unprivileged user (or, where user namespaces are not
 allowed, as `nobody`).
 
-Run as a script: `python -m newsroom.devdb start|stop|status`.
+Run as a script: `python -m devtools.devdb start|stop|status`.
 """
 
 from __future__ import annotations
@@ -213,7 +213,7 @@ def main(argv: list[str]) -> int:
         elif command == "status":
             print("running" if is_running() else "stopped")
         else:
-            print("usage: python -m newsroom.devdb start|stop|status", file=sys.stderr)
+            print("usage: python -m devtools.devdb start|stop|status", file=sys.stderr)
             return 2
     except DevDatabaseError as error:
         print(error, file=sys.stderr)

@@ -1,3 +1,5 @@
+"""Listing pages by ?page= number, without counting the whole list: "newer" and "older" links only."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

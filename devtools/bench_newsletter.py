@@ -1,6 +1,6 @@
 """Benchmark data for `make bench`: the newsletter sign-up page.
 
-Sending is measured on its own by `make bench-newsletter` (newsletter/bench_send.py).
+Sending is measured on its own by `make bench-newsletter` (devtools/bench_send.py).
 """
 
 from __future__ import annotations

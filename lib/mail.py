@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.tasks import Task
 
-from newsroom.worker import retry_later
+from lib.retry import retry_later
 
 logger = logging.getLogger(__name__)
 

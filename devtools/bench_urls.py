@@ -5,7 +5,7 @@ Selected only when BENCH_URLCONF=true (see settings.py); never in production.
 
 from django.urls import path
 
-from newsroom.bench import MINIMAL_PATH, minimal
+from devtools.bench import MINIMAL_PATH, minimal
 from newsroom.urls import urlpatterns as site_urlpatterns
 
 urlpatterns = [path(MINIMAL_PATH.lstrip("/"), minimal, name="bench-minimal"), *site_urlpatterns]

@@ -1,6 +1,6 @@
 """How well the spam classifier does on labelled comments it was not trained on.
 
-    make bench-spam        # or: DJANGO_SETTINGS_MODULE=tests.settings python -m comments.bench_spam [FOLDER]
+    make bench-spam        # or: DJANGO_SETTINGS_MODULE=tests.settings python -m devtools.bench_spam [FOLDER]
 
 FOLDER holds labelled comment sets as CSV files with a CONTENT and a label
 column (1 = spam), such as the UCI YouTube Spam Collection; by default the

@@ -14,9 +14,9 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
-from articles import demo as demo_articles, workflow
+from articles import workflow
 from articles.models import Article, ArticleAuthor, Author, Block, Correction, Tag, Transition
-from newsroom import devdb
+from devtools import demo_articles, devdb
 from newsroom.roles import ensure_roles
 
 LOGINS_FILE = devdb.DATA_DIR / "logins.txt"

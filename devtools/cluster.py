@@ -1,7 +1,7 @@
 """A small real cluster on this machine, from its own programs: `make cluster`, `make cluster-stop`.
 
 - a PostgreSQL primary and a streaming replica (`pg_basebackup -R`), private clusters
-  under `.data/cluster/`, on Unix sockets, started as `newsroom/devdb.py` starts its own;
+  under `.data/cluster/`, on Unix sockets, started as `devtools/devdb.py` starts its own;
 - Redis, if `redis-server` is installed (otherwise the cache table in PostgreSQL);
 - two gunicorn app servers that read anonymous pages from the replica;
 - two task workers;
@@ -9,9 +9,9 @@
   health-probed backends in a round-robin director.
 
 Every part can be stopped, killed and started again on its own (`stop_part`, `start_part`),
-which is what `make cluster-test` (newsroom/cluster_test.py) does under load.
+which is what `make cluster-test` (devtools/cluster_test.py) does under load.
 
-Run as a script: `python -m newsroom.cluster start|stop|status`. CLUSTER_PORT (default 8080)
+Run as a script: `python -m devtools.cluster start|stop|status`. CLUSTER_PORT (default 8080)
 is Varnish's port; the app servers and Redis take the next three.
 """
 
@@ -31,7 +31,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
-from newsroom import devdb, varnish
+from devtools import devdb, varnish
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_ROOT = BASE_DIR / ".data" / "cluster"
@@ -356,7 +356,7 @@ def main(argv: list[str]) -> int:
             for part, running in cluster.status().items():
                 print(f"{part:10} {'running' if running else 'stopped'}")
         else:
-            print("usage: python -m newsroom.cluster start|stop|status", file=sys.stderr)
+            print("usage: python -m devtools.cluster start|stop|status", file=sys.stderr)
             return 2
     except (ClusterError, devdb.DevDatabaseError) as error:
         print(error, file=sys.stderr)

@@ -1,6 +1,6 @@
 """`make cluster-test`: load through Varnish while the cluster's parts fail one at a time.
 
-A throwaway cluster (newsroom/cluster.py, under `.data/cluster-test/`) serves readers
+A throwaway cluster (devtools/cluster.py, under `.data/cluster-test/`) serves readers
 through Varnish while a newsletter campaign goes out through its two workers to a
 local SMTP server that counts every copy, and a writer commits numbered rows to the
 primary. One at a time: an app server is SIGKILLed and started again, a worker is
@@ -35,7 +35,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from newsroom.cluster import BASE_DIR, Cluster
+from devtools.cluster import BASE_DIR, Cluster
 
 BACK_GRACE = 5.0  # seconds after a part answers again before its errors count as failures
 SUBSCRIBERS = 600

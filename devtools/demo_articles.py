@@ -20,7 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from articles import demo_photos, demo_translations, images
+from articles import images
 from articles.models import (
     Article,
     ArticleAuthor,
@@ -34,6 +34,7 @@ from articles.models import (
     Photo,
     Tag,
 )
+from devtools import demo_photos, demo_translations
 
 AUTHORS = [
     {

@@ -1,6 +1,6 @@
 """Benchmark: send one campaign to 100,000 confirmed subscribers with two workers.
 
-    make bench-newsletter            # or: python -m newsletter.bench_send --subscribers 100000 --workers 2
+    make bench-newsletter            # or: python -m devtools.bench_send --subscribers 100000 --workers 2
 
 Creates a throwaway database next to the configured one, generates the
 subscribers in SQL, starts a local SMTP server (aiosmtpd) that counts what it
