@@ -38,7 +38,7 @@ def mark(request: HttpRequest, *keys: str) -> None:
 
 def expire_by(request: HttpRequest, when: datetime.datetime) -> None:
     """Shared caches must not keep this response past `when` (a scheduled story's publish time)."""
-    request.cache_expires_at = when
+    request.cache_expires_at = when  # type: ignore[attr-defined]  # read by SharedCacheMiddleware
 
 
 def object_keys(articles: Iterable) -> list[str]:

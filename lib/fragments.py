@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.core.cache import caches
 
@@ -26,7 +26,7 @@ def get_or_render[T](key: str, render: Callable[[], T], *, timeout: float | None
 
     Usually drawn HTML; a page that draws several pieces at once keeps them as one dict.
     """
-    return caches["fragments"].get_or_set(key, render, timeout=timeout)
+    return cast(T, caches["fragments"].get_or_set(key, render, timeout=timeout))
 
 
 def optional_section(name: str) -> Callable[[Callable[..., str]], Callable[..., str]]:

@@ -34,7 +34,7 @@ def sync_groups(apps: Apps, groups: Mapping[str, Iterable[str]]) -> None:
         # create_permissions skips an app without models_module, which the historical
         # registry's stubs lack; put back what was there (the live registry has one).
         models_module = getattr(app_config, "models_module", None)
-        app_config.models_module = models_module or True
+        app_config.models_module = models_module or True  # type: ignore[assignment]  # any true value
         try:
             create_permissions(app_config, apps=apps, verbosity=0)
         finally:

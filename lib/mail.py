@@ -55,7 +55,7 @@ class VerbatimHeader(str):
         header.name = name
         return header
 
-    def __getnewargs__(self) -> tuple[str, str]:  # copy and pickle (the locmem backend copies messages)
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]  # copy and pickle: name and value
         return (self.name, str(self))
 
     def fold(self, *, policy: Policy) -> str:
