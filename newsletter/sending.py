@@ -23,6 +23,11 @@ NEWSLETTER_STALE_AFTER seconds):
   missing copy, never a duplicate.
 A live run whose row was marked uncertain still marks it `sent` when the SMTP
 server accepts it; a live run whose claimed row was reset simply skips it.
+
+This module only sends: it never changes a campaign's status. A run reads
+the status to know when to stop, and returns how it ended (`Outcome`); the
+task (newsletter/tasks.py) then calls the campaign's method for it
+(`finish`, `pause_for_outage`), which decides under its own guard.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ import contextlib
 import datetime
 import logging
 import smtplib
+import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -52,11 +58,13 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Outcome:
-    """How a run ended: finished, stopped (paused/cancelled), SMTP down, or retry at a time."""
+    """How a run ended: finished (no delivery left open), stopped (paused, cancelled, or a sibling
+    thread lost the SMTP server), SMTP down (with the error), or deferred (retry at a time)."""
 
     state: str  # "finished", "stopped", "smtp_down", "deferred"
     sent: int = 0
     retry_at: datetime.datetime | None = None
+    error: str = ""
 
 
 class SMTPUnavailable(Exception):
@@ -137,20 +145,9 @@ def resolve_stale(campaign_id: int, *, stale_after: float | None = None) -> tupl
     return returned, uncertain
 
 
-def finish_if_done(campaign_id: int) -> bool:
-    """Mark the campaign sent once no row is pending, claimed or sending."""
-    open_rows = Delivery.objects.filter(
-        campaign_id=campaign_id,
-        status__in=[Delivery.Status.PENDING, Delivery.Status.CLAIMED, Delivery.Status.SENDING],
-    )
-    with transaction.atomic():
-        if open_rows.exists():
-            return False
-        return bool(
-            Campaign.objects.filter(pk=campaign_id, status=Campaign.Status.SENDING).update(
-                status=Campaign.Status.SENT, status_message="", finished_at=timezone.now()
-            )
-        )
+def is_done(campaign_id: int) -> bool:
+    """No delivery of the campaign is pending, claimed or sending (one query)."""
+    return not Delivery.objects.filter(campaign_id=campaign_id, status__in=Delivery.OPEN).exists()
 
 
 def _retry_delay(attempts: int) -> datetime.timedelta:
@@ -242,11 +239,13 @@ def send_campaign(campaign_id: int, *, shares: int = 1, max_seconds: float | Non
     connections = max(1, settings.NEWSLETTER_SEND_CONNECTIONS)
     rate = settings.NEWSLETTER_SEND_RATE / (max(shares, 1) * connections)
     deadline = None if max_seconds is None else time.monotonic() + max_seconds
+    # Set by the first thread that loses the SMTP server, so the others stop after the message in hand.
+    smtp_lost = threading.Event()
     if connections == 1:
-        return _send_loop(campaign, rendered, rate=rate, deadline=deadline)
+        return _send_loop(campaign, rendered, rate=rate, deadline=deadline, smtp_lost=smtp_lost)
     with ThreadPoolExecutor(max_workers=connections, thread_name_prefix="newsletter-send") as pool:
         futures = [
-            pool.submit(_in_thread, _send_loop, campaign, rendered, rate=rate, deadline=deadline)
+            pool.submit(_in_thread, _send_loop, campaign, rendered, rate=rate, deadline=deadline, smtp_lost=smtp_lost)
             for _ in range(connections)
         ]
         outcomes = [future.result() for future in futures]
@@ -262,10 +261,10 @@ def _in_thread(function, *args, **kwargs):
 
 def _combine(outcomes: list[Outcome]) -> Outcome:
     sent = sum(outcome.sent for outcome in outcomes)
-    states = {outcome.state for outcome in outcomes}
     for state in ("smtp_down", "finished"):
-        if state in states:
-            return Outcome(state, sent)
+        for outcome in outcomes:
+            if outcome.state == state:
+                return Outcome(state, sent, error=outcome.error)
     deferred = [outcome.retry_at for outcome in outcomes if outcome.state == "deferred" and outcome.retry_at]
     if deferred:
         return Outcome("deferred", sent, retry_at=min(deferred))
@@ -273,7 +272,12 @@ def _combine(outcomes: list[Outcome]) -> Outcome:
 
 
 def _send_loop(
-    campaign: Campaign, rendered: dict[str, emails.RenderedCampaign], *, rate: float, deadline: float | None
+    campaign: Campaign,
+    rendered: dict[str, emails.RenderedCampaign],
+    *,
+    rate: float,
+    deadline: float | None,
+    smtp_lost: threading.Event,
 ) -> Outcome:
     """One SMTP session's share of a run: claim a batch, send it, repeat. `rendered` holds each language's version."""
     campaign_id = campaign.pk
@@ -300,10 +304,8 @@ def _send_loop(
                 continue
             if not batch:
                 resolve_stale(campaign_id)
-                if finish_if_done(campaign_id):
+                if is_done(campaign_id):
                     return Outcome("finished", sent)
-                if Campaign.objects.filter(pk=campaign_id, status=Campaign.Status.SENT).exists():
-                    return Outcome("finished", sent)  # another thread or worker finished it
                 next_at = Delivery.objects.filter(campaign_id=campaign_id, status=Delivery.Status.PENDING).aggregate(
                     at=Min("next_attempt_at")
                 )["at"]
@@ -313,18 +315,18 @@ def _send_loop(
                 continue
             after = batch[-1].pk
             for delivery in batch:
+                if smtp_lost.is_set():
+                    _release(campaign_id, run_id)
+                    return Outcome("stopped", sent)
                 pacer.wait()
                 try:
                     language = delivery.language if delivery.language in rendered else fallback
                     if send_one(delivery, rendered[language], mailer, run_id, fast[language]) == "sent":
                         sent += 1
                 except SMTPUnavailable as error:
+                    smtp_lost.set()
                     _release(campaign_id, run_id)
-                    campaign.pause(
-                        message=_("The SMTP server is unreachable (%(error)s); sending resumes when it is back.")
-                        % {"error": str(error)[:150]}
-                    )
-                    return Outcome("smtp_down", sent)
+                    return Outcome("smtp_down", sent, error=str(error))
     finally:
         with contextlib.suppress(OSError, smtplib.SMTPException):
             mailer.close()
@@ -347,15 +349,3 @@ def smtp_reachable() -> bool:
         with contextlib.suppress(OSError, smtplib.SMTPException):
             mailer.close()
     return True
-
-
-def send_due_campaigns() -> list[int]:
-    """Start every scheduled campaign whose time has come. Returns their ids."""
-    started = []
-    for campaign in Campaign.objects.due():
-        try:
-            campaign.send_now()
-        except ValueError:  # another process started it first
-            continue
-        started.append(campaign.pk)
-    return started

@@ -6,7 +6,7 @@ from django.core import mail
 from django.test import TestCase, override_settings
 from django.utils import timezone
 
-from newsletter import emails, sending
+from newsletter import emails, sending, tasks
 from newsletter.models import Campaign, Delivery, Subscriber
 from tests.factories import make_article, make_campaign, make_column, make_newsletter, make_subscriber
 from tests.newsletter.helpers import SMTPServer, body
@@ -251,7 +251,7 @@ class ScheduledSendingTests(TestCase):
         self.assertEqual(Campaign.objects.next_scheduled(), due)
         Campaign.objects.filter(pk=due.pk).update(scheduled_at=timezone.now() - datetime.timedelta(seconds=1))
         with self.captureOnCommitCallbacks(execute=True):
-            self.assertEqual(sending.send_due_campaigns(), [due.pk])
+            self.assertEqual(tasks.start_due_campaigns(), [due.pk])
         due.refresh_from_db()
         later.refresh_from_db()
         self.assertEqual(due.status, Campaign.Status.SENT)
