@@ -12,7 +12,9 @@ Each recipient has a Delivery row. A run (one task on one worker):
 3. for each row: moves it from `claimed` to `sending` (only if it is still
    claimed by this run: an unsubscribe or a cancel in between turns it to
    `skipped`, and then nothing is sent), hands the message with its fixed
-   Message-ID to SMTP, then marks it `sent`.
+   Message-ID to `send_messages()` of a NEWSLETTER_MAILER connection (Django's
+   mail API; with the SMTP backend one session per thread for the whole run),
+   then marks it `sent`.
 
 The resume rule, for rows a killed worker left behind (older than
 NEWSLETTER_STALE_AFTER seconds):
@@ -43,7 +45,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
 from django.db.models import F, Min
 from django.utils import timezone
@@ -170,28 +172,26 @@ class _Pacer:
         self.next_at = max(self.next_at, now) + self.interval
 
 
-def send_one(
-    delivery: Delivery,
-    rendered: emails.RenderedCampaign,
-    mailer,
-    run_id: str,
-    fast: emails.FastMessage | None = None,
-) -> str:
-    """Send one claimed row. Returns "sent", "skipped", "retry", "failed" or raises SMTPUnavailable."""
-    msg_id = emails.message_id(delivery.pk, delivery.campaign_id)
+def send_one(delivery: Delivery, rendered: emails.RenderedCampaign, mailer: BaseEmailBackend, run_id: str) -> str:
+    """Send one claimed row through `mailer` (a Django mail connection the run keeps open).
+
+    Returns "sent", "skipped", "retry", "failed", or raises SMTPUnavailable.
+    """
+    message_id = emails.message_id(delivery.pk, delivery.campaign_id)
+    message = emails.campaign_message(rendered, subscriber=delivery.subscriber, message_id=message_id)
     # The row must still be ours and still claimed: an unsubscribe or cancel since the claim made it skipped.
     if not Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.CLAIMED, claimed_by=run_id).update(
-        status=Delivery.Status.SENDING, message_id=msg_id, claimed_at=timezone.now()
+        status=Delivery.Status.SENDING, message_id=message_id, claimed_at=timezone.now()
     ):
         return "skipped"
     mine = Delivery.objects.filter(pk=delivery.pk, status__in=[Delivery.Status.SENDING, Delivery.Status.UNCERTAIN])
     try:
-        mailer.open()  # no-op when open: one SMTP session serves the whole run
-        if fast is not None and isinstance(mailer, SMTPBackend) and fast.usable_for(delivery.email):
-            mailer.connection.sendmail(fast.from_address, [delivery.email], fast.build(delivery.subscriber, msg_id))
-        else:
-            message = emails.campaign_message(rendered, subscriber=delivery.subscriber, message_id=msg_id)
-            mailer.send_messages([message])
+        # The first call opens the SMTP session; the run's later ones reuse it.
+        mailer.send_messages([message])
+    except ValueError as error:  # the backend refused the address itself: no server saw it
+        logger.warning("Delivery %s: %s", delivery.pk, error)
+        mine.update(status=Delivery.Status.FAILED, attempts=delivery.attempts + 1, error=str(error)[:500])
+        return "failed"
     except smtplib.SMTPException as error:
         if isinstance(error, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
             mine.update(status=Delivery.Status.PENDING, claimed_by="")
@@ -281,7 +281,6 @@ def _send_loop(
 ) -> Outcome:
     """One SMTP session's share of a run: claim a batch, send it, repeat. `rendered` holds each language's version."""
     campaign_id = campaign.pk
-    fast = {language: emails.FastMessage(version) for language, version in rendered.items()}
     # Rows made before a version was removed, or before languages existed, get the campaign's own.
     fallback = campaign.language if campaign.language in rendered else next(iter(rendered))
     run_id = uuid.uuid4().hex
@@ -321,7 +320,7 @@ def _send_loop(
                 pacer.wait()
                 try:
                     language = delivery.language if delivery.language in rendered else fallback
-                    if send_one(delivery, rendered[language], mailer, run_id, fast[language]) == "sent":
+                    if send_one(delivery, rendered[language], mailer, run_id) == "sent":
                         sent += 1
                 except SMTPUnavailable as error:
                     smtp_lost.set()
