@@ -186,7 +186,9 @@ def send_one(delivery: Delivery, rendered: emails.RenderedCampaign, mailer: Base
         return "skipped"
     mine = Delivery.objects.filter(pk=delivery.pk, status__in=[Delivery.Status.SENDING, Delivery.Status.UNCERTAIN])
     try:
-        # The first call opens the SMTP session; the run's later ones reuse it.
+        # One SMTP session serves the whole run: open() does nothing when it is open already, and
+        # send_messages() on an open connection leaves it open (on a closed one it would open and close its own).
+        mailer.open()
         mailer.send_messages([message])
     except ValueError as error:  # the backend refused the address itself: no server saw it
         logger.warning("Delivery %s: %s", delivery.pk, error)

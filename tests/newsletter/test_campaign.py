@@ -160,6 +160,7 @@ class InProcessSendingTests(TestCase):
         self.assertEqual(self.campaign.status, Campaign.Status.SENT)
         received = sorted(m["To"] for m in self.server.handler.messages)
         self.assertEqual(received, sorted(s.email for s in confirmed))
+        self.assertEqual(len(self.server.handler.sessions), 1, "one SMTP session for the run")
         ids = {m["Message-ID"] for m in self.server.handler.messages}
         self.assertEqual(ids, set(Delivery.objects.values_list("message_id", flat=True)))
         self.assertEqual(self.campaign.counts()["sent_count"], 3)
