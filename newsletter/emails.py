@@ -30,6 +30,7 @@ from django.conf import settings
 from django.core.mail import DNS_NAME, EmailMultiAlternatives, mailers, make_msgid
 from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import get_language_bidi, gettext as _
 
@@ -38,6 +39,7 @@ from newsletter.models import Campaign, CampaignVersion, Newsletter, Subscriber
 from newsroom import mail
 
 PREFERENCES_PLACEHOLDER = "NEWSLETTER-PREFERENCES-URL"
+TOKEN_PLACEHOLDER = "NEWSLETTER-TOKEN"
 
 
 def site_domain() -> str:
@@ -50,12 +52,6 @@ def unsubscribe_mailto() -> str:
 
 def unsubscribe_by_mail(token: str) -> str:
     return f"mailto:{unsubscribe_mailto()}?subject={quote('unsubscribe ' + token)}"
-
-
-def list_headers(subscriber: Subscriber) -> dict[str, str]:
-    """RFC 2369 List-Unsubscribe (https and mailto) and RFC 8058 one-click headers."""
-    mailto = unsubscribe_by_mail(subscriber.preferences_token())
-    return mail.unsubscribe_headers(subscriber.one_click_url(), mailto=mailto)
 
 
 def language_context(language: str) -> dict[str, str]:
@@ -112,13 +108,21 @@ def _send_already_subscribed(subscriber: Subscriber) -> None:
     ).send(using=settings.NEWSLETTER_MAILER)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RenderedCampaign:
+    """One version of a campaign, rendered once for all its copies.
+
+    The links to each reader's preference page and one-click unsubscribe are
+    reversed once too, with TOKEN_PLACEHOLDER where the reader's signed token goes.
+    """
+
     subject: str
     text: str
     html: str
-    list_id: str = ""
-    language: str = ""
+    list_id: str
+    language: str
+    preferences_link: str
+    one_click_link: str
 
 
 def list_id(newsletter: Newsletter) -> str:
@@ -166,6 +170,9 @@ def _render_version(campaign: Campaign, version: CampaignVersion, *, test: bool)
         html=render_to_string("emails/newsletter/campaign.html", context),
         list_id=list_id(campaign.newsletter),
         language=version.language,
+        # Under the version's language (render_campaign), so the links lead to the site in it.
+        preferences_link=settings.SITE_URL + reverse("newsletter:preferences", kwargs={"token": TOKEN_PLACEHOLDER}),
+        one_click_link=settings.SITE_URL + reverse("newsletter:one-click", kwargs={"token": TOKEN_PLACEHOLDER}),
     )
 
 
@@ -178,10 +185,11 @@ def campaign_message(
     rendered: RenderedCampaign, *, subscriber: Subscriber, message_id: str | None = None
 ) -> CampaignEmail:
     """One subscriber's copy of `rendered`: their signed preference link in both bodies, their signed
-    one-click `List-Unsubscribe`, the newsletter's `List-Id`, and `message_id` if given."""
-    with translation.override(rendered.language or None):  # the links in the reader's language
-        preferences_url = subscriber.preferences_url()
-        headers = {**list_headers(subscriber), "Precedence": "bulk"}
+    one-click `List-Unsubscribe` (RFC 2369 and 8058), the newsletter's `List-Id`, and `message_id` if given."""
+    token = subscriber.preferences_token()
+    preferences_url = rendered.preferences_link.replace(TOKEN_PLACEHOLDER, token)
+    one_click_url = rendered.one_click_link.replace(TOKEN_PLACEHOLDER, token)
+    headers = {**mail.unsubscribe_headers(one_click_url, mailto=unsubscribe_by_mail(token)), "Precedence": "bulk"}
     if rendered.list_id:
         headers["List-Id"] = rendered.list_id
     if message_id:
@@ -215,7 +223,7 @@ class CampaignEmail(EmailMultiAlternatives):
 
     def message(self, *, policy: Policy = email.policy.default) -> email.message.EmailMessage:
         message_id = self.extra_headers.get("Message-ID") or make_msgid(domain=DNS_NAME)
-        if not (len(self.to) == 1 and f"{self.to[0]}{message_id}{parseaddr(self.from_email)[1]}".isascii()):
+        if not (len(self.to) == 1 and f"{self.to[0]}{message_id}".isascii() and _ascii_address(self.from_email)):
             return super().message(policy=policy)
         # set_raw() skips the policy's parsing: each value is a header object that folds itself.
         msg = email.message.EmailMessage(policy=policy)
@@ -228,8 +236,7 @@ class CampaignEmail(EmailMultiAlternatives):
             if name != "Message-ID":
                 msg.set_raw(name, value if isinstance(value, mail.VerbatimHeader) else _Folded(name, value))
         msg.set_raw("MIME-Version", _AsIs("MIME-Version", "1.0"))
-        boundary = f"=_{uuid.uuid4().hex}"  # quoted-printable text never holds "=_"
-        msg.set_raw("Content-Type", _AsIs("Content-Type", f'multipart/alternative; boundary="{boundary}"'))
+        msg.set_raw("Content-Type", _AsIs("Content-Type", f'multipart/alternative; boundary="{_BOUNDARY}"'))
         for content, mimetype in [(self.body, "text/plain"), *self.alternatives]:
             part = email.message.MIMEPart(policy=policy)
             part.set_raw("Content-Type", _AsIs("Content-Type", f'{mimetype}; charset="utf-8"'))
@@ -237,6 +244,16 @@ class CampaignEmail(EmailMultiAlternatives):
             part.set_payload(binascii.b2a_qp(content.encode(), istext=True).decode("ascii"))
             msg.attach(part)
         return msg
+
+
+# Quoted-printable text never holds "=_" (its "=" is followed by hex digits or a line end),
+# so one boundary serves every copy this process writes.
+_BOUNDARY = f"=_newsletter_{uuid.uuid4().hex}"
+
+
+@functools.lru_cache(maxsize=16)
+def _ascii_address(sender: str) -> bool:
+    return parseaddr(sender)[1].isascii()
 
 
 class _Folded(str):
