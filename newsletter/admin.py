@@ -1,20 +1,31 @@
 """The newsletter in the admin: subscribers (filters, actions, CSV in and out) and campaigns.
 
-Campaign buttons (preview, test, send, schedule, pause, resume, cancel) post to
-small views below, each behind the `newsletter.send_campaign` permission or
-the change permission, and each calls one model method.
+Campaign buttons (fill, test, send, schedule, unschedule, pause, resume,
+cancel) post to one view that looks the name up in CAMPAIGN_ACTIONS: each
+names who may press it (the `newsletter.send_campaign` permission, the change
+or the view permission) and what it runs, for the transitions one Campaign
+method each. Any other name is a 404.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+from collections.abc import Callable
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -358,79 +369,118 @@ class CampaignAdmin(admin.ModelAdmin):
         )
 
     def action_view(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
+        """A campaign button: one of CAMPAIGN_ACTIONS, behind its permission; any other name is a 404."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        return _campaign_action(self, request, pk, action)
-
-
-def _campaign_action(model_admin: CampaignAdmin, request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    campaign = model_admin._campaign(request, pk)
-    if action == "fill":
-        if not model_admin.has_change_permission(request, campaign) or not campaign.is_editable:
+        chosen = CAMPAIGN_ACTIONS.get(action)
+        if chosen is None:
+            raise Http404("No such campaign action.")
+        campaign = self._campaign(request, pk)
+        if not chosen.allowed(self, request, campaign):
             raise PermissionDenied
-        added = campaign.fill_stories()
-        messages.success(request, ngettext("%d story added.", "%d stories added.", added) % added)
-    elif action == "test":
-        sent = emails.send_test(campaign, to=request.user.email)
-        messages.success(
-            request,
-            ngettext(
-                "A test was sent to %(email)s.",
-                "%(count)d tests, one per language, were sent to %(email)s.",
-                sent,
-            )
-            % {"email": request.user.email, "count": sent},
-        )
+        response = chosen.run(self, request, campaign)
+        return response or redirect("admin:newsletter_campaign_change", campaign.pk)
+
+
+def _may_change(model_admin: CampaignAdmin, request: HttpRequest, campaign: Campaign) -> bool:
+    return model_admin.has_change_permission(request, campaign) and campaign.is_editable
+
+
+def _may_view(model_admin: CampaignAdmin, request: HttpRequest, campaign: Campaign) -> bool:
+    return model_admin.has_view_permission(request, campaign)
+
+
+def _may_send(model_admin: CampaignAdmin, request: HttpRequest, campaign: Campaign) -> bool:
+    return request.user.has_perm("newsletter.send_campaign")
+
+
+def _report(request: HttpRequest, campaign: Campaign, done: bool) -> None:
+    """What a transition did, in the campaign's state after it."""
+    status = campaign.get_status_display()
+    if done:
+        messages.success(request, _("Done: %(status)s.") % {"status": status})
     else:
-        if not request.user.has_perm("newsletter.send_campaign"):
-            raise PermissionDenied
-        if action == "send" and campaign.is_editable and request.POST.get("confirmed") != "yes":
-            return _confirm_send(model_admin, request, campaign)
-        done = _run(campaign, action, request.POST)
-        if done is None:
-            raise PermissionDenied
-        if done:
-            messages.success(request, _("Done: %(status)s.") % {"status": campaign.get_status_display()})
-        else:
-            messages.error(
-                request, _("Not possible now: the campaign is %(status)s.") % {"status": campaign.get_status_display()}
-            )
-    return redirect("admin:newsletter_campaign_change", campaign.pk)
+        messages.error(request, _("Not possible now: the campaign is %(status)s.") % {"status": status})
 
 
-def _confirm_send(model_admin: CampaignAdmin, request: HttpRequest, campaign: Campaign) -> TemplateResponse:
+def _fill(model_admin: CampaignAdmin, request: HttpRequest, campaign: Campaign) -> None:
+    added = campaign.fill_stories()
+    messages.success(request, ngettext("%d story added.", "%d stories added.", added) % added)
+
+
+def _send_test(model_admin: CampaignAdmin, request: HttpRequest, campaign: Campaign) -> None:
+    sent = emails.send_test(campaign, to=request.user.email)
+    messages.success(
+        request,
+        ngettext(
+            "A test was sent to %(email)s.",
+            "%(count)d tests, one per language, were sent to %(email)s.",
+            sent,
+        )
+        % {"email": request.user.email, "count": sent},
+    )
+
+
+def _send_now(model_admin: CampaignAdmin, request: HttpRequest, campaign: Campaign) -> HttpResponse | None:
     """ "Send now" asks once, saying how many people will get the e-mail; its button posts `confirmed`."""
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": Campaign._meta,
-        "title": _("Send the campaign?"),
-        "campaign": campaign,
-        "recipients": Subscriber.objects.receiving(campaign.newsletter).count(),
-        "stories": campaign.campaignstory_set.count(),
-    }
-    return TemplateResponse(request, "admin/newsletter/campaign/send_confirmation.html", context)
+    if campaign.is_editable and request.POST.get("confirmed") != "yes":
+        context = {
+            **model_admin.admin_site.each_context(request),
+            "opts": Campaign._meta,
+            "title": _("Send the campaign?"),
+            "campaign": campaign,
+            "recipients": Subscriber.objects.receiving(campaign.newsletter).count(),
+            "stories": campaign.campaignstory_set.count(),
+        }
+        return TemplateResponse(request, "admin/newsletter/campaign/send_confirmation.html", context)
+    _report(request, campaign, campaign.send_now())
+    return None
 
 
-def _run(campaign: Campaign, action: str, data) -> bool | None:
+def _schedule(model_admin: CampaignAdmin, request: HttpRequest, campaign: Campaign) -> None:
     try:
-        if action == "send":
-            campaign.send_now()
-        elif action == "schedule":
-            when = forms.SplitDateTimeField().clean([data.get("date", ""), data.get("time", "")])
-            if when <= timezone.now() - datetime.timedelta(minutes=1):
-                return False
-            campaign.schedule(when)
-        elif action == "unschedule":
-            campaign.unschedule()
-        elif action == "pause":
-            return campaign.pause(message=str(_("Paused by an editor.")))
-        elif action == "resume":
-            return campaign.resume()
-        elif action == "cancel":
-            return campaign.cancel()
-        else:
-            return None
-    except (ValueError, forms.ValidationError):
-        return False
-    campaign.refresh_from_db()
-    return True
+        when = forms.SplitDateTimeField().clean([request.POST.get("date", ""), request.POST.get("time", "")])
+    except forms.ValidationError:
+        when = None
+    if when is None or when <= timezone.now() - datetime.timedelta(minutes=1):
+        messages.error(request, _("Give a date and time from now on."))
+        return
+    _report(request, campaign, campaign.schedule(when))
+
+
+def _unschedule(model_admin: CampaignAdmin, request: HttpRequest, campaign: Campaign) -> None:
+    _report(request, campaign, campaign.unschedule())
+
+
+def _pause(model_admin: CampaignAdmin, request: HttpRequest, campaign: Campaign) -> None:
+    _report(request, campaign, campaign.pause(message=str(_("Paused by an editor."))))
+
+
+def _resume(model_admin: CampaignAdmin, request: HttpRequest, campaign: Campaign) -> None:
+    _report(request, campaign, campaign.resume())
+
+
+def _cancel(model_admin: CampaignAdmin, request: HttpRequest, campaign: Campaign) -> None:
+    _report(request, campaign, campaign.cancel())
+
+
+@dataclasses.dataclass(frozen=True)
+class CampaignAction:
+    """A button on the campaign page: who may press it, and what it runs (a redirect back if it returns None)."""
+
+    allowed: Callable[[CampaignAdmin, HttpRequest, Campaign], bool]
+    run: Callable[[CampaignAdmin, HttpRequest, Campaign], HttpResponse | None]
+
+
+# Every button the campaign page posts to (`<pk>/do/<name>/`). Those that move the campaign
+# call one Campaign method each, which refuses, changing nothing, from a state it does not start from.
+CAMPAIGN_ACTIONS: dict[str, CampaignAction] = {
+    "fill": CampaignAction(allowed=_may_change, run=_fill),
+    "test": CampaignAction(allowed=_may_view, run=_send_test),
+    "send": CampaignAction(allowed=_may_send, run=_send_now),
+    "schedule": CampaignAction(allowed=_may_send, run=_schedule),
+    "unschedule": CampaignAction(allowed=_may_send, run=_unschedule),
+    "pause": CampaignAction(allowed=_may_send, run=_pause),
+    "resume": CampaignAction(allowed=_may_send, run=_resume),
+    "cancel": CampaignAction(allowed=_may_send, run=_cancel),
+}

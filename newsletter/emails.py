@@ -3,7 +3,8 @@
 Campaign e-mails are rendered once per campaign and language (`render_campaign`)
 and made personal per recipient by swapping in their signed links
 (`campaign_message`), so sending 100,000 does not render a template 100,000
-times. No tracking pixel, no link rewriting: every link goes straight to SITE_URL.
+times; each copy is a `CampaignEmail`, which any Django mail backend sends. No
+tracking pixel, no link rewriting: every link goes straight to SITE_URL.
 
 Every e-mail is written in its reader's language (issue 20): the subscriber's
 for transactional e-mails, the version's for campaigns, under
@@ -14,16 +15,20 @@ for transactional e-mails, the version's for campaigns, under
 from __future__ import annotations
 
 import binascii
+import datetime
+import email.message
+import email.policy
+import functools
 import re
 import uuid
 from dataclasses import dataclass
-from email.header import Header
-from email.policy import SMTP
-from email.utils import formataddr, formatdate, parseaddr
+from email.policy import Policy
+from email.utils import format_datetime, formataddr, parseaddr
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, mailers
+from django.core.mail import DNS_NAME, EmailMultiAlternatives, mailers, make_msgid
+from django.core.mail.backends.base import BaseEmailBackend
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -34,6 +39,7 @@ from lib import mail
 from newsletter.models import Campaign, CampaignVersion, Newsletter, Subscriber
 
 PREFERENCES_PLACEHOLDER = "NEWSLETTER-PREFERENCES-URL"
+TOKEN_PLACEHOLDER = "NEWSLETTER-TOKEN"
 
 
 def site_domain() -> str:
@@ -46,12 +52,6 @@ def unsubscribe_mailto() -> str:
 
 def unsubscribe_by_mail(token: str) -> str:
     return f"mailto:{unsubscribe_mailto()}?subject={quote('unsubscribe ' + token)}"
-
-
-def list_headers(subscriber: Subscriber) -> dict[str, str]:
-    """RFC 2369 List-Unsubscribe (https and mailto) and RFC 8058 one-click headers."""
-    mailto = unsubscribe_by_mail(subscriber.preferences_token())
-    return mail.unsubscribe_headers(subscriber.one_click_url(), mailto=mailto)
 
 
 def language_context(language: str) -> dict[str, str]:
@@ -108,13 +108,21 @@ def _send_already_subscribed(subscriber: Subscriber) -> None:
     ).send(using=settings.NEWSLETTER_MAILER)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RenderedCampaign:
+    """One version of a campaign, rendered once for all its copies.
+
+    The links to each reader's preference page and one-click unsubscribe are
+    reversed once too, with TOKEN_PLACEHOLDER where the reader's signed token goes.
+    """
+
     subject: str
     text: str
     html: str
-    list_id: str = ""
-    language: str = ""
+    list_id: str
+    language: str
+    preferences_link: str
+    one_click_link: str
 
 
 def list_id(newsletter: Newsletter) -> str:
@@ -162,6 +170,9 @@ def _render_version(campaign: Campaign, version: CampaignVersion, *, test: bool)
         html=render_to_string("emails/newsletter/campaign.html", context),
         list_id=list_id(campaign.newsletter),
         language=version.language,
+        # Under the version's language (render_campaign), so the links lead to the site in it.
+        preferences_link=settings.SITE_URL + reverse("newsletter:preferences", kwargs={"token": TOKEN_PLACEHOLDER}),
+        one_click_link=settings.SITE_URL + reverse("newsletter:one-click", kwargs={"token": TOKEN_PLACEHOLDER}),
     )
 
 
@@ -172,87 +183,110 @@ def message_id(delivery_id: int, campaign_id: int) -> str:
 
 def campaign_message(
     rendered: RenderedCampaign, *, subscriber: Subscriber, message_id: str | None = None
-) -> EmailMultiAlternatives:
-    with translation.override(rendered.language or None):
-        return _campaign_message(rendered, subscriber=subscriber, message_id=message_id)
-
-
-def _campaign_message(
-    rendered: RenderedCampaign, *, subscriber: Subscriber, message_id: str | None
-) -> EmailMultiAlternatives:
-    preferences_url = subscriber.preferences_url()
-    headers = {**list_headers(subscriber), "Precedence": "bulk"}
+) -> CampaignEmail:
+    """One subscriber's copy of `rendered`: their signed preference link in both bodies, their signed
+    one-click `List-Unsubscribe` (RFC 2369 and 8058), the newsletter's `List-Id`, and `message_id` if given."""
+    token = subscriber.preferences_token()
+    preferences_url = rendered.preferences_link.replace(TOKEN_PLACEHOLDER, token)
+    one_click_url = rendered.one_click_link.replace(TOKEN_PLACEHOLDER, token)
+    headers = {**mail.unsubscribe_headers(one_click_url, mailto=unsubscribe_by_mail(token)), "Precedence": "bulk"}
     if rendered.list_id:
         headers["List-Id"] = rendered.list_id
     if message_id:
         headers["Message-ID"] = message_id
-    return mail.message(
-        rendered.subject,
-        rendered.text.replace(PREFERENCES_PLACEHOLDER, preferences_url),
+    return CampaignEmail(
+        subject=mail.header_text(rendered.subject),
+        body=rendered.text.replace(PREFERENCES_PLACEHOLDER, preferences_url),
         to=[subscriber.email],
-        headers=headers,
-        html=rendered.html.replace(PREFERENCES_PLACEHOLDER, preferences_url),
+        headers={
+            name: value if isinstance(value, mail.VerbatimHeader) else mail.header_text(value)
+            for name, value in headers.items()
+        },
+        alternatives=[(rendered.html.replace(PREFERENCES_PLACEHOLDER, preferences_url), "text/html")],
     )
 
 
-class FastMessage:
-    """A campaign e-mail as raw bytes, MIME-assembled once per run and personalised per recipient.
+class CampaignEmail(EmailMultiAlternatives):
+    """A campaign e-mail: an ordinary EmailMultiAlternatives, with a faster `message()`.
 
-    Python's email package spends milliseconds folding headers for every
-    message; at 100,000 recipients that dominates sending. The bytes here
-    carry the same parts and headers as `campaign_message` (multipart/
-    alternative, quoted-printable UTF-8 text and HTML, Message-ID, List-Id,
-    List-Unsubscribe and List-Unsubscribe-Post), handed to the SMTP connection
-    of the configured mailer. Addresses that are not plain ASCII use
-    `campaign_message` instead.
+    Its subject, bodies and headers are set as on any message, so the locmem
+    outbox and django-anymail's backends, which read those, see nothing special.
+    Django's SMTP, console and file backends write out `message()`. Django's own
+    parses and folds every header of every copy anew and encodes both bodies in
+    pure Python: 2 to 3 ms a copy, most of the CPU a 100,000-copy campaign takes.
+    This one builds the same MIME tree (multipart/alternative: quoted-printable
+    UTF-8 text, then HTML) from the headers every copy shares, folded once
+    (`_Folded`), the copy's own one-line ASCII headers as they are (`_AsIs`), and
+    bodies encoded by `binascii`, in about a tenth of the time. A copy whose
+    address, sender address or Message-ID is not plain ASCII takes Django's own.
     """
 
-    def __init__(self, rendered: RenderedCampaign) -> None:
-        from_name, from_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
-        self.from_address = from_address
-        self.boundary = f"=_newsletter_{uuid.uuid4().hex}"
-        head = [
-            "MIME-Version: 1.0",
-            f"Subject: {_header(mail.header_text(rendered.subject))}",
-            f"From: {formataddr((from_name, from_address), charset='utf-8')}",
-            "Precedence: bulk",
-            *([f"List-Id: {rendered.list_id}"] if rendered.list_id else []),
-            "List-Unsubscribe-Post: List-Unsubscribe=One-Click",
-            f'Content-Type: multipart/alternative; boundary="{self.boundary}"',
-        ]
-        self.head = "\r\n".join(head).encode()
-        self.text, self.html = rendered.text, rendered.html
-        with translation.override(rendered.language or None):  # the links in the reader's language
-            self.preferences_url = settings.SITE_URL + reverse("newsletter:preferences", kwargs={"token": "T0KEN"})
-            self.one_click_url = settings.SITE_URL + reverse("newsletter:one-click", kwargs={"token": "T0KEN"})
-
-    @staticmethod
-    def usable_for(email: str) -> bool:
-        return email.isascii() and "\n" not in email and "\r" not in email
-
-    def build(self, subscriber: Subscriber, message_id: str) -> bytes:
-        token = subscriber.preferences_token()
-        preferences_url = self.preferences_url.replace("T0KEN", token)
-        one_click_url = self.one_click_url.replace("T0KEN", token)
-        unsubscribe = mail.unsubscribe_headers(one_click_url, mailto=unsubscribe_by_mail(token))["List-Unsubscribe"]
-        personal = (
-            f"\r\nTo: {subscriber.email}\r\nDate: {formatdate(usegmt=True)}\r\nMessage-ID: {message_id}\r\n"
-            f"{unsubscribe.fold(policy=SMTP)}\r\n"
-        ).encode()
-        parts = []
-        for subtype, body in (("plain", self.text), ("html", self.html)):
-            encoded = binascii.b2a_qp(body.replace(PREFERENCES_PLACEHOLDER, preferences_url).encode(), istext=True)
-            parts.append(
-                f'--{self.boundary}\r\nContent-Type: text/{subtype}; charset="utf-8"\r\n'
-                "Content-Transfer-Encoding: quoted-printable\r\n\r\n".encode()
-                + encoded.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
-                + b"\r\n"
-            )
-        return self.head + personal + b"".join(parts) + f"--{self.boundary}--\r\n".encode()
+    def message(self, *, policy: Policy = email.policy.default) -> email.message.EmailMessage:
+        message_id = self.extra_headers.get("Message-ID") or make_msgid(domain=DNS_NAME)
+        if not (len(self.to) == 1 and f"{self.to[0]}{message_id}".isascii() and _ascii_address(self.from_email)):
+            return super().message(policy=policy)
+        # set_raw() skips the policy's parsing: each value is a header object that folds itself.
+        msg = email.message.EmailMessage(policy=policy)
+        msg.set_raw("Subject", _Folded("Subject", self.subject))
+        msg.set_raw("From", _Folded("From", self.from_email))
+        msg.set_raw("To", _AsIs("To", self.to[0]))
+        msg.set_raw("Date", _AsIs("Date", format_datetime(datetime.datetime.now(datetime.UTC))))
+        msg.set_raw("Message-ID", _AsIs("Message-ID", message_id))
+        for name, value in self.extra_headers.items():
+            if name != "Message-ID":
+                msg.set_raw(name, value if isinstance(value, mail.VerbatimHeader) else _Folded(name, value))
+        msg.set_raw("MIME-Version", _AsIs("MIME-Version", "1.0"))
+        msg.set_raw("Content-Type", _AsIs("Content-Type", f'multipart/alternative; boundary="{_BOUNDARY}"'))
+        for content, mimetype in [(self.body, "text/plain"), *self.alternatives]:
+            part = email.message.MIMEPart(policy=policy)
+            part.set_raw("Content-Type", _AsIs("Content-Type", f'{mimetype}; charset="utf-8"'))
+            part.set_raw("Content-Transfer-Encoding", _AsIs("Content-Transfer-Encoding", "quoted-printable"))
+            part.set_payload(binascii.b2a_qp(content.encode(), istext=True).decode("ascii"))
+            msg.attach(part)
+        return msg
 
 
-def _header(value: str) -> str:
-    return value if value.isascii() else Header(value, "utf-8").encode()
+# Quoted-printable text never holds "=_" (its "=" is followed by hex digits or a line end),
+# so one boundary serves every copy this process writes.
+_BOUNDARY = f"=_newsletter_{uuid.uuid4().hex}"
+
+
+@functools.lru_cache(maxsize=16)
+def _ascii_address(sender: str) -> bool:
+    return parseaddr(sender)[1].isascii()
+
+
+class _Folded(str):
+    """A header value every copy shares (subject, sender, List-Id): folded by the e-mail package once."""
+
+    name: str
+
+    def __new__(cls, name: str, value: str) -> _Folded:
+        header = super().__new__(cls, value)
+        header.name = name
+        return header
+
+    def fold(self, *, policy: Policy) -> str:
+        return _fold(self.name, str(self), policy)
+
+
+@functools.lru_cache(maxsize=256)
+def _fold(name: str, value: str, policy: Policy) -> str:
+    return policy.header_factory(name, value).fold(policy=policy)
+
+
+class _AsIs(str):
+    """A one-line ASCII header value (an address, a date, an id): written out as it is."""
+
+    name: str
+
+    def __new__(cls, name: str, value: str) -> _AsIs:
+        header = super().__new__(cls, mail.header_text(value))
+        header.name = name
+        return header
+
+    def fold(self, *, policy: Policy) -> str:
+        return f"{self.name}: {self}{policy.linesep}"
 
 
 def send_test(campaign: Campaign, *, to: str) -> int:
@@ -266,6 +300,7 @@ def send_test(campaign: Campaign, *, to: str) -> int:
     return len(languages)
 
 
-def open_connection():
-    """A mail connection for a whole run of sends (one SMTP session, many messages)."""
+def open_connection() -> BaseEmailBackend:
+    """A connection of NEWSLETTER_MAILER, for a whole run of sends: with the SMTP backend, one session,
+    opened by the first `send_messages()` and kept until `close()`."""
     return mailers[settings.NEWSLETTER_MAILER]

@@ -386,6 +386,38 @@ class CampaignQuerySet(models.QuerySet):
 
 
 class Campaign(models.Model):
+    """One e-mail to a newsletter's subscribers, and where it is in its life.
+
+    The methods below are the only code that changes `status`. Each is one
+    transition: an UPDATE whose WHERE clause names the states it may start
+    from, so two editors (or an editor and a worker) acting at once cannot both
+    win; it returns whether it happened, and from any other state it changes
+    nothing. Tasks (newsletter/tasks.py) and the admin's buttons call them;
+    newsletter/sending.py only sends and reports how a run ended.
+
+    ========================  ===========================  =========  ======================================
+    method                    from                         to         also
+    ========================  ===========================  =========  ======================================
+    `schedule(when)`          draft, scheduled             scheduled  sets `scheduled_at`; a task waits till then
+    `unschedule()`            scheduled                    draft      clears `scheduled_at`
+    `send_now()`              draft, scheduled             sending    sets `started_at`; queues the sending tasks
+    `start_scheduled()`       scheduled, once it is due    sending    as `send_now`
+    `pause(message)`          sending                      paused     an editor's pause: stays paused
+    `pause_for_outage(...)`   sending                      paused     SMTP unreachable: `smtp_attempts` > 0
+    `give_up_outage(...)`     paused by an outage          paused     `smtp_attempts` = 0: an editor resumes
+    `resume_after_outage()`   paused by an outage          sending    the retry task found SMTP back
+    `resume()`                paused                       sending    queues the sending tasks
+    `finish()`                sending, nothing left open   sent       sets `finished_at`
+    `cancel()`                draft, scheduled, sending,   cancelled  skips every delivery not yet handed
+                              paused                                  to the SMTP server
+    ========================  ===========================  =========  ======================================
+
+    Editable (its content and stories can change) only while draft or scheduled.
+    Sent and cancelled are final. No transition leads to failed: a task a worker
+    keeps dying on is given up while the campaign stays sending (see README,
+    Newsletter); pause and resume start it again.
+    """
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SCHEDULED = "scheduled", _("Scheduled")
@@ -394,6 +426,10 @@ class Campaign(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
+
+    EDITABLE = frozenset({Status.DRAFT, Status.SCHEDULED})
+    # What a transition may change, re-read when it did not happen.
+    STATE_FIELDS = ["status", "status_message", "scheduled_at", "started_at", "finished_at", "smtp_attempts"]
 
     newsletter = models.ForeignKey(
         Newsletter, verbose_name=_("newsletter"), on_delete=models.PROTECT, related_name="campaigns"
@@ -455,7 +491,7 @@ class Campaign(models.Model):
 
     @property
     def is_editable(self) -> bool:
-        return self.status in {self.Status.DRAFT, self.Status.SCHEDULED}
+        return self.status in self.EDITABLE
 
     def ordered_stories(self) -> models.QuerySet[Article]:
         return (
@@ -510,68 +546,132 @@ class Campaign(models.Model):
             [translated.get(group, story) for group, story in zip(groups, stories, strict=True)],
         )
 
-    def _set_status(self, status: str, message: str = "", **fields: Any) -> None:
+    def _move(self, sources: set[str], status: str, *, when: Q | None = None, **fields: Any) -> bool:
+        """Change the status if the row is still in one of `sources` (and matches `when`).
+
+        The check is the UPDATE's own WHERE clause, not this possibly stale
+        instance: of two requests that both loaded a sending campaign and press
+        pause and cancel at once, PostgreSQL lets the first UPDATE match and the
+        second, after waiting for its row lock, finds nothing to change. On
+        success this instance takes the new values; otherwise it re-reads its
+        state, so a message can say what the campaign is now. One query, two on failure.
+        """
+        rows = Campaign.objects.filter(pk=self.pk, status__in=sources)
+        if when is not None:
+            rows = rows.filter(when)
+        if not rows.update(status=status, **fields):
+            self.refresh_from_db(fields=self.STATE_FIELDS)
+            return False
         self.status = status
-        self.status_message = message
         for name, value in fields.items():
             setattr(self, name, value)
-        self.save(update_fields=["status", "status_message", *fields])
+        return True
 
-    def send_now(self) -> None:
-        """Start sending on the background worker once the caller's transaction commits."""
+    def schedule(self, when: datetime.datetime) -> bool:
+        """Draft or scheduled -> scheduled at `when`: a task waits in the queue until then.
+
+        Moving the time again leaves the earlier task in the queue; it finds the
+        campaign not yet due and does nothing (`start_scheduled`).
+        """
         from newsletter import tasks
 
         with transaction.atomic():
-            locked = Campaign.objects.select_for_update().get(pk=self.pk)
-            if not locked.is_editable:
-                raise ValueError(f"campaign {self.pk} is {locked.status}")
-            self._set_status(self.Status.SENDING, started_at=timezone.now())
-            tasks.enqueue_send(self.pk)
+            moved = self._move(self.EDITABLE, self.Status.SCHEDULED, scheduled_at=when)
+            if moved:
+                tasks.enqueue_scheduled(self.pk, when)
+        return moved
 
-    def schedule(self, when: datetime.datetime) -> None:
-        """Send at `when`: a task waits in the queue until then (rescheduling leaves a harmless no-op)."""
+    def unschedule(self) -> bool:
+        """Scheduled -> draft."""
+        return self._move({self.Status.SCHEDULED}, self.Status.DRAFT, scheduled_at=None)
+
+    def send_now(self) -> bool:
+        """Draft or scheduled -> sending, on the background worker once the caller's transaction commits."""
+        return self._start(self.EDITABLE)
+
+    def start_scheduled(self) -> bool:
+        """Scheduled -> sending, if its time has come (the scheduled task, or cron's send_scheduled_campaigns)."""
+        return self._start({self.Status.SCHEDULED}, when=Q(scheduled_at__lte=timezone.now()))
+
+    def _start(self, sources: set[str], *, when: Q | None = None) -> bool:
         from newsletter import tasks
 
-        if not self.is_editable:
-            raise ValueError(f"campaign {self.pk} is {self.status}")
         with transaction.atomic():
-            self._set_status(self.Status.SCHEDULED, scheduled_at=when)
-            tasks.enqueue_scheduled(self.pk, when)
-
-    def unschedule(self) -> None:
-        if self.status == self.Status.SCHEDULED:
-            self._set_status(self.Status.DRAFT, scheduled_at=None)
+            moved = self._move(sources, self.Status.SENDING, when=when, status_message="", started_at=timezone.now())
+            if moved:
+                tasks.enqueue_send(self.pk)
+        return moved
 
     def pause(self, *, message: str = "") -> bool:
-        """Sending -> paused. Workers stop after their current message."""
-        updated = Campaign.objects.filter(pk=self.pk, status=self.Status.SENDING).update(
-            status=self.Status.PAUSED, status_message=message
+        """Sending -> paused by an editor. Workers stop after the batch in hand; nothing resumes it but `resume`."""
+        return self._move({self.Status.SENDING}, self.Status.PAUSED, status_message=message, smtp_attempts=0)
+
+    def pause_for_outage(self, *, message: str, attempt: int) -> bool:
+        """Sending -> paused because the SMTP server is unreachable.
+
+        `smtp_attempts` (outages in a row, at least 1) marks the pause as the
+        outage's, so the retry task may resume it; an editor's pause or resume
+        since sets it to 0, and the retries stop."""
+        return self._move(
+            {self.Status.SENDING}, self.Status.PAUSED, status_message=message, smtp_attempts=max(attempt, 1)
         )
-        self.refresh_from_db(fields=["status", "status_message"])
-        return bool(updated)
+
+    @property
+    def is_waiting_for_smtp(self) -> bool:
+        """Paused by an SMTP outage, with the retry task still trying (as last read)."""
+        return self.status == self.Status.PAUSED and self.smtp_attempts > 0
+
+    def give_up_outage(self, *, message: str) -> bool:
+        """Paused by an outage -> paused for an editor: the retries ran out, or the backend cannot retry later."""
+        return self._move(
+            {self.Status.PAUSED},
+            self.Status.PAUSED,
+            when=Q(smtp_attempts__gt=0),
+            status_message=message,
+            smtp_attempts=0,
+        )
 
     def resume(self) -> bool:
+        """Paused -> sending, by an editor; whatever paused it."""
+        return self._resume(smtp_attempts=0)
+
+    def resume_after_outage(self) -> bool:
+        """Paused by an outage -> sending: the retry task found the SMTP server answering again.
+
+        `smtp_attempts` stays, so losing the server again at once counts as the next attempt."""
+        return self._resume(when=Q(smtp_attempts__gt=0))
+
+    def _resume(self, *, when: Q | None = None, **fields: Any) -> bool:
         from newsletter import tasks
 
         with transaction.atomic():
-            updated = Campaign.objects.filter(pk=self.pk, status=self.Status.PAUSED).update(
-                status=self.Status.SENDING, status_message="", smtp_attempts=0
-            )
-            if updated:
+            moved = self._move({self.Status.PAUSED}, self.Status.SENDING, when=when, status_message="", **fields)
+            if moved:
                 tasks.enqueue_send(self.pk)
-        self.refresh_from_db(fields=["status", "status_message"])
-        return bool(updated)
+        return moved
+
+    def finish(self) -> bool:
+        """Sending -> sent, once no delivery is pending, claimed or sending.
+
+        The check is inside the UPDATE: every worker that runs out of rows may
+        call this, and only one of them, after the last row closed, succeeds."""
+        still_open = Delivery.objects.filter(campaign=models.OuterRef("pk"), status__in=Delivery.OPEN)
+        return self._move(
+            {self.Status.SENDING},
+            self.Status.SENT,
+            when=~models.Exists(still_open),
+            status_message="",
+            finished_at=timezone.now(),
+        )
 
     @transaction.atomic
     def cancel(self) -> bool:
-        """Stop for good: whatever was not handed to the SMTP server is skipped."""
-        updated = Campaign.objects.filter(
-            pk=self.pk, status__in=[self.Status.DRAFT, self.Status.SCHEDULED, self.Status.SENDING, self.Status.PAUSED]
-        ).update(status=self.Status.CANCELLED, status_message="", finished_at=timezone.now())
-        if updated:
+        """Draft, scheduled, sending or paused -> cancelled: whatever was not handed to the SMTP server is skipped."""
+        sources = {self.Status.DRAFT, self.Status.SCHEDULED, self.Status.SENDING, self.Status.PAUSED}
+        moved = self._move(sources, self.Status.CANCELLED, status_message="", finished_at=timezone.now())
+        if moved:
             self.deliveries.unsent().update(status=Delivery.Status.SKIPPED)
-        self.refresh_from_db(fields=["status", "status_message", "finished_at"])
-        return bool(updated)
+        return moved
 
     def counts(self) -> dict[str, int]:
         """Delivery counts by outcome (one query)."""
@@ -675,6 +775,9 @@ class Delivery(models.Model):
         UNCERTAIN = "uncertain", _("Possibly sent (worker lost mid-send; not resent)")
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("Skipped (left or cancelled)")
+
+    # Not yet resolved: a campaign with any of these is not finished.
+    OPEN = (Status.PENDING, Status.CLAIMED, Status.SENDING)
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="deliveries")
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")

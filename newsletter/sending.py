@@ -12,7 +12,9 @@ Each recipient has a Delivery row. A run (one task on one worker):
 3. for each row: moves it from `claimed` to `sending` (only if it is still
    claimed by this run: an unsubscribe or a cancel in between turns it to
    `skipped`, and then nothing is sent), hands the message with its fixed
-   Message-ID to SMTP, then marks it `sent`.
+   Message-ID to `send_messages()` of a NEWSLETTER_MAILER connection (Django's
+   mail API; with the SMTP backend one session per thread for the whole run),
+   then marks it `sent`.
 
 The resume rule, for rows a killed worker left behind (older than
 NEWSLETTER_STALE_AFTER seconds):
@@ -23,6 +25,11 @@ NEWSLETTER_STALE_AFTER seconds):
   missing copy, never a duplicate.
 A live run whose row was marked uncertain still marks it `sent` when the SMTP
 server accepts it; a live run whose claimed row was reset simply skips it.
+
+This module only sends: it never changes a campaign's status. A run reads
+the status to know when to stop, and returns how it ended (`Outcome`); the
+task (newsletter/tasks.py) then calls the campaign's method for it
+(`finish`, `pause_for_outage`), which decides under its own guard.
 """
 
 from __future__ import annotations
@@ -31,13 +38,14 @@ import contextlib
 import datetime
 import logging
 import smtplib
+import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
 from django.db.models import F, Min
 from django.utils import timezone
@@ -52,11 +60,13 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Outcome:
-    """How a run ended: finished, stopped (paused/cancelled), SMTP down, or retry at a time."""
+    """How a run ended: finished (no delivery left open), stopped (paused, cancelled, or a sibling
+    thread lost the SMTP server), SMTP down (with the error), or deferred (retry at a time)."""
 
     state: str  # "finished", "stopped", "smtp_down", "deferred"
     sent: int = 0
     retry_at: datetime.datetime | None = None
+    error: str = ""
 
 
 class SMTPUnavailable(Exception):
@@ -137,20 +147,9 @@ def resolve_stale(campaign_id: int, *, stale_after: float | None = None) -> tupl
     return returned, uncertain
 
 
-def finish_if_done(campaign_id: int) -> bool:
-    """Mark the campaign sent once no row is pending, claimed or sending."""
-    open_rows = Delivery.objects.filter(
-        campaign_id=campaign_id,
-        status__in=[Delivery.Status.PENDING, Delivery.Status.CLAIMED, Delivery.Status.SENDING],
-    )
-    with transaction.atomic():
-        if open_rows.exists():
-            return False
-        return bool(
-            Campaign.objects.filter(pk=campaign_id, status=Campaign.Status.SENDING).update(
-                status=Campaign.Status.SENT, status_message="", finished_at=timezone.now()
-            )
-        )
+def is_done(campaign_id: int) -> bool:
+    """No delivery of the campaign is pending, claimed or sending (one query)."""
+    return not Delivery.objects.filter(campaign_id=campaign_id, status__in=Delivery.OPEN).exists()
 
 
 def _retry_delay(attempts: int) -> datetime.timedelta:
@@ -173,28 +172,28 @@ class _Pacer:
         self.next_at = max(self.next_at, now) + self.interval
 
 
-def send_one(
-    delivery: Delivery,
-    rendered: emails.RenderedCampaign,
-    mailer,
-    run_id: str,
-    fast: emails.FastMessage | None = None,
-) -> str:
-    """Send one claimed row. Returns "sent", "skipped", "retry", "failed" or raises SMTPUnavailable."""
-    msg_id = emails.message_id(delivery.pk, delivery.campaign_id)
+def send_one(delivery: Delivery, rendered: emails.RenderedCampaign, mailer: BaseEmailBackend, run_id: str) -> str:
+    """Send one claimed row through `mailer` (a Django mail connection the run keeps open).
+
+    Returns "sent", "skipped", "retry", "failed", or raises SMTPUnavailable.
+    """
+    message_id = emails.message_id(delivery.pk, delivery.campaign_id)
+    message = emails.campaign_message(rendered, subscriber=delivery.subscriber, message_id=message_id)
     # The row must still be ours and still claimed: an unsubscribe or cancel since the claim made it skipped.
     if not Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.CLAIMED, claimed_by=run_id).update(
-        status=Delivery.Status.SENDING, message_id=msg_id, claimed_at=timezone.now()
+        status=Delivery.Status.SENDING, message_id=message_id, claimed_at=timezone.now()
     ):
         return "skipped"
     mine = Delivery.objects.filter(pk=delivery.pk, status__in=[Delivery.Status.SENDING, Delivery.Status.UNCERTAIN])
     try:
-        mailer.open()  # no-op when open: one SMTP session serves the whole run
-        if fast is not None and isinstance(mailer, SMTPBackend) and fast.usable_for(delivery.email):
-            mailer.connection.sendmail(fast.from_address, [delivery.email], fast.build(delivery.subscriber, msg_id))
-        else:
-            message = emails.campaign_message(rendered, subscriber=delivery.subscriber, message_id=msg_id)
-            mailer.send_messages([message])
+        # One SMTP session serves the whole run: open() does nothing when it is open already, and
+        # send_messages() on an open connection leaves it open (on a closed one it would open and close its own).
+        mailer.open()
+        mailer.send_messages([message])
+    except ValueError as error:  # the backend refused the address itself: no server saw it
+        logger.warning("Delivery %s: %s", delivery.pk, error)
+        mine.update(status=Delivery.Status.FAILED, attempts=delivery.attempts + 1, error=str(error)[:500])
+        return "failed"
     except smtplib.SMTPException as error:
         if isinstance(error, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError):
             mine.update(status=Delivery.Status.PENDING, claimed_by="")
@@ -242,11 +241,13 @@ def send_campaign(campaign_id: int, *, shares: int = 1, max_seconds: float | Non
     connections = max(1, settings.NEWSLETTER_SEND_CONNECTIONS)
     rate = settings.NEWSLETTER_SEND_RATE / (max(shares, 1) * connections)
     deadline = None if max_seconds is None else time.monotonic() + max_seconds
+    # Set by the first thread that loses the SMTP server, so the others stop after the message in hand.
+    smtp_lost = threading.Event()
     if connections == 1:
-        return _send_loop(campaign, rendered, rate=rate, deadline=deadline)
+        return _send_loop(campaign, rendered, rate=rate, deadline=deadline, smtp_lost=smtp_lost)
     with ThreadPoolExecutor(max_workers=connections, thread_name_prefix="newsletter-send") as pool:
         futures = [
-            pool.submit(_in_thread, _send_loop, campaign, rendered, rate=rate, deadline=deadline)
+            pool.submit(_in_thread, _send_loop, campaign, rendered, rate=rate, deadline=deadline, smtp_lost=smtp_lost)
             for _ in range(connections)
         ]
         outcomes = [future.result() for future in futures]
@@ -262,10 +263,10 @@ def _in_thread(function, *args, **kwargs):
 
 def _combine(outcomes: list[Outcome]) -> Outcome:
     sent = sum(outcome.sent for outcome in outcomes)
-    states = {outcome.state for outcome in outcomes}
     for state in ("smtp_down", "finished"):
-        if state in states:
-            return Outcome(state, sent)
+        for outcome in outcomes:
+            if outcome.state == state:
+                return Outcome(state, sent, error=outcome.error)
     deferred = [outcome.retry_at for outcome in outcomes if outcome.state == "deferred" and outcome.retry_at]
     if deferred:
         return Outcome("deferred", sent, retry_at=min(deferred))
@@ -273,11 +274,15 @@ def _combine(outcomes: list[Outcome]) -> Outcome:
 
 
 def _send_loop(
-    campaign: Campaign, rendered: dict[str, emails.RenderedCampaign], *, rate: float, deadline: float | None
+    campaign: Campaign,
+    rendered: dict[str, emails.RenderedCampaign],
+    *,
+    rate: float,
+    deadline: float | None,
+    smtp_lost: threading.Event,
 ) -> Outcome:
     """One SMTP session's share of a run: claim a batch, send it, repeat. `rendered` holds each language's version."""
     campaign_id = campaign.pk
-    fast = {language: emails.FastMessage(version) for language, version in rendered.items()}
     # Rows made before a version was removed, or before languages existed, get the campaign's own.
     fallback = campaign.language if campaign.language in rendered else next(iter(rendered))
     run_id = uuid.uuid4().hex
@@ -300,10 +305,8 @@ def _send_loop(
                 continue
             if not batch:
                 resolve_stale(campaign_id)
-                if finish_if_done(campaign_id):
+                if is_done(campaign_id):
                     return Outcome("finished", sent)
-                if Campaign.objects.filter(pk=campaign_id, status=Campaign.Status.SENT).exists():
-                    return Outcome("finished", sent)  # another thread or worker finished it
                 next_at = Delivery.objects.filter(campaign_id=campaign_id, status=Delivery.Status.PENDING).aggregate(
                     at=Min("next_attempt_at")
                 )["at"]
@@ -313,18 +316,18 @@ def _send_loop(
                 continue
             after = batch[-1].pk
             for delivery in batch:
+                if smtp_lost.is_set():
+                    _release(campaign_id, run_id)
+                    return Outcome("stopped", sent)
                 pacer.wait()
                 try:
                     language = delivery.language if delivery.language in rendered else fallback
-                    if send_one(delivery, rendered[language], mailer, run_id, fast[language]) == "sent":
+                    if send_one(delivery, rendered[language], mailer, run_id) == "sent":
                         sent += 1
                 except SMTPUnavailable as error:
+                    smtp_lost.set()
                     _release(campaign_id, run_id)
-                    campaign.pause(
-                        message=_("The SMTP server is unreachable (%(error)s); sending resumes when it is back.")
-                        % {"error": str(error)[:150]}
-                    )
-                    return Outcome("smtp_down", sent)
+                    return Outcome("smtp_down", sent, error=str(error))
     finally:
         with contextlib.suppress(OSError, smtplib.SMTPException):
             mailer.close()
@@ -347,15 +350,3 @@ def smtp_reachable() -> bool:
         with contextlib.suppress(OSError, smtplib.SMTPException):
             mailer.close()
     return True
-
-
-def send_due_campaigns() -> list[int]:
-    """Start every scheduled campaign whose time has come. Returns their ids."""
-    started = []
-    for campaign in Campaign.objects.due():
-        try:
-            campaign.send_now()
-        except ValueError:  # another process started it first
-            continue
-        started.append(campaign.pk)
-    return started

@@ -78,51 +78,72 @@ def send_signup_email(subscriber_id: int, attempt: int = 1) -> None:
 
 @task()
 def send_campaign(campaign_id: int, shares: int = 1, attempt: int = 1) -> str:
-    """One run of a campaign; re-queued for retries, or with back-off while SMTP is down."""
+    """One run of a sending campaign, then the campaign method for how it ended.
+
+    With `attempt` above 1 it is a retry while the SMTP server was unreachable
+    (queued with back-off by `_retry_smtp`): it resumes the campaign, which
+    queues fresh runs, once the server answers, and sends nothing itself.
+    """
     from newsletter import sending
     from newsletter.models import Campaign
 
     campaign = Campaign.objects.get(pk=campaign_id)
-    if attempt > 1 and campaign.status == Campaign.Status.PAUSED:
-        # A retry after SMTP was unreachable: resume only if no editor paused it since.
-        if not campaign.smtp_attempts:
-            return "stopped"
-        if not sending.smtp_reachable():
-            return _retry_smtp(campaign_id, shares, attempt)
-        Campaign.objects.filter(pk=campaign_id, status=Campaign.Status.PAUSED).update(
-            status=Campaign.Status.SENDING, status_message="", smtp_attempts=0
-        )
+    if attempt > 1:
+        return _resume_after_outage(campaign, shares, attempt)
     outcome = sending.send_campaign(campaign_id, shares=shares, max_seconds=settings.NEWSLETTER_RUN_SECONDS)
-    if outcome.state == "deferred" and can_defer():
+    if outcome.state == "finished":
+        campaign.finish()
+    elif outcome.state == "deferred" and can_defer():
         _on(send_campaign, run_after=outcome.retry_at or timezone.now()).enqueue(campaign_id, shares)
     elif outcome.state == "smtp_down":
-        return _retry_smtp(campaign_id, shares, attempt)
+        # A run resumed after an outage that sends nothing before losing the server again counts
+        # as the next attempt, so a server that accepts connections but no mail is given up on.
+        attempt = campaign.smtp_attempts + 1 if not outcome.sent else 1
+        message = gettext("The SMTP server is unreachable (%(error)s); sending resumes when it is back.")
+        # Of several runs that lost the server, the one whose pause wins keeps retrying.
+        if campaign.pause_for_outage(message=message % {"error": outcome.error[:150]}, attempt=attempt):
+            _retry_smtp(campaign, shares, attempt)
     return outcome.state
 
 
-def _retry_smtp(campaign_id: int, shares: int, attempt: int) -> str:
-    from newsletter.models import Campaign
+def _resume_after_outage(campaign, shares: int, attempt: int) -> str:
+    from newsletter import sending
 
-    Campaign.objects.filter(pk=campaign_id).update(smtp_attempts=attempt)
+    if not campaign.is_waiting_for_smtp:
+        return "stopped"  # an editor resumed, paused or cancelled it since
+    if not sending.smtp_reachable():
+        return _retry_smtp(campaign, shares, attempt)
+    return "resumed" if campaign.resume_after_outage() else "stopped"
+
+
+def _retry_smtp(campaign, shares: int, attempt: int) -> str:
+    """Try again after a back-off; where the backend cannot wait, or attempts ran out, leave it to an editor."""
     if not can_defer() or not retry_later(
         _on(send_campaign),
-        campaign_id,
+        campaign.pk,
         shares,
         attempt + 1,
         attempt=attempt,
         base_delay=settings.NEWSLETTER_RETRY_DELAY,
     ):
-        Campaign.objects.filter(pk=campaign_id, status=Campaign.Status.PAUSED).update(
-            smtp_attempts=0,
-            status_message=gettext("The SMTP server is still unreachable; press Resume once it is back."),
+        campaign.give_up_outage(
+            message=gettext("The SMTP server is still unreachable; press Resume once it is back."),
         )
     return "smtp_down"
 
 
 @task()
 def start_scheduled_campaign(campaign_id: int) -> None:
+    """A scheduled campaign's time has come. Unscheduled or moved later since: nothing happens."""
     from newsletter.models import Campaign
 
     campaign = Campaign.objects.filter(pk=campaign_id).first()
-    if campaign and campaign.status == Campaign.Status.SCHEDULED and campaign.scheduled_at <= timezone.now():
-        campaign.send_now()
+    if campaign is not None:
+        campaign.start_scheduled()
+
+
+def start_due_campaigns() -> list[int]:
+    """Start every scheduled campaign whose time has come (for cron, see can_defer). Returns their ids."""
+    from newsletter.models import Campaign
+
+    return [campaign.pk for campaign in Campaign.objects.due() if campaign.start_scheduled()]

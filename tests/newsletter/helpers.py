@@ -33,6 +33,7 @@ class RecordingHandler:
 
     def __init__(self, refuse: set[str] | None = None, temporary: set[str] | None = None) -> None:
         self.messages: list[EmailMessage] = []
+        self.sessions: set[tuple] = set()  # each SMTP session's client address and port
         self.refuse = refuse or set()
         self.temporary = temporary or set()
         self.lock = threading.Lock()
@@ -49,6 +50,7 @@ class RecordingHandler:
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self.lock:
             self.messages.append(message)
+            self.sessions.add(session.peer)
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[EmailMessage]:

@@ -4,6 +4,7 @@ import email
 import email.policy
 
 from django.core import mail as outbox
+from django.core.mail import EmailMultiAlternatives
 from django.test import TestCase
 from django.urls import reverse
 
@@ -37,6 +38,12 @@ STORED_BREAKS = {name: brk for name, brk in BREAKS.items() if name != "NUL"}
 def parsed(message) -> email.message.EmailMessage:
     """A sent message as the receiving server reads it: from its bytes on the wire."""
     raw = message.message(policy=email.policy.SMTP).as_bytes()
+    return email.message_from_bytes(raw, policy=email.policy.default)
+
+
+def djangos_own(message: EmailMultiAlternatives) -> email.message.EmailMessage:
+    """A campaign e-mail as Django's own `message()` would write it, not the newsletter's faster one."""
+    raw = EmailMultiAlternatives.message(message, policy=email.policy.SMTP).as_bytes()
     return email.message_from_bytes(raw, policy=email.policy.default)
 
 
@@ -109,25 +116,18 @@ class NewsletterHeaderTests(TestCase):
             with self.subTest(name):
                 campaign = make_campaign(self.newsletter, subject=f"Weekly{brk}Bcc: victim@example.org")
                 rendered = newsletter_emails.render_campaign(campaign)
-                slow = parsed(newsletter_emails.campaign_message(rendered, subscriber=self.subscriber))
-                fast = email.message_from_bytes(
-                    newsletter_emails.FastMessage(rendered).build(self.subscriber, "<x.1@news.example.org>"),
-                    policy=email.policy.default,
-                )
-                for message in (slow, fast):
+                copy = newsletter_emails.campaign_message(rendered, subscriber=self.subscriber)
+                for message in (parsed(copy), djangos_own(copy)):
                     self.assertEqual(message["Subject"], "Weekly Bcc: victim@example.org")
                     self.assertIsNone(message["Bcc"])
 
     def test_both_paths_send_the_same_list_unsubscribe(self) -> None:
         rendered = newsletter_emails.render_campaign(make_campaign(self.newsletter))
-        slow = parsed(newsletter_emails.campaign_message(rendered, subscriber=self.subscriber))
-        fast = email.message_from_bytes(
-            newsletter_emails.FastMessage(rendered).build(self.subscriber, "<x.1@news.example.org>"),
-            policy=email.policy.default,
-        )
-        self.assertEqual(str(slow["List-Unsubscribe"]), str(fast["List-Unsubscribe"]))
+        copy = newsletter_emails.campaign_message(rendered, subscriber=self.subscriber)
+        ours = parsed(copy)
+        self.assertEqual(str(ours["List-Unsubscribe"]), str(djangos_own(copy)["List-Unsubscribe"]))
         self.assertRegex(
-            str(slow["List-Unsubscribe"]), r"^<https://news\.example\.org/newsletter/unsubscribe/\S+>, <mailto:"
+            str(ours["List-Unsubscribe"]), r"^<https://news\.example\.org/newsletter/unsubscribe/\S+>, <mailto:"
         )
 
 

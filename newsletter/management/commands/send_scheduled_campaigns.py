@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from newsletter.sending import send_due_campaigns
+from newsletter.tasks import start_due_campaigns
 
 
 class Command(BaseCommand):
@@ -10,5 +10,5 @@ class Command(BaseCommand):
     )
 
     def handle(self, **options) -> None:
-        started = send_due_campaigns()
+        started = start_due_campaigns()
         self.stdout.write(f"Started {len(started)} campaigns.")
