@@ -221,7 +221,8 @@ class CampaignEmail(EmailMultiAlternatives):
     address, sender address or Message-ID is not plain ASCII takes Django's own.
     """
 
-    def message(self, *, policy: Policy = email.policy.default) -> email.message.EmailMessage:
+    def message(self, *, policy: Policy | None = email.policy.default) -> email.message.EmailMessage:
+        policy = policy or email.policy.default
         message_id = self.extra_headers.get("Message-ID") or make_msgid(domain=DNS_NAME)
         if not (len(self.to) == 1 and f"{self.to[0]}{message_id}".isascii() and _ascii_address(self.from_email)):
             return super().message(policy=policy)
