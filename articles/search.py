@@ -191,13 +191,12 @@ def search_page(
     if not rows and number > 1:
         raise Http404(_t("There is no such page."))
     ids = [article_id for article_id, _total in rows]
-    live = Article.objects.published().filter(pk__in=ids)
     if not ids:
         found = {}
     elif versions:
-        found = {pk: (pk, version) for pk, version in live.values_list("pk", "page_version")}
+        found = {pk: (pk, version) for pk, version in _live_versions(ids)}
     else:
-        found = {article.pk: article for article in live.for_listing()}
+        found = {article.pk: article for article in Article.objects.published().filter(pk__in=ids).for_listing()}
     paginator = Paginator([], per_page)
     paginator.count = rows[0][1] if rows else 0
     return Page([found[pk] for pk in ids if pk in found], number, paginator)
@@ -246,6 +245,19 @@ def _documents(
 def _ranked(documents: QuerySet, *, bottom: int = 0, per_page: int) -> QuerySet:
     """One page of (article id, number of matches) rows: the count is a window over all matches."""
     return documents.annotate(total=Window(Count("*"))).values_list("article_id", "total")[bottom : bottom + per_page]
+
+
+def _live_versions(ids: list[int]) -> list[tuple[int, int]]:
+    """published().filter(pk__in=ids).values_list("pk", "page_version"), compiled once per process,
+    database and number of ids (at most a page's): -1, -2... hold the ids' places (lib/compiled.py)."""
+    places = [-position for position in range(1, len(ids) + 1)]
+    values = {compiled.NOW: timezone.now(), **dict(zip(places, ids, strict=True))}
+    return compiled.rows(
+        ("search:live", len(ids)),
+        router.db_for_read(Article),
+        lambda: Article.objects.filter(published_q(compiled.NOW), pk__in=places).values_list("pk", "page_version"),
+        values,
+    )
 
 
 def highlight(query: str, articles: list[Article], *, language: str | None = None) -> dict[int, SafeString]:
