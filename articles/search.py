@@ -22,15 +22,16 @@ from django import forms
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.paginator import Page, Paginator
-from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Window
+from django.db import connection, router
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Window
 from django.http import Http404
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext as _t, gettext_lazy as _
 
 from articles.models import Article, ArticleAuthor, Author, SearchDocument, Tag, TaggedArticle, published_q
-from lib import pagination
+from lib import compiled, pagination
 
 CONFIG = "newsroom_search"
 # The text search configuration of each language (migration 0016); English is CONFIG.
@@ -174,7 +175,49 @@ def search_page(
     """
     per_page = per_page or pagination.PAGE_SIZE
     language = search_language(language)
-    documents = SearchDocument.objects.filter(published_q(), language=language)
+    bottom = (number - 1) * per_page
+    if number == 1 and query and language != "zh" and not (kind or tag or author or start or end):
+        # The usual search, words alone: compiled once per process, database and language (lib/compiled.py).
+        values = {compiled.NOW: timezone.now(), _QUERY: query}
+        rows = compiled.rows(
+            ("search", language, per_page),
+            router.db_for_read(SearchDocument),
+            lambda: _ranked(_documents(language, _QUERY, compiled.NOW), per_page=per_page),
+            values,
+        )
+    else:
+        documents = _documents(language, query, timezone.now(), kind=kind, tag=tag, author=author, start=start, end=end)
+        rows = list(_ranked(documents, bottom=bottom, per_page=per_page))
+    if not rows and number > 1:
+        raise Http404(_t("There is no such page."))
+    ids = [article_id for article_id, _total in rows]
+    if not ids:
+        found = {}
+    elif versions:
+        found = {pk: (pk, version) for pk, version in _live_versions(ids)}
+    else:
+        found = {article.pk: article for article in Article.objects.published().filter(pk__in=ids).for_listing()}
+    paginator = Paginator([], per_page)
+    paginator.count = rows[0][1] if rows else 0
+    return Page([found[pk] for pk in ids if pk in found], number, paginator)
+
+
+_QUERY = compiled.text("query")
+
+
+def _documents(
+    language: str,
+    query: str,
+    now: datetime.datetime,
+    *,
+    kind: str = "",
+    tag: Tag | None = None,
+    author: Author | None = None,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+) -> QuerySet:
+    """The live search documents in `language` matching the query and filters, in the order shown."""
+    documents = SearchDocument.objects.filter(published_q(now), language=language)
     if kind:
         documents = documents.filter(kind=kind)
     if tag is not None:
@@ -189,34 +232,32 @@ def search_page(
         documents = documents.filter(published_at__date__gte=start)
     if end:
         documents = documents.filter(published_at__date__lte=end)
-    if query:
-        search_query = SearchQuery(
-            websearch_text(query, language), config=config_for(language), search_type="websearch"
-        )
-        documents = (
-            documents.filter(vector=search_query)
-            .annotate(rank=_rank(query, language, search_query))
-            .order_by("-rank", "-published_at", "-article_id")
-        )
-    else:
-        documents = documents.order_by("-published_at", "-article_id")
-    bottom = (number - 1) * per_page
-    rows = list(
-        documents.annotate(total=Window(Count("*"))).values_list("article_id", "total")[bottom : bottom + per_page]
+    if not query:
+        return documents.order_by("-published_at", "-article_id")
+    search_query = SearchQuery(websearch_text(query, language), config=config_for(language), search_type="websearch")
+    return (
+        documents.filter(vector=search_query)
+        .annotate(rank=_rank(query, language, search_query))
+        .order_by("-rank", "-published_at", "-article_id")
     )
-    if not rows and number > 1:
-        raise Http404(_t("There is no such page."))
-    ids = [article_id for article_id, _total in rows]
-    live = Article.objects.published().filter(pk__in=ids)
-    if not ids:
-        found = {}
-    elif versions:
-        found = {pk: (pk, version) for pk, version in live.values_list("pk", "page_version")}
-    else:
-        found = {article.pk: article for article in live.for_listing()}
-    paginator = Paginator([], per_page)
-    paginator.count = rows[0][1] if rows else 0
-    return Page([found[pk] for pk in ids if pk in found], number, paginator)
+
+
+def _ranked(documents: QuerySet, *, bottom: int = 0, per_page: int) -> QuerySet:
+    """One page of (article id, number of matches) rows: the count is a window over all matches."""
+    return documents.annotate(total=Window(Count("*"))).values_list("article_id", "total")[bottom : bottom + per_page]
+
+
+def _live_versions(ids: list[int]) -> list[tuple[int, int]]:
+    """published().filter(pk__in=ids).values_list("pk", "page_version"), compiled once per process,
+    database and number of ids (at most a page's): -1, -2... hold the ids' places (lib/compiled.py)."""
+    places = [-position for position in range(1, len(ids) + 1)]
+    values = {compiled.NOW: timezone.now(), **dict(zip(places, ids, strict=True))}
+    return compiled.rows(
+        ("search:live", len(ids)),
+        router.db_for_read(Article),
+        lambda: Article.objects.filter(published_q(compiled.NOW), pk__in=places).values_list("pk", "page_version"),
+        values,
+    )
 
 
 def highlight(query: str, articles: list[Article], *, language: str | None = None) -> dict[int, SafeString]:

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import permission_required
 from django.contrib.sitemaps import views as sitemap_views
 from django.core import signing
 from django.core.paginator import Page
-from django.db import transaction
+from django.db import router, transaction
 from django.db.models import QuerySet, Value
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -34,7 +34,7 @@ from articles.models import (
     Revision,
     Tag,
 )
-from lib import cache
+from lib import cache, compiled
 from lib.nul import handles_nul_in_query
 from lib.pagination import page_number
 
@@ -192,9 +192,7 @@ def search_results(request: HttpRequest) -> HttpResponse:
 def _search_form(request: HttpRequest, form: search.SearchForm) -> SafeString:
     """The search form with what the reader asked, drawn once per language, query string and lists
     of tags and authors (one query, which also tells the key: a tag renamed or added is another)."""
-    tags = Tag.objects.annotate(choice_list=Value(0)).values_list("choice_list", "slug", "name")
-    authors = Author.objects.annotate(choice_list=Value(1)).values_list("choice_list", "slug", "name")
-    choices = list(tags.union(authors, all=True).order_by("choice_list", "name"))
+    choices = compiled.rows("search-form:choices", router.db_for_read(Tag), _search_choices, {})
     tag_choices = [(slug, name) for choice_list, slug, name in choices if choice_list == 0]
     author_choices = [(slug, name) for choice_list, slug, name in choices if choice_list == 1]
     asked = [(name, request.GET.getlist(name)) for name in form.fields]
@@ -203,6 +201,14 @@ def _search_form(request: HttpRequest, form: search.SearchForm) -> SafeString:
     return listings.kept(
         f"search-form:{digest}", lambda: render_to_string("articles/includes/search_form.html", context)
     )
+
+
+def _search_choices() -> QuerySet:
+    """The search form's tags (0) and authors (1), by name: the same query on every search page,
+    compiled once per process and database (lib/compiled.py)."""
+    tags = Tag.objects.annotate(choice_list=Value(0)).values_list("choice_list", "slug", "name")
+    authors = Author.objects.annotate(choice_list=Value(1)).values_list("choice_list", "slug", "name")
+    return tags.union(authors, all=True).order_by("choice_list", "name")
 
 
 def _search_found(query: str, data: dict, page: Page) -> SafeString:

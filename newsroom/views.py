@@ -1,21 +1,22 @@
 import sys
 
 from django.conf import settings
-from django.db import DatabaseError, connection
-from django.db.models import OuterRef, Subquery
+from django.db import DatabaseError, connection, router
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from articles import listings
-from articles.models import Article, Column
-from lib import cache, fragments
+from articles.models import Article, Column, published_q
+from lib import cache, compiled, fragments, pagination
+from lib.pagination import ListingPage
 from newsroom import outage
 
 TOP_STORIES = 4
@@ -36,21 +37,19 @@ def home(request: HttpRequest) -> HttpResponse:
     if "s" in request.GET:  # WordPress search addresses
         return redirect(f"{reverse('articles:search')}?{request.GET.urlencode().replace('s=', 'q=', 1)}")
     cache.mark(request, "home")
-    listing = Article.objects.published().in_language()
-    page = listings.versions_page(request, listing)
+    number = pagination.page_number(request)
+    if number > 1:
+        listing = Article.objects.published().in_language()
+        page = listings.versions_page(request, listing)
+        cache.mark(request, *listings.article_keys(page.object_list))
+        return render(request, "home.html", {"page": page, "cards": listings.story_list(listing, page.object_list)})
+    # Page 1's three queries have one shape: compiled once per process and database (lib/compiled.py).
+    alias, values = router.db_for_read(Article), {compiled.NOW: timezone.now(), _LANGUAGE: get_language()}
+    rows = compiled.rows("home:stories", alias, _front_page_stories, values)
+    page = ListingPage(rows[: pagination.PAGE_SIZE], number, len(rows) > pagination.PAGE_SIZE)
     stories = page.object_list
-    if page.number > 1:
-        cache.mark(request, *listings.article_keys(stories))
-        return render(request, "home.html", {"page": page, "cards": listings.story_list(listing, stories)})
-    pinned = list(
-        listing.filter(front_page_pin__isnull=False)
-        .order_by("front_page_pin__position", "-published_at")
-        .values_list("pk", "page_version")[: TOP_STORIES + 1]
-    )
-    newest_in_column = listing.filter(column=OuterRef("pk")).order_by("-published_at", "-id").values("pk")[:1]
-    newest_ids = Column.objects.filter(is_active=True).annotate(newest=Subquery(newest_in_column)).values("newest")
-    columns = listing.filter(pk__in=newest_ids).order_by("column__name").values_list("pk", "page_version", "column_id")
-    column_rows = list(columns)
+    pinned = compiled.rows("home:pinned", alias, _front_page_pinned, values)
+    column_rows = compiled.rows("home:columns", alias, _front_page_columns, values)
     column_pieces = [(pk, version) for pk, version, _column in column_rows]
     first_seen: dict[int, int] = {}
     for pk, version in [*pinned, *stories]:
@@ -60,6 +59,7 @@ def home(request: HttpRequest) -> HttpResponse:
     latest = [(pk, version) for pk, version in stories if pk not in chosen]
 
     def draw() -> dict[str, str]:
+        listing = Article.objects.published().in_language()
         found = {story.pk: story for story in listings.load(listing, list({*front, *latest, *column_pieces}))}
         shown = [found[pk] for pk, _version in front if pk in found]
         lead, top_stories = (shown[0], shown[1:]) if shown else (None, [])
@@ -86,6 +86,36 @@ def home(request: HttpRequest) -> HttpResponse:
         "cards": drawn["cards"],
     }
     return render(request, "home.html", context)
+
+
+_LANGUAGE = compiled.text("language")
+
+
+def _front_page_listing() -> QuerySet:
+    """Article.objects.published().in_language() with placeholders for the time and the language."""
+    return Article.objects.filter(published_q(compiled.NOW)).in_language(_LANGUAGE)
+
+
+def _front_page_stories() -> QuerySet:
+    """Page 1 of the front page's stories as listings.versions_page() reads it, one more row than fits."""
+    return _front_page_listing().values_list("pk", "page_version")[: pagination.PAGE_SIZE + 1]
+
+
+def _front_page_pinned() -> QuerySet:
+    """The public pinned stories, in the editors' order."""
+    pinned = _front_page_listing().filter(front_page_pin__isnull=False)
+    return pinned.order_by("front_page_pin__position", "-published_at").values_list("pk", "page_version")[
+        : TOP_STORIES + 1
+    ]
+
+
+def _front_page_columns() -> QuerySet:
+    """Each active column's newest public piece, by column name: (id, version, column id)."""
+    listing = _front_page_listing()
+    newest_in_column = listing.filter(column=OuterRef("pk")).order_by("-published_at", "-id").values("pk")[:1]
+    newest_ids = Column.objects.filter(is_active=True).annotate(newest=Subquery(newest_in_column)).values("newest")
+    columns = listing.filter(pk__in=newest_ids).order_by("column__name")
+    return columns.values_list("pk", "page_version", "column_id")
 
 
 @require_safe
