@@ -1,14 +1,13 @@
 from __future__ import annotations
 
 import datetime
-import functools
 from urllib.parse import unquote
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
-from django.db import connections, models
+from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -27,6 +26,7 @@ from articles.triggers import (
     bump_page_versions,
     refresh_search,
 )
+from lib import compiled
 from lib.triggers import record_cache_changes
 
 
@@ -342,16 +342,12 @@ def is_live(status: str, published_at: datetime.datetime | None, now: datetime.d
     return status == Article.Status.PUBLISHED and published_at is not None and published_at <= (now or timezone.now())
 
 
-_SLUG, _NOW = "\x00slug", datetime.datetime(1, 1, 1, tzinfo=datetime.UTC)  # placeholders, see _live_by_slug_query
+_SLUG = compiled.text("slug")  # where the slug goes in the article page's query
 
 
-@functools.cache
-def _live_by_slug_query(alias: str) -> tuple[str, tuple, list[str]]:
-    """published().filter(slug=...) compiled once per database: its SQL, its parameters with
-    _SLUG and _NOW where the slug and the time go, and the attribute names of its columns."""
-    queryset = Article.objects.using(alias).filter(published_q(_NOW), slug=_SLUG).order_by()
-    sql, params = queryset.query.get_compiler(alias).as_sql()
-    return sql, tuple(params), [field.attname for field in Article._meta.concrete_fields]
+def _live_by_slug(attnames: list[str]) -> models.QuerySet:
+    """published().filter(slug=...) with placeholders, for compiled.rows()."""
+    return Article.objects.filter(published_q(compiled.NOW), slug=_SLUG).order_by().values_list(*attnames)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -371,15 +367,14 @@ class ArticleQuerySet(models.QuerySet):
         """published().filter(slug=slug).first() for the article page, in one query.
 
         Compiling that queryset cost the most read page three times what running it
-        did, so its SQL is compiled once per process (_live_by_slug_query) and each
-        call runs it with this slug and the time now, reading the row with from_db().
+        did, so its SQL is compiled once per process and database (lib/compiled.py)
+        and each call runs it with this slug and the time now, reading the row with
+        from_db().
         """
-        sql, params, attnames = _live_by_slug_query(self.db)
-        values = {_SLUG: slug, _NOW: timezone.now()}
-        with connections[self.db].cursor() as cursor:
-            cursor.execute(sql, [values.get(param, param) for param in params])
-            row = cursor.fetchone()
-        return None if row is None else Article.from_db(self.db, attnames, row)
+        attnames = [field.attname for field in Article._meta.concrete_fields]
+        values = {_SLUG: slug, compiled.NOW: timezone.now()}
+        rows = compiled.rows("article-by-slug", self.db, lambda: _live_by_slug(attnames), values)
+        return Article.from_db(self.db, attnames, rows[0]) if rows else None
 
     def owned_by(self, user) -> ArticleQuerySet:
         """Articles a writer counts as theirs: they created it, or they are in its byline (two EXISTS subqueries)."""
