@@ -35,6 +35,7 @@ class Content(TypedDict):
 
     head: SafeString  # description, canonical link, Open Graph and Twitter tags, JSON-LD
     body: SafeString  # header, lead photo, body blocks, corrections, author bios, tags
+    scripts: SafeString  # the share script's tag: its static URL is looked up once, not per request
     keys: list[str]  # what the page shows, for shared caches' Surrogate-Key (newsroom/cache.py)
 
 
@@ -49,6 +50,7 @@ def render_content(article: Article) -> Content:
     return Content(
         head=render_to_string(f"{TEMPLATE}#head", context),
         body=render_to_string(f"{TEMPLATE}#body", context),
+        scripts=render_to_string(f"{TEMPLATE}#scripts"),
         keys=keys,
     )
 

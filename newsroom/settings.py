@@ -193,7 +193,7 @@ else:
 # version numbers PostgreSQL changes with the content (see articles/rendering.py), so no
 # server ever needs telling to drop one, and a hit costs no query. A restart empties them.
 CACHES["fragments"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "BACKEND": "lib.fragments.FragmentCache",
     "LOCATION": "fragments",
     "OPTIONS": {"MAX_ENTRIES": env_int("FRAGMENT_CACHE_ENTRIES", 1000)},
 }
