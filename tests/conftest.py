@@ -48,6 +48,7 @@ SLOW_FIRST = [
     "tests/browser/test_discovery.py",  # 4 to 8 minutes: the validators and axe over every page
     "tests/newsroom/test_cluster.py",  # 3 to 7 minutes: a whole throwaway cluster
     "tests/newsletter/test_sending_worker.py",  # workers killed again and again mid-campaign
+    "tests/newsroom/test_database_outage.py",  # a throwaway PostgreSQL stopped and started
     "tests/comments/test_hostile_input.py",
     "tests/articles/test_demo.py",  # loads the demo newsroom, once per class
     "tests/browser/test_page_design.py",

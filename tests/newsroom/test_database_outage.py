@@ -20,7 +20,6 @@ import urllib.request
 from collections import Counter
 from pathlib import Path
 
-import pytest
 from django.test import SimpleTestCase
 
 from tests.conftest import BASE_DIR, python
@@ -87,9 +86,6 @@ class Load:
             thread.join(timeout=15)
 
 
-# Its deadlines (a 503 within a second of the outage, the queued e-mail within 20 s of recovery)
-# are about our code, not about sharing two cores with three other test workers: it runs alone.
-@pytest.mark.alone
 class OutageTests(SimpleTestCase):
     """One throwaway cluster, migrated once, shared by the tests of this class."""
 
