@@ -172,7 +172,9 @@ class OutageTests(SimpleTestCase):
             self.assertTrue(wait_for(lambda: site.get("/healthz")[0] == 200, timeout=20))
             time.sleep(0.5)
         self.assertEqual(site.sign_up("after@example.org"), 200)
-        self.assertTrue(wait_for(lambda: self.smtp.handler.to("after@example.org"), timeout=20), "no e-mail sent")
+        # The worker tries the database again at most 5 s apart; the rest of the minute is for a
+        # machine whose two cores are shared with the other test workers' browsers and servers.
+        self.assertTrue(wait_for(lambda: self.smtp.handler.to("after@example.org"), timeout=60), "no e-mail sent")
 
         statuses = Counter(status for _at, _path, status, _retry, _body in load.answers)
         self.assertEqual(statuses[500], 0, statuses)
