@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -39,11 +39,6 @@ def mark(request: HttpRequest, *keys: str) -> None:
 def expire_by(request: HttpRequest, when: datetime.datetime) -> None:
     """Shared caches must not keep this response past `when` (a scheduled story's publish time)."""
     request.cache_expires_at = when  # type: ignore[attr-defined]  # read by SharedCacheMiddleware
-
-
-def object_keys(articles: Iterable) -> list[str]:
-    """`article-<id>` for each article in a list. No query."""
-    return [f"article-{article.pk}" for article in articles]
 
 
 class SharedCacheMiddleware:
