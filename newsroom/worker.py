@@ -42,13 +42,14 @@ def start_heartbeat(worker_id: str, *, interval: float, stale_after: float) -> t
     seconds from a thread.
 
     The thread runs until the returned event is set. It has its own database
-    connection, so a long task on the main thread never delays a beat.
+    connection, so a long task on the main thread never delays a beat. The first
+    beat is the thread's too: a worker started while the database is down (at boot,
+    before PostgreSQL; during an outage) waits for it like a running one.
     """
-    beat(worker_id)
     stop = threading.Event()
 
     def run() -> None:
-        while not stop.wait(interval):
+        while True:
             try:
                 beat(worker_id)
                 reap_stale_tasks(stale_after=stale_after)
@@ -61,6 +62,8 @@ def start_heartbeat(worker_id: str, *, interval: float, stale_after: float) -> t
             except Exception:  # a missed beat is tried again next interval
                 logger.exception("Heartbeat failed")
                 connection.close()
+            if stop.wait(interval):
+                break
         connection.close()
 
     threading.Thread(target=run, name="heartbeat", daemon=True).start()
