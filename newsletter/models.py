@@ -413,8 +413,8 @@ class Campaign(models.Model):
     ========================  ===========================  =========  ======================================
 
     Editable (its content and stories can change) only while draft or scheduled.
-    Sent and cancelled are final. No transition leads to failed: a task a worker
-    keeps dying on is given up while the campaign stays sending (see README,
+    Sent and cancelled are final. There is no failed state: a task a worker keeps
+    dying on is given up while the campaign stays sending (see README,
     Newsletter); pause and resume start it again.
     """
 
@@ -424,7 +424,6 @@ class Campaign(models.Model):
         SENDING = "sending", _("Sending")
         PAUSED = "paused", _("Paused")
         SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
 
     EDITABLE = frozenset({Status.DRAFT, Status.SCHEDULED})

@@ -1,7 +1,9 @@
 """The campaign's state machine: each transition only from its states, and a refused one changes nothing."""
 
 import datetime
+import importlib
 
+from django.apps import apps
 from django.conf import settings
 from django.test import TestCase, override_settings
 from django.utils import timezone
@@ -63,6 +65,25 @@ class TransitionTests(TestCase):
                     self.assertEqual(campaign.status, expected)
                     self.assertEqual(Campaign.objects.get(pk=campaign.pk).status, expected)
                     self.assertEqual(bool(callbacks), done and method in ENQUEUING)
+
+    def test_every_state_is_reached_from_a_draft(self) -> None:
+        reached, frontier = {S.DRAFT}, [S.DRAFT]
+        while frontier:
+            status = frontier.pop()
+            for _kwargs, sources, target in TRANSITIONS.values():
+                if status in sources and target not in reached:
+                    reached.add(target)
+                    frontier.append(target)
+        self.assertEqual(reached, set(S.values))
+
+    def test_a_campaign_once_marked_failed_is_migrated_to_paused(self) -> None:
+        campaign = self.make(S.SENDING)
+        Campaign.objects.filter(pk=campaign.pk).update(status="failed")  # the state the last migration dropped
+        migration = importlib.import_module("newsletter.migrations.0009_campaign_has_no_failed_state")
+        migration.failed_to_paused(apps, None)
+        campaign.refresh_from_db()
+        self.assertEqual(campaign.status, S.PAUSED)
+        self.assertTrue(campaign.resume())
 
     def test_a_refused_transition_changes_nothing(self) -> None:
         for method, (kwargs, sources, _target) in TRANSITIONS.items():
