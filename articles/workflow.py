@@ -264,9 +264,10 @@ def _dump(obj: models.Model, *, with_id: bool = True) -> dict:
 
 
 def snapshot(article: Article) -> dict:
-    """The article's content as JSON-ready data, read fresh from the database (five queries).
+    """The article's content as JSON-ready data, read fresh from the database (six queries).
 
-    Child rows (bylines, tagged items, interviewees, blocks) are stored with their ids."""
+    Child rows (bylines, tagged items, interviewees, blocks) are stored with their ids, and
+    a translation's translators with theirs."""
     fresh = Article.objects.get(pk=article.pk)
     return {
         "fields": _dump(fresh, with_id=False),
@@ -280,6 +281,7 @@ def snapshot(article: Article) -> dict:
         ],
         "interviewees": [_dump(i) for i in Interviewee.objects.filter(article=fresh).order_by("position", "id")],
         "blocks": [_dump(b) for b in Block.objects.filter(article=fresh).order_by("position", "id")],
+        "translators": [{"id": a.pk, "name": a.name} for a in fresh.translators.order_by("name", "id")],
     }
 
 
@@ -332,6 +334,8 @@ def apply_snapshot(article: Article, data: dict) -> None:
     sync(Block, blocks)
     tags = _existing(Tag, [int(r["tag_id"]) for r in data["tags"]])
     sync(TaggedArticle, [r for r in data["tags"] if int(r["tag_id"]) in tags], fk="content_object")
+    if "translators" in data:  # revisions stored before they were kept leave the credit as it is
+        article.translators.set(_existing(Author, [r["id"] for r in data["translators"]]))
 
 
 def latest_revision(article: Article) -> Revision | None:
@@ -463,6 +467,7 @@ def readable_text(data: dict) -> list[tuple[str, str]]:
         (_("Slug"), fields.get("slug", "")),
         (_("Standfirst"), fields.get("standfirst", "")),
         (_("Bylines"), ", ".join(a.get("name", "") for a in data["authors"])),
+        (_("Translated by"), ", ".join(a["name"] for a in data.get("translators", []))),
         (_("Tags"), ", ".join(sorted(t["name"] for t in data["tags"]))),
         (_("Interviewees"), "; ".join(f"{i.get('name', '')} ({i.get('label', '')})" for i in data["interviewees"])),
     ]

@@ -5,7 +5,15 @@ from django.urls import reverse
 from articles import workflow
 from articles.models import Article, Correction, Revision
 from tests.articles.admin_forms import form_data, with_block_text
-from tests.factories import make_article, make_block, make_editor, make_interviewee, make_tag, make_writer
+from tests.factories import (
+    make_article,
+    make_author,
+    make_block,
+    make_editor,
+    make_interviewee,
+    make_tag,
+    make_writer,
+)
 
 S = Article.Status
 
@@ -213,6 +221,29 @@ class RevisionTests(TestCase):
         self.assertEqual(sorted(article.tags.values_list("name", flat=True)), ["Chad", "Sudan"])
         self.assertEqual(article.interviewees.get().label, "AMINA DIALLO")
         self.assertEqual(article.authors.get(), self.writer.author)
+
+    def test_a_draft_revision_carries_the_translators(self) -> None:
+        original = make_article(language="en")
+        first, second = make_author(name="Camille Dupont"), make_author(name="Inès Moreau")
+        french = make_article(language="fr", translation_of=original)
+        french.translators.set([first])
+        self.client.force_login(self.editor)
+        page = self.client.get(change_url(french))
+        self.assertEqual(
+            self.client.post(change_url(french), form_data(page, translators=[str(second.pk)])).status_code, 302
+        )
+        self.assertEqual(list(french.translators.all()), [first])  # readers keep the live credit
+        draft = workflow.pending_revision(french)
+        self.assertEqual(draft.data["translators"], [{"id": second.pk, "name": "Inès Moreau"}])
+        changes = {part["label"]: part["segments"] for part in workflow.diff(workflow.snapshot(french), draft.data)}
+        self.assertEqual(changes["Translated by"], [("delete", "Camille Dupont"), ("insert", "Inès Moreau")])
+        page = self.client.get(change_url(french))
+        self.assertEqual(page.context["adminform"].form["translators"].value(), [second.pk])
+        french.publish_revision(draft, by=self.editor)
+        self.assertEqual(list(french.translators.all()), [second])
+        # Restoring the first revision brings the first credit back.
+        workflow.apply_snapshot(french, french.revisions.order_by("id").first().data)
+        self.assertEqual(list(french.translators.all()), [first])
 
     def test_a_correction_added_in_the_form_goes_live_even_when_the_edits_wait(self) -> None:
         article = make_article(title="Live")
