@@ -13,6 +13,7 @@ does need GNU gettext: Django's makemessages runs xgettext and msgmerge.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -21,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
+from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import PoFileError, read_po
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -32,6 +33,46 @@ LOCALE_DIR = BASE_DIR / "locale"
 IGNORE = ["tests", "node_modules", "staticfiles", "media", "artifacts"]
 # File names without line numbers keep the catalogs' diffs to the strings that changed.
 MAKEMESSAGES_OPTIONS = ["--no-obsolete", "--add-location=file", *(f"--ignore={p}" for p in IGNORE)]
+
+
+# Django and the apps we use name Chinese zh_Hans, where our catalogs and URLs say zh, so
+# Django would find none of their strings (the admin's above all) for a zh page. Their
+# zh_Hans catalogs are folded into ours as they compile: ours win where both translate a
+# string, and the admin's JavaScript strings become our zh djangojs.mo.
+BORROWED_LOCALES = {"zh": "zh_Hans"}
+BORROWED_FROM = ["django", "taggit"]
+
+
+def borrowed_catalogs(language: str, domain: str) -> list[Catalog]:
+    """The catalogs Django and the apps ship for `language` under their name for it."""
+    locale = BORROWED_LOCALES.get(language)
+    if locale is None:
+        return []
+    catalogs = []
+    for package in BORROWED_FROM:
+        spec = importlib.util.find_spec(package)  # found, not imported: no settings needed
+        if spec is None or spec.origin is None:
+            continue
+        for mo in sorted(Path(spec.origin).parent.glob(f"**/locale/{locale}/LC_MESSAGES/{domain}.mo")):
+            with mo.open("rb") as f:
+                catalog = read_mo(f)
+            for message in catalog:
+                if isinstance(message.context, bytes):  # Babel's reader leaves contexts undecoded
+                    message.context = message.context.decode(catalog.charset)
+            catalogs.append(catalog)
+    return catalogs
+
+
+def fold_in(catalog: Catalog, others: list[Catalog]) -> Catalog:
+    """`catalog` with the translations of `others` it lacks; the first of them wins a tie."""
+    for other in others:
+        for message in other:
+            if not message.id:
+                continue  # the header
+            mine = catalog.get(message.id, context=message.context)
+            if mine is None or not is_translated(mine) or mine.fuzzy:
+                catalog[message.id] = message
+    return catalog
 
 
 def po_files(locale_dir: Path = LOCALE_DIR) -> list[Path]:
@@ -52,7 +93,15 @@ def read_catalog(po: Path) -> Catalog:
 def compile_catalog(po: Path, mo: Path | None = None) -> Path:
     """Write po's .mo (beside it unless mo is given); fuzzy and empty entries are left out."""
     mo = mo or po.with_suffix(".mo")
-    catalog = read_catalog(po)
+    language, domain = po.parent.parent.name, po.stem
+    _write_mo(fold_in(read_catalog(po), borrowed_catalogs(language, domain)), mo)
+    scripts = borrowed_catalogs(language, "djangojs") if domain == "django" else []
+    if scripts and not po.with_name("djangojs.po").exists():
+        _write_mo(fold_in(Catalog(locale=language), scripts), mo.with_name("djangojs.mo"))
+    return mo
+
+
+def _write_mo(catalog: Catalog, mo: Path) -> None:
     # Written aside and renamed, so a test run's workers never read a half-written file.
     partial = mo.with_name(f".{mo.name}.{os.getpid()}")
     try:
@@ -61,7 +110,6 @@ def compile_catalog(po: Path, mo: Path | None = None) -> Path:
         partial.replace(mo)
     finally:
         partial.unlink(missing_ok=True)
-    return mo
 
 
 def compile_stale(locale_dir: Path = LOCALE_DIR) -> list[Path]:

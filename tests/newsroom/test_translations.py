@@ -15,6 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import django
 from babel.messages.catalog import Message
 from django.conf import settings
 from django.test import SimpleTestCase, TestCase
@@ -24,9 +25,10 @@ from django.utils import translation
 from newsroom import catalogs
 from newsroom.catalogs import compile_catalog, compile_stale, po_files, read_catalog
 from tests.comments.helpers import comment_data
-from tests.factories import make_article
+from tests.factories import make_article, make_editor
 
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale"
+DJANGO_DIR = Path(django.__file__).parent
 # The languages the site must offer translated; a catalog for any other is held to the same rules.
 REQUIRED = {"fr", "es", "ar"}
 # Plural forms per language: Arabic has six, Russian three, Chinese one.
@@ -142,6 +144,34 @@ class CatalogTests(SimpleTestCase):
                             wrong.append(message.id)
                     self.assertEqual(wrong, [])
 
+    def test_chinese_brings_djangos_own_strings_under_our_name_for_it(self) -> None:
+        # Django names Chinese zh_Hans, our pages zh: the admin's strings are folded in as ours compile.
+        admin = gettext.translation("django", DJANGO_DIR / "contrib" / "admin" / "locale", ["zh_Hans"])
+        core = gettext.translation("django", DJANGO_DIR / "conf" / "locale", ["zh_Hans"])
+        scripts = gettext.translation("djangojs", DJANGO_DIR / "contrib" / "admin" / "locale", ["zh_Hans"])
+        po = LOCALE_DIR / "zh" / "LC_MESSAGES" / "django.po"
+        with tempfile.TemporaryDirectory() as tmp:
+            with compile_catalog(po, Path(tmp) / "django.mo").open("rb") as f:
+                compiled = gettext.GNUTranslations(f)
+            with (Path(tmp) / "djangojs.mo").open("rb") as f:
+                compiled_scripts = gettext.GNUTranslations(f)
+        for text in ("Site administration", "Log out", "Change password", "Recent actions"):
+            self.assertEqual(compiled.gettext(text), admin.gettext(text))
+            self.assertNotEqual(compiled.gettext(text), text)
+        self.assertEqual(
+            compiled.ngettext("%(num)d day", "%(num)d days", 3), core.ngettext("%(num)d day", "%(num)d days", 3)
+        )
+        self.assertEqual(compiled_scripts.gettext("Today"), scripts.gettext("Today"))
+        # Where both translate a string, ours wins.
+        ours = read_catalog(po).get("Page not found").string
+        self.assertNotEqual(ours, core.gettext("Page not found"))
+        self.assertEqual(compiled.gettext("Page not found"), ours)
+
+    def test_other_languages_borrow_nothing(self) -> None:
+        for language in ("fr", "es", "ar", "ru"):
+            with self.subTest(language=language):
+                self.assertEqual(catalogs.borrowed_catalogs(language, "django"), [])
+
     def test_only_missing_or_stale_catalogs_are_compiled(self) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             po = Path(tmp) / "fr" / "LC_MESSAGES" / "django.po"
@@ -201,6 +231,14 @@ class TranslatedPageTests(TestCase):
         response = self.client.get(article.get_absolute_url())
         self.assertEqual(response.status_code, 200)
         return response.content.decode()
+
+    def test_the_admin_speaks_chinese_to_a_chinese_browser(self) -> None:
+        admin = gettext.translation("django", DJANGO_DIR / "contrib" / "admin" / "locale", ["zh_Hans"])
+        self.client.force_login(make_editor())
+        page = self.client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
+        self.assertContains(page, '<html lang="zh"')
+        self.assertContains(page, admin.gettext("Log out"))
+        self.assertContains(page, admin.gettext("Recent actions"))
 
     def test_the_article_page_is_in_english_by_default(self) -> None:
         page = self._page("en")
