@@ -18,6 +18,7 @@ from typing import Any, cast
 
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
+from django.db import InterfaceError, OperationalError, connection
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,9 @@ def optional_section(name: str) -> Callable[[Callable[..., str]], Callable[..., 
     if it fails, the page is served without it and the error is logged with its traceback.
 
     A bug in one box must not take the article down with it (issue 15). Requests run in
-    autocommit, so a failed query here leaves the page's later queries unharmed.
+    autocommit, so a failed query here (a statement timeout, say) leaves the page's later
+    queries unharmed. A lost connection is not the section's failure but the page's: it
+    is raised, and the site's error handler answers 503 while the database is down.
     """
 
     def decorate(function: Callable[..., str]) -> Callable[..., str]:
@@ -51,10 +54,19 @@ def optional_section(name: str) -> Callable[[Callable[..., str]], Callable[..., 
         def render(*args: Any, **kwargs: Any) -> str:
             try:
                 return function(*args, **kwargs)
-            except Exception:  # whatever it was, the rest of the page is fine
+            except Exception as error:
+                if connection_lost(error):
+                    raise
                 logger.exception("The %s section failed; the page is served without it", name)
                 return ""
 
         return render
 
     return decorate
+
+
+def connection_lost(error: BaseException) -> bool:
+    """Whether `error` took the default database connection with it (only then is it unusable)."""
+    if not isinstance(error, OperationalError | InterfaceError):
+        return False
+    return connection.connection is None or not connection.is_usable()

@@ -2,9 +2,11 @@
 
 from unittest import mock
 
-from django.test import TestCase
+from django.db import OperationalError, connection
+from django.test import SimpleTestCase, TestCase
 
 from articles.models import ArticleView
+from lib.fragments import optional_section
 from tests.factories import make_article, make_comment, make_tag
 
 
@@ -73,3 +75,37 @@ class BrokenSectionTests(TestCase):
         self.assertContains(response, "Sahel donors meet in Dakar")
         self.assertNotContains(response, 'id="most-read-heading"')
         self.assert_logged_with_traceback(records, "most read")
+
+
+class DatabaseErrorInASectionTests(SimpleTestCase):
+    """Against the real database, in autocommit as requests run: which errors a section keeps to itself."""
+
+    databases = {"default"}
+
+    def tearDown(self) -> None:
+        connection.close()  # the next test starts from a fresh connection, without the timeout
+
+    def test_a_query_that_times_out_only_loses_the_section(self) -> None:
+        @optional_section("slow box")
+        def slow_box() -> str:
+            with connection.cursor() as cursor:
+                cursor.execute("SET statement_timeout = '20ms'")
+                cursor.execute("SELECT pg_sleep(1)")
+            return "never drawn"
+
+        with self.assertLogs("lib.fragments", "ERROR") as logs:
+            self.assertEqual(slow_box(), "")
+        self.assertIn("slow box", logs.records[0].getMessage())
+        with connection.cursor() as cursor:  # the page's later queries still run
+            cursor.execute("SELECT 1")
+            self.assertEqual(cursor.fetchone(), (1,))
+
+    def test_a_lost_connection_is_the_pages_failure(self) -> None:
+        @optional_section("box")
+        def box() -> str:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")  # as a server shutdown does
+            return "never drawn"
+
+        with self.assertNoLogs("lib.fragments", "ERROR"), self.assertRaises(OperationalError):
+            box()
