@@ -149,14 +149,16 @@ def listen(stop: threading.Event, *, sweep: float = 5.0) -> None:
         try:
             connection.ensure_connection()
             raw = connection.connection
-            with raw.cursor() as cursor:
+            # The driver's own errors on the raw connection become Django's, as a query's would.
+            with connection.wrap_database_errors, raw.cursor() as cursor:
                 cursor.execute(f"LISTEN {CHANNEL}")
             while not stop.is_set():
                 while drain_changes():
                     pass
                 if not raw.notifies:
                     select.select([raw], [], [], sweep)
-                raw.poll()
+                with connection.wrap_database_errors:
+                    raw.poll()
                 raw.notifies.clear()
         except outage.CONNECTION_ERRORS as error:
             outage.note_down(error)
