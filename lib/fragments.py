@@ -18,7 +18,8 @@ from typing import Any, cast
 
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
-from django.db import InterfaceError, OperationalError, connection
+
+from lib.lostconnection import connection_lost
 
 logger = logging.getLogger(__name__)
 
@@ -63,10 +64,3 @@ def optional_section(name: str) -> Callable[[Callable[..., str]], Callable[..., 
         return render
 
     return decorate
-
-
-def connection_lost(error: BaseException) -> bool:
-    """Whether `error` took the default database connection with it (only then is it unusable)."""
-    if not isinstance(error, OperationalError | InterfaceError):
-        return False
-    return connection.connection is None or not connection.is_usable()

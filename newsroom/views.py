@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 from articles import listings
 from articles.models import Article, Column, published_q
 from lib import cache, compiled, fragments, pagination
+from lib.lostconnection import connection_lost
 from lib.pagination import ListingPage
 from newsroom import outage
 
@@ -150,9 +151,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """handler500: a lost database is a 503 (logged once, see newsroom/outage.py); anything else the 500 page."""
+    """handler500: a lost database is a 503 (logged once, see newsroom/outage.py); anything else the 500 page.
+
+    Lost means unreachable now, or the request's own connection gone: a request cut off by
+    the outage is a 503 even when the database is back by the time this runs.
+    """
     error = sys.exc_info()[1]
-    if isinstance(error, outage.CONNECTION_ERRORS) and not outage.database_answers():
+    if isinstance(error, outage.CONNECTION_ERRORS) and (connection_lost(error) or not outage.database_answers()):
         outage.note_down(error)
         return outage.unavailable(request)
     return defaults.server_error(request)

@@ -1,7 +1,8 @@
 import json
 import subprocess
 
-from django.test import TestCase, override_settings
+from django.db import connection
+from django.test import SimpleTestCase, TestCase, override_settings
 
 from tests.conftest import BASE_DIR, python, subprocess_env
 
@@ -217,3 +218,28 @@ class SiteChromeTests(TestCase):
         response = self.client.get("/admin/login/")
         self.assertContains(response, "Newsroom administration")
         self.assertNotContains(response, "Django administration")
+
+
+@override_settings(ROOT_URLCONF="tests.newsroom.urls_broken")
+class DatabaseErrorPageTests(SimpleTestCase):
+    """Against the real database, in autocommit as requests run: which database errors are a 503."""
+
+    databases = {"default"}
+
+    def setUp(self) -> None:
+        self.client.raise_request_exception = False
+
+    def tearDown(self) -> None:
+        connection.close()  # the next test starts from a fresh connection, without the timeout
+
+    def test_a_request_whose_connection_was_cut_off_answers_503_though_the_database_is_back(self) -> None:
+        response = self.client.get("/cut-off/")
+        self.assertEqual(response.status_code, 503)
+        self.assertEqual(response["Retry-After"], "10")
+        self.assertContains(response, "Back in a moment", status_code=503)
+
+    def test_a_query_that_times_out_is_a_500(self) -> None:
+        with self.assertLogs("django.request", "ERROR"):
+            response = self.client.get("/too-slow/")
+        self.assertEqual(response.status_code, 500)
+        self.assertContains(response, "Something went wrong", status_code=500)
