@@ -70,7 +70,7 @@ def fold_in(catalog: Catalog, others: list[Catalog]) -> Catalog:
             if not message.id:
                 continue  # the header
             mine = catalog.get(message.id, context=message.context)
-            if mine is None or not is_translated(mine) or mine.fuzzy:
+            if mine is None or not is_translated(mine):
                 catalog[message.id] = message
     return catalog
 
