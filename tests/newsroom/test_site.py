@@ -219,6 +219,13 @@ class SiteChromeTests(TestCase):
         self.assertContains(response, "Newsroom administration")
         self.assertNotContains(response, "Django administration")
 
+    def test_the_admin_names_the_newsroom_in_the_editors_language(self) -> None:
+        response = self.client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="fr")
+        self.assertContains(response, "<title>Connexion | Administration de Newsroom</title>", html=True)
+        self.assertContains(
+            self.client.get("/admin/login/"), "<title>Log in | Newsroom administration</title>", html=True
+        )
+
 
 @override_settings(ROOT_URLCONF="tests.newsroom.urls_broken")
 class DatabaseErrorPageTests(SimpleTestCase):
