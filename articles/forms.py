@@ -6,8 +6,9 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
+from django.utils.functional import lazy
 from django.utils.html import format_html, json_script
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from articles import body, images
 from articles.models import Article, Photo
@@ -220,10 +221,15 @@ class TranslatedNamesForm(forms.ModelForm):
         return super().save(commit)
 
 
+def _name_label(language: str) -> str:
+    return gettext("Name in %(language)s") % {"language": language}
+
+
 def translated_names_form(model: type) -> type[TranslatedNamesForm]:
     fields = {
         f"name_{code}": forms.CharField(
-            label=_("Name in %(language)s") % {"language": name},
+            # Built when the form is drawn: formatting here, at import, would fix it in English.
+            label=lazy(_name_label, str)(name),
             required=False,
             max_length=200,
             widget=forms.TextInput(attrs={"lang": code, "dir": text_direction(code)}),

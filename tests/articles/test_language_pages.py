@@ -308,6 +308,9 @@ class TranslatedNameTests(TestCase):
         page = self.client.get(url)
         self.assertContains(page, 'name="name_ar"')
         self.assertContains(page, 'dir="rtl"')
+        self.assertContains(page, '<label for="id_name_ar">Name in Arabic:</label>', html=True)
+        french = self.client.get(url, HTTP_ACCEPT_LANGUAGE="fr")  # the labels in the editor's language
+        self.assertContains(french, '<label for="id_name_ar">Nom (Arabe)\u00a0:</label>', html=True)
         response = self.client.post(
             url,
             {
