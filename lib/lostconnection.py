@@ -10,12 +10,17 @@ from __future__ import annotations
 
 from django.db import InterfaceError, OperationalError, connection
 
+# What a lost or refused connection raises. Both also cover errors that are not outages
+# (a deadlock, a statement timeout), so callers ask `connection_lost()` or try a fresh
+# connection (newsroom/outage.py) before saying so.
+CONNECTION_ERRORS = (OperationalError, InterfaceError)
+
 
 def connection_lost(error: BaseException) -> bool:
     """Whether `error` took the default database connection with it (only then is it unusable).
 
     Costs one `SELECT 1` on a connection that is still open; called only on an error.
     """
-    if not isinstance(error, OperationalError | InterfaceError):
+    if not isinstance(error, CONNECTION_ERRORS):
         return False
     return connection.connection is None or not connection.is_usable()

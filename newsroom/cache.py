@@ -52,6 +52,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from lib.cache import SITE
+from lib.lostconnection import CONNECTION_ERRORS
 from lib.triggers import CACHE_CHANNEL
 
 logger = logging.getLogger(__name__)
@@ -160,7 +161,7 @@ def listen(stop: threading.Event, *, sweep: float = 5.0) -> None:
                 with connection.wrap_database_errors:
                     raw.poll()
                 raw.notifies.clear()
-        except outage.CONNECTION_ERRORS as error:
+        except CONNECTION_ERRORS as error:
             outage.note_down(error)
             connection.close()
             stop.wait(1)

@@ -19,15 +19,14 @@ import threading
 from pathlib import Path
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connection
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
+from lib.lostconnection import CONNECTION_ERRORS
+
 logger = logging.getLogger("newsroom.outage")
 
-# What a lost or refused connection raises. Both also cover errors that are not outages
-# (a deadlock is an OperationalError), so callers ask `database_answers()` before saying so.
-CONNECTION_ERRORS = (OperationalError, InterfaceError)
 RETRY_AFTER = 10  # seconds, the hint in 503 answers
 
 _down = threading.Event()  # this process has seen the outage and not yet the recovery

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 from articles import listings
 from articles.models import Article, Column, published_q
 from lib import cache, compiled, fragments, pagination
-from lib.lostconnection import connection_lost
+from lib.lostconnection import CONNECTION_ERRORS, connection_lost
 from lib.pagination import ListingPage
 from newsroom import outage
 
@@ -141,7 +141,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except (DatabaseError, *outage.CONNECTION_ERRORS) as error:
+    except (DatabaseError, *CONNECTION_ERRORS) as error:
         outage.note_down(error)
         response = JsonResponse({"status": "error", "database": "unavailable"}, status=503)
         response["Retry-After"] = str(outage.RETRY_AFTER)
@@ -157,7 +157,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     the outage is a 503 even when the database is back by the time this runs.
     """
     error = sys.exc_info()[1]
-    if isinstance(error, outage.CONNECTION_ERRORS) and (connection_lost(error) or not outage.database_answers()):
+    if isinstance(error, CONNECTION_ERRORS) and (connection_lost(error) or not outage.database_answers()):
         outage.note_down(error)
         return outage.unavailable(request)
     return defaults.server_error(request)

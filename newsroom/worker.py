@@ -24,6 +24,7 @@ from django_tasks_db.management.commands.db_worker import Worker as DBWorker
 from django_tasks_db.models import DBTaskResult
 
 from articles import beacon
+from lib.lostconnection import CONNECTION_ERRORS
 from newsroom import outage
 from newsroom.models import WorkerHeartbeat
 
@@ -56,7 +57,7 @@ def start_heartbeat(worker_id: str, *, interval: float, stale_after: float) -> t
                 # Readers' views wait in an insert-only table until folded into the
                 # daily counters; every worker does it, one fold at a time is exact.
                 beacon.fold_views()
-            except outage.CONNECTION_ERRORS as error:  # the main loop waits for the database; logged once
+            except CONNECTION_ERRORS as error:  # the main loop waits for the database; logged once
                 outage.note_down(error)
                 connection.close()
             except Exception:  # a missed beat is tried again next interval
@@ -121,7 +122,7 @@ class Worker(DBWorker):
             try:
                 super().run()
                 return  # --batch or --max-tasks ended the loop
-            except outage.CONNECTION_ERRORS as error:
+            except CONNECTION_ERRORS as error:
                 outage.note_down(error)
                 self.wait_for_database()
                 self.startup_delay = False
@@ -129,7 +130,7 @@ class Worker(DBWorker):
     def run_task(self, db_task_result: DBTaskResult) -> None:
         try:
             super().run_task(db_task_result)
-        except outage.CONNECTION_ERRORS as error:  # recording the outcome failed
+        except CONNECTION_ERRORS as error:  # recording the outcome failed
             outage.note_down(error)
             self.wait_for_database()
             requeue_lost_task(db_task_result.pk, worker_id=self.worker_id)
@@ -149,7 +150,7 @@ class Worker(DBWorker):
             delay = min(delay * 2, self.max_wait)
 
 
-CONNECTION_ERROR_PATHS = {f"{cls.__module__}.{cls.__qualname__}" for cls in outage.CONNECTION_ERRORS}
+CONNECTION_ERROR_PATHS = {f"{cls.__module__}.{cls.__qualname__}" for cls in CONNECTION_ERRORS}
 
 
 def requeue_lost_task(task_result_id: Any, *, worker_id: str) -> bool:
