@@ -7,6 +7,7 @@ from django.test import SimpleTestCase, TestCase
 
 from articles.models import ArticleView
 from lib.fragments import optional_section
+from tests.database_errors import lose_the_connection, time_out_a_query
 from tests.factories import make_article, make_comment, make_tag
 
 
@@ -88,9 +89,7 @@ class DatabaseErrorInASectionTests(SimpleTestCase):
     def test_a_query_that_times_out_only_loses_the_section(self) -> None:
         @optional_section("slow box")
         def slow_box() -> str:
-            with connection.cursor() as cursor:
-                cursor.execute("SET statement_timeout = '20ms'")
-                cursor.execute("SELECT pg_sleep(1)")
+            time_out_a_query()
             return "never drawn"
 
         with self.assertLogs("lib.fragments", "ERROR") as logs:
@@ -103,8 +102,7 @@ class DatabaseErrorInASectionTests(SimpleTestCase):
     def test_a_lost_connection_is_the_pages_failure(self) -> None:
         @optional_section("box")
         def box() -> str:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")  # as a server shutdown does
+            lose_the_connection()
             return "never drawn"
 
         with self.assertNoLogs("lib.fragments", "ERROR"), self.assertRaises(OperationalError):

@@ -1,6 +1,7 @@
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
+
+from tests.database_errors import lose_the_connection, time_out_a_query
 
 handler500 = "newsroom.views.server_error"  # as newsroom/urls.py names it
 
@@ -10,16 +11,12 @@ def boom(request: HttpRequest) -> HttpResponse:
 
 
 def cut_off(request: HttpRequest) -> HttpResponse:
-    """The request's connection goes, as when the database restarts under it."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+    lose_the_connection()
     return HttpResponse("never")
 
 
 def too_slow(request: HttpRequest) -> HttpResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SET statement_timeout = '20ms'")
-        cursor.execute("SELECT pg_sleep(1)")
+    time_out_a_query()
     return HttpResponse("never")
 
 
